@@ -1,0 +1,28 @@
+package io.modelhub.blobs;
+
+import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ModelHubConfig;
+import io.modelhub.storage.blobs.BlobStore;
+import io.modelhub.storage.blobs.BlobStoreConfig;
+import io.modelhub.storage.blobs.S3BlobStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+
+/** The one object-store client of the hub, on the S3 API (MinIO in production, S3Proxy embedded). */
+@ApplicationScoped
+public class BlobStoreProducer {
+
+    @Produces
+    @ApplicationScoped
+    BlobStore blobStore(ModelHubConfig config) {
+        ModelHubConfig.S3 s3 = config.s3();
+        String endpoint = s3.endpoint().orElseThrow(() -> new ApiException(500, null,
+                "No object store configured: set MODELHUB_S3_ENDPOINT (or start through the launcher, which embeds one)"));
+        return new S3BlobStore(new BlobStoreConfig(endpoint, s3.accessKey(), s3.secretKey(), s3.bucket(), s3.region()));
+    }
+
+    void close(@Disposes BlobStore store) throws Exception {
+        store.close();
+    }
+}

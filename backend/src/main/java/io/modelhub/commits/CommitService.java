@@ -1,0 +1,373 @@
+package io.modelhub.commits;
+
+import io.modelhub.accounts.Viewer;
+import io.modelhub.catalog.RepoIndexer;
+import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ModelHubConfig;
+import io.modelhub.repos.Repo;
+import io.modelhub.storage.blobs.BlobStore;
+import io.modelhub.storage.blobs.GitOids;
+import io.modelhub.storage.blobs.StoredBlob;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import org.hibernate.Session;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Commits: every change to a repository (upload, delete, rename) becomes one immutable commit, applied
+ * atomically on a branch head in one transaction. Blobs reach the store first; a failure before the
+ * transaction commits leaves only unreferenced blobs, which {@link io.modelhub.blobs.BlobCollector} removes.
+ */
+@ApplicationScoped
+public class CommitService {
+    public static final String DEFAULT_BRANCH = "main";
+    public static final String GITATTRIBUTES = LfsRule.gitattributes();
+    private static final Pattern FULL_SHA = Pattern.compile("^[0-9a-f]{40}$");
+    private static final Pattern SHORT_SHA = Pattern.compile("^[0-9a-f]{7,39}$");
+
+    @Inject
+    EntityManager em;
+    @Inject
+    BlobStore store;
+    @Inject
+    RepoIndexer indexer;
+    @Inject
+    ModelHubConfig config;
+
+    /** Streams content into the store (never into memory), refusing files over the configured limit. */
+    public StoredBlob store(InputStream in, long size) {
+        long max = config.upload().maxFileBytes();
+        if (size > max) {
+            throw ApiException.tooLarge("File is " + size + " bytes; the limit is " + max + " bytes");
+        }
+        try {
+            return store.put(size < 0 ? new LimitedInputStream(in, max) : in, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public StoredBlob storeSmall(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return store(new ByteArrayInputStream(bytes), bytes.length);
+    }
+
+    @Transactional
+    public Commit commit(Repo detached, String branch, String expectedParent, List<FileChange> changes,
+                         String title, String message, Viewer author) {
+        Repo repo = em.find(Repo.class, detached.id);
+        if (repo == null) {
+            throw ApiException.repoNotFound(detached.fullId());
+        }
+        if (title == null || title.isBlank()) {
+            throw ApiException.badRequest("A commit needs a summary");
+        }
+        if (changes.isEmpty()) {
+            throw ApiException.badRequest("A commit needs at least one change");
+        }
+        String head = lockBranchHead(repo, branch);
+        if (expectedParent != null && !expectedParent.isBlank() && !expectedParent.equals(head)) {
+            throw ApiException.conflict("The branch " + branch + " has moved: its head is " + head
+                    + ", not the expected parent " + expectedParent + ". Pull and retry.");
+        }
+        TreeMap<String, RepoFile> tree = new TreeMap<>();
+        if (head != null) {
+            files(head).forEach(f -> tree.put(f.path(), f));
+        }
+        for (FileChange change : changes) {
+            apply(tree, change);
+        }
+        checkNoFileFolderClash(tree);
+        for (FileChange change : changes) {
+            if (change instanceof FileChange.Put put) {
+                indexer.inspect(put.path(), tree.get(put.path()));
+            }
+        }
+
+        Commit commit = new Commit();
+        commit.repoId = repo.id;
+        commit.parentId = head;
+        commit.title = title.strip();
+        commit.message = message == null ? "" : message.strip();
+        commit.authorId = author.accountId();
+        commit.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        commit.fileCount = tree.size();
+        commit.totalSize = tree.values().stream().mapToLong(RepoFile::size).sum();
+        commit.id = commitId(repo.id, commit, tree);
+        commit.persist();
+        em.flush();
+        writeSnapshot(commit.id, tree);
+        moveBranch(repo, branch, head, commit.id);
+
+        repo.updatedAt = commit.createdAt;
+        if (branch.equals(DEFAULT_BRANCH)) {
+            indexer.index(repo, List.copyOf(tree.values()));
+        }
+        return commit;
+    }
+
+    private void apply(TreeMap<String, RepoFile> tree, FileChange change) {
+        String path = change instanceof FileChange.DeleteFolder ? change.path() : RepoPaths.check(change.path());
+        if (change instanceof FileChange.Put put) {
+            StoredBlob b = put.blob();
+            tree.put(path, new RepoFile(path, b.sha256(), b.gitSha1(), b.size(), LfsRule.isLfs(path, b.size())));
+        } else if (change instanceof FileChange.Delete) {
+            if (tree.remove(path) == null) {
+                throw ApiException.entryNotFound(path);
+            }
+        } else if (change instanceof FileChange.DeleteFolder) {
+            String prefix = RepoPaths.folderPrefix(path);
+            Map<String, RepoFile> inside = tree.subMap(prefix, prefix + Character.MAX_VALUE);
+            if (inside.isEmpty()) {
+                throw ApiException.entryNotFound(path);
+            }
+            inside.clear();
+        } else if (change instanceof FileChange.Move move) {
+            String to = RepoPaths.check(move.to());
+            RepoFile f = tree.remove(path);
+            if (f == null) {
+                throw ApiException.entryNotFound(path);
+            }
+            if (tree.containsKey(to)) {
+                throw ApiException.conflict("'" + to + "' already exists");
+            }
+            tree.put(to, new RepoFile(to, f.sha256(), f.gitSha1(), f.size(), LfsRule.isLfs(to, f.size())));
+        }
+    }
+
+    /** "a" as a file and "a/b" as a file cannot live in one tree (git, and every checkout, would break). */
+    private static void checkNoFileFolderClash(TreeMap<String, RepoFile> tree) {
+        for (String path : tree.keySet()) {
+            int slash = path.indexOf('/');
+            while (slash > 0) {
+                String folder = path.substring(0, slash);
+                if (tree.containsKey(folder)) {
+                    throw ApiException.conflict("'" + folder + "' is a file, so '" + path + "' cannot be inside it");
+                }
+                slash = path.indexOf('/', slash + 1);
+            }
+        }
+    }
+
+    private String lockBranchHead(Repo repo, String branch) {
+        List<?> rows = em.createNativeQuery(
+                        "select commit_id from refs where repo_id = ?1 and kind = 'branch' and name = ?2 for update")
+                .setParameter(1, repo.id).setParameter(2, branch).getResultList();
+        if (!rows.isEmpty()) {
+            return ((String) rows.get(0)).trim();
+        }
+        Number refCount = (Number) em.createNativeQuery("select count(*) from refs where repo_id = ?1")
+                .setParameter(1, repo.id).getSingleResult();
+        if (refCount.longValue() > 0) {
+            throw ApiException.revisionNotFound(branch);
+        }
+        return null;
+    }
+
+    private void moveBranch(Repo repo, String branch, String from, String to) {
+        if (from == null) {
+            em.createNativeQuery("insert into refs (repo_id, kind, name, commit_id) values (?1, 'branch', ?2, ?3)")
+                    .setParameter(1, repo.id).setParameter(2, branch).setParameter(3, to).executeUpdate();
+        } else {
+            em.createNativeQuery("update refs set commit_id = ?3, updated_at = now() "
+                            + "where repo_id = ?1 and kind = 'branch' and name = ?2")
+                    .setParameter(1, repo.id).setParameter(2, branch).setParameter(3, to).executeUpdate();
+        }
+    }
+
+    private void writeSnapshot(String commitId, TreeMap<String, RepoFile> tree) {
+        em.unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement blobs = connection.prepareStatement(
+                    "insert into blobs (sha256, size, git_sha1) values (?, ?, ?) on conflict do nothing");
+                 PreparedStatement files = connection.prepareStatement(
+                         "insert into commit_files (commit_id, path, blob_sha256, lfs) values (?, ?, ?, ?)")) {
+                for (RepoFile f : tree.values()) {
+                    blobs.setString(1, f.sha256());
+                    blobs.setLong(2, f.size());
+                    blobs.setString(3, f.gitSha1());
+                    blobs.addBatch();
+                    files.setString(1, commitId);
+                    files.setString(2, f.path());
+                    files.setString(3, f.sha256());
+                    files.setBoolean(4, f.lfs());
+                    files.addBatch();
+                }
+                blobs.executeBatch();
+                files.executeBatch();
+            }
+        });
+    }
+
+    private static String commitId(long repoId, Commit c, TreeMap<String, RepoFile> tree) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            StringBuilder header = new StringBuilder()
+                    .append("repo ").append(repoId).append('\n')
+                    .append("parent ").append(c.parentId == null ? "" : c.parentId).append('\n')
+                    .append("author ").append(c.authorId).append(' ').append(c.createdAt).append('\n')
+                    .append(c.title).append("\n\n").append(c.message).append('\n');
+            sha1.update(header.toString().getBytes(StandardCharsets.UTF_8));
+            for (RepoFile f : tree.values()) {
+                sha1.update((f.path() + '\0' + f.sha256() + '\n').getBytes(StandardCharsets.UTF_8));
+            }
+            return GitOids.hex(sha1.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Resolves HEAD, a branch, a tag, refs/heads/x, refs/tags/x, or a (short) commit sha of this repo. */
+    @Transactional
+    public String resolve(Repo repo, String revision) {
+        String rev = revision == null || revision.isBlank() || revision.equals("HEAD") ? DEFAULT_BRANCH : revision;
+        String kind = null;
+        String name = rev;
+        if (rev.startsWith("refs/heads/")) {
+            kind = "branch";
+            name = rev.substring("refs/heads/".length());
+        } else if (rev.startsWith("refs/tags/")) {
+            kind = "tag";
+            name = rev.substring("refs/tags/".length());
+        }
+        List<?> refs = em.createNativeQuery("select commit_id from refs where repo_id = ?1 and name = ?2 "
+                        + "and (cast(?3 as text) is null or kind = ?3) order by kind")
+                .setParameter(1, repo.id).setParameter(2, name).setParameter(3, kind).getResultList();
+        if (!refs.isEmpty()) {
+            return ((String) refs.get(0)).trim();
+        }
+        if (kind == null && (FULL_SHA.matcher(rev).matches() || SHORT_SHA.matcher(rev).matches())) {
+            List<?> ids = em.createNativeQuery("select id from commits where repo_id = ?1 and id like ?2 limit 2")
+                    .setParameter(1, repo.id).setParameter(2, rev + "%").getResultList();
+            if (ids.size() == 1) {
+                return ((String) ids.get(0)).trim();
+            }
+        }
+        throw ApiException.revisionNotFound(revision);
+    }
+
+    @Transactional
+    public List<RepoFile> files(String commitId) {
+        List<?> rows = em.createNativeQuery("select f.path, f.blob_sha256, b.git_sha1, b.size, f.lfs "
+                        + "from commit_files f join blobs b on b.sha256 = f.blob_sha256 "
+                        + "where f.commit_id = ?1 order by f.path")
+                .setParameter(1, commitId).getResultList();
+        List<RepoFile> files = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            files.add(toFile((Object[]) row));
+        }
+        return files;
+    }
+
+    @Transactional
+    public Optional<RepoFile> file(String commitId, String path) {
+        List<?> rows = em.createNativeQuery("select f.path, f.blob_sha256, b.git_sha1, b.size, f.lfs "
+                        + "from commit_files f join blobs b on b.sha256 = f.blob_sha256 "
+                        + "where f.commit_id = ?1 and f.path = ?2")
+                .setParameter(1, commitId).setParameter(2, path).getResultList();
+        return rows.isEmpty() ? Optional.empty() : Optional.of(toFile((Object[]) rows.get(0)));
+    }
+
+    private static RepoFile toFile(Object[] r) {
+        return new RepoFile((String) r[0], ((String) r[1]).trim(), ((String) r[2]).trim(),
+                ((Number) r[3]).longValue(), (Boolean) r[4]);
+    }
+
+    /** The commits reachable from a revision, newest first. */
+    @Transactional
+    public List<Commit> history(Repo repo, String revision, int limit) {
+        String head = resolve(repo, revision);
+        @SuppressWarnings("unchecked")
+        List<Commit> commits = em.createNativeQuery("with recursive h(id, parent_id, depth) as ("
+                        + " select id, parent_id, 0 from commits where id = ?1"
+                        + " union all select c.id, c.parent_id, h.depth + 1 from commits c join h on c.id = h.parent_id"
+                        + " where h.depth < ?2)"
+                        + " select c.* from commits c join h on c.id = h.id order by h.depth", Commit.class)
+                .setParameter(1, head).setParameter(2, limit - 1).getResultList();
+        return commits;
+    }
+
+    public record Ref(String kind, String name, String commitId) {
+    }
+
+    @Transactional
+    public List<Ref> refs(Repo repo) {
+        List<?> rows = em.createNativeQuery("select kind, name, commit_id from refs where repo_id = ?1 order by kind, name")
+                .setParameter(1, repo.id).getResultList();
+        List<Ref> refs = new ArrayList<>();
+        for (Object row : rows) {
+            Object[] r = (Object[]) row;
+            refs.add(new Ref((String) r[0], (String) r[1], ((String) r[2]).trim()));
+        }
+        return refs;
+    }
+
+    /** Author names for display, by account id. */
+    @Transactional
+    public Map<Long, String> authorNames(List<Commit> commits) {
+        Map<Long, String> names = new java.util.HashMap<>();
+        List<Long> ids = commits.stream().map(c -> c.authorId).filter(java.util.Objects::nonNull).distinct().toList();
+        if (!ids.isEmpty()) {
+            for (Object row : em.createNativeQuery("select id, username from accounts where id in (?1)")
+                    .setParameter(1, ids).getResultList()) {
+                Object[] r = (Object[]) row;
+                names.put(((Number) r[0]).longValue(), (String) r[1]);
+            }
+        }
+        return names;
+    }
+
+    /** Stops a stream of unknown length at the size limit instead of filling the store. */
+    private static final class LimitedInputStream extends FilterInputStream {
+        private final long max;
+        private long count;
+
+        LimitedInputStream(InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                check(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                check(n);
+            }
+            return n;
+        }
+
+        private void check(int n) {
+            count += n;
+            if (count > max) {
+                throw ApiException.tooLarge("File is larger than the limit of " + max + " bytes");
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.modelhub.downloads;
+
+import io.modelhub.accounts.Viewer;
+import io.modelhub.commits.CommitService;
+import io.modelhub.commits.RepoFile;
+import io.modelhub.platform.ApiException;
+import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoName;
+import io.modelhub.repos.RepoService;
+import io.modelhub.storage.blobs.BlobStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** File downloads for the HF API and the UI alike: locate, then stream from the store, never buffering. */
+@ApplicationScoped
+public class DownloadService {
+    private static final int BUFFER = 256 * 1024;
+
+    @Inject
+    RepoService repos;
+    @Inject
+    CommitService commits;
+    @Inject
+    BlobStore store;
+
+    public record Located(Repo repo, String commitId, RepoFile file) {
+    }
+
+    /** Thrown when the repo and revision exist but the file does not: callers still know the commit. */
+    public static final class MissingEntry extends ApiException {
+        private final String commitId;
+
+        MissingEntry(String path, String commitId) {
+            super(404, "EntryNotFound", "Entry not found: " + path);
+            this.commitId = commitId;
+        }
+
+        public String commitId() {
+            return commitId;
+        }
+    }
+
+    @Transactional
+    public Located locate(Viewer viewer, RepoName name, String revision, String path) {
+        Repo repo = repos.visible(viewer, name);
+        String commitId = commits.resolve(repo, revision);
+        RepoFile file = commits.file(commitId, path).orElseThrow(() -> new MissingEntry(path, commitId));
+        return new Located(repo, commitId, file);
+    }
+
+    /** Copies the whole file or one range to {@code out}; counts a download when the file's first byte is sent. */
+    public void stream(Located located, ByteRange range, OutputStream out) throws IOException {
+        long offset = range == null ? 0 : range.start();
+        long length = range == null ? located.file().size() : range.length();
+        // A one-byte probe (the JS client's "Range: bytes=0-0") is not a download.
+        if (offset == 0 && (length > 1 || located.file().size() <= 1)) {
+            repos.recordDownload(located.repo().id, located.file().path());
+        }
+        if (length == 0) {
+            return;
+        }
+        try (InputStream in = store.open(located.file().sha256(), offset, length)) {
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.modelhub.platform;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.Optional;
+
+/**
+ * Every setting of the hub. Each key also reads from its environment variable (MODELHUB_S3_ENDPOINT for
+ * modelhub.s3.endpoint, ...), which is how the README documents them.
+ */
+@ConfigMapping(prefix = "modelhub")
+public interface ModelHubConfig {
+
+    /** Folder for the embedded database and object store, and anything else the hub keeps on disk. */
+    @WithDefault("data")
+    String data();
+
+    /** Base URL clients reach the hub at; generated URLs (HF clients' commitUrl, snippets) start with it. */
+    Optional<String> publicUrl();
+
+    S3 s3();
+
+    Admin admin();
+
+    Upload upload();
+
+    interface S3 {
+        Optional<String> endpoint();
+
+        @WithDefault("modelhub")
+        String accessKey();
+
+        @WithDefault("modelhub-secret")
+        String secretKey();
+
+        @WithDefault("modelhub")
+        String bucket();
+
+        @WithDefault("us-east-1")
+        String region();
+    }
+
+    interface Admin {
+        @WithDefault("admin")
+        String username();
+
+        Optional<String> password();
+
+        Optional<String> token();
+    }
+
+    interface Upload {
+        /** Largest single file accepted, in bytes (default 100 GiB). */
+        @WithDefault("107374182400")
+        long maxFileBytes();
+    }
+}

@@ -1,0 +1,132 @@
+package io.modelhub.repos;
+
+import io.modelhub.accounts.Account;
+import io.modelhub.accounts.Viewer;
+import io.modelhub.blobs.BlobCollector;
+import io.modelhub.commits.CommitService;
+import io.modelhub.commits.FileChange;
+import io.modelhub.platform.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+@ApplicationScoped
+public class RepoService {
+    @Inject
+    EntityManager em;
+    @Inject
+    CommitService commits;
+    @Inject
+    BlobCollector collector;
+
+    /**
+     * Creates the repository with a first commit on main holding .gitattributes, so that revision "main"
+     * resolves at once (HF clients ask for it right after creating).
+     */
+    @Transactional
+    public Repo create(Viewer viewer, RepoName repoName, boolean privateRepo) {
+        requireWriter(viewer);
+        if (!repoName.namespace().equalsIgnoreCase(viewer.username()) && !viewer.admin()) {
+            throw ApiException.forbidden("You can only create repositories in your own namespace ('" + viewer.username() + "')");
+        }
+        if (find(repoName).isPresent()) {
+            throw ApiException.conflict("You already created this " + repoName.type().id() + " repo: " + repoName.id());
+        }
+        if (Account.findByUsername(repoName.namespace()).isEmpty()) {
+            throw ApiException.badRequest("Namespace '" + repoName.namespace() + "' does not exist");
+        }
+        Repo repo = new Repo();
+        repo.type = repoName.type().id();
+        repo.namespace = repoName.namespace();
+        repo.name = repoName.name();
+        repo.ownerId = viewer.accountId();
+        repo.privateRepo = privateRepo;
+        repo.createdAt = Instant.now();
+        repo.updatedAt = repo.createdAt;
+        repo.persist();
+        em.flush();
+        commits.commit(repo, CommitService.DEFAULT_BRANCH, null,
+                List.of(FileChange.put(".gitattributes", commits.storeSmall(CommitService.GITATTRIBUTES))),
+                "initial commit", "", viewer);
+        return repo;
+    }
+
+    /** The repository if it exists and the viewer may see it; otherwise 404 RepoNotFound (private stays secret). */
+    @Transactional
+    public Repo visible(Viewer viewer, RepoName repoName) {
+        Repo repo = find(repoName).orElseThrow(() -> ApiException.repoNotFound(repoName.id()));
+        if (!canRead(viewer, repo)) {
+            throw ApiException.repoNotFound(repoName.id());
+        }
+        return repo;
+    }
+
+    /** Same as {@link #visible} but also requires write access; locks the row for the caller's transaction. */
+    @Transactional
+    public Repo writable(Viewer viewer, RepoName repoName) {
+        Repo repo = visible(viewer, repoName);
+        requireWriter(viewer);
+        if (!canWrite(viewer, repo)) {
+            throw ApiException.forbidden("You do not have write access to " + repoName.id());
+        }
+        return repo;
+    }
+
+    public Optional<Repo> find(RepoName repoName) {
+        return Repo.find("type = ?1 and lower(namespace) = lower(?2) and lower(name) = lower(?3)",
+                repoName.type().id(), repoName.namespace(), repoName.name()).firstResultOptional();
+    }
+
+    public static boolean canRead(Viewer viewer, Repo repo) {
+        return !repo.privateRepo || viewer.admin() || viewer.isAccount(repo.ownerId);
+    }
+
+    public static boolean canWrite(Viewer viewer, Repo repo) {
+        return viewer.canWrite() && (viewer.admin() || viewer.isAccount(repo.ownerId));
+    }
+
+    @Transactional
+    public void setVisibility(Viewer viewer, RepoName repoName, boolean privateRepo) {
+        Repo repo = writable(viewer, repoName);
+        repo.privateRepo = privateRepo;
+    }
+
+    /** Deletes the repository, its commits and refs; blobs no other commit uses are collected afterwards. */
+    public void delete(Viewer viewer, RepoName repoName) {
+        deleteRows(viewer, repoName);
+        collector.collectUnreferenced();
+    }
+
+    @Transactional
+    void deleteRows(Viewer viewer, RepoName repoName) {
+        Repo repo = writable(viewer, repoName);
+        em.lock(repo, LockModeType.PESSIMISTIC_WRITE);
+        em.createNativeQuery("delete from refs where repo_id = ?1").setParameter(1, repo.id).executeUpdate();
+        em.createNativeQuery("delete from commits where repo_id = ?1").setParameter(1, repo.id).executeUpdate();
+        repo.delete();
+    }
+
+    @Transactional
+    public void recordDownload(long repoId, String path) {
+        em.createNativeQuery("update repos set downloads = downloads + 1 where id = ?1")
+                .setParameter(1, repoId).executeUpdate();
+        em.createNativeQuery("insert into file_downloads (repo_id, path, count) values (?1, ?2, 1) "
+                        + "on conflict (repo_id, path) do update set count = file_downloads.count + 1")
+                .setParameter(1, repoId).setParameter(2, path).executeUpdate();
+    }
+
+    private static void requireWriter(Viewer viewer) {
+        if (viewer.anonymous()) {
+            throw ApiException.unauthorized("You must be signed in (or send a token) to do this");
+        }
+        if (!viewer.canWrite()) {
+            throw ApiException.forbidden("This token is read-only");
+        }
+    }
+}

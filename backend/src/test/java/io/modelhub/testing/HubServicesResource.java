@@ -1,0 +1,64 @@
+package io.modelhub.testing;
+
+import io.modelhub.platform.EmbeddedServices;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A real PostgreSQL and a real S3 server for the test run, started once (the same code the launcher uses),
+ * with a known admin account so tests can sign in and send tokens.
+ */
+public class HubServicesResource implements QuarkusTestResourceLifecycleManager {
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "admin-test-password";
+    public static final String ADMIN_TOKEN = "hf_AdminTestToken0123456789abcdefghijkl";
+
+    private static EmbeddedServices services;
+    private static Path dataDir;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dataDir = Files.createTempDirectory("modelhub-test");
+            services = EmbeddedServices.start(dataDir, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not start PostgreSQL and the S3 server for the tests", e);
+        }
+        Map<String, String> config = new HashMap<>(services.config());
+        config.put("modelhub.data", dataDir.toString());
+        config.put("modelhub.admin.password", ADMIN_PASSWORD);
+        config.put("modelhub.admin.token", ADMIN_TOKEN);
+        config.put("modelhub.upload.max-file-bytes", String.valueOf(64L * 1024 * 1024));
+        return config;
+    }
+
+    /** The JDBC URL of the test database, for tests that look at rows directly. */
+    public static String jdbcUrl() {
+        return services.jdbcUrl();
+    }
+
+    public static Map<String, String> config() {
+        return services.config();
+    }
+
+    @Override
+    public void stop() {
+        if (services != null) {
+            services.close();
+        }
+        if (dataDir != null) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a leftover temp folder is harmless
+            }
+        }
+    }
+}

@@ -1,0 +1,514 @@
+package io.modelhub.storage.blobs;
+
+import io.minio.BucketExistsArgs;
+import io.minio.CopyObjectArgs;
+import io.minio.CopySource;
+import io.minio.GetObjectArgs;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.errors.ErrorResponseException;
+import io.minio.http.Method;
+import io.minio.messages.Item;
+import io.minio.messages.ListMultipartUploadsResult;
+import io.minio.messages.Part;
+import io.minio.messages.Upload;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link BlobStore} on any S3-compatible server, through the MinIO client.
+ *
+ * <p>Layout in the bucket: {@code blobs/<sha256[0:2]>/<sha256>} for content, {@code staging/<uuid>} for uploads
+ * whose hash is not yet known or not yet checked. S3 has no rename, so a staged object becomes a blob by a
+ * server-side copy. MinIO turns a copy of a source over 5 GiB into a multipart UploadPartCopy, which S3 and
+ * S3Proxy support, so there is no size limit below S3's 5 TiB.
+ *
+ * <p>The constructor creates the bucket when it is missing ({@link #ensureBucket()}), so a new store is usable at
+ * once and fails early when the server is unreachable or the credentials are wrong.
+ *
+ * <p>Thread-safe; one instance per bucket is meant to be shared.
+ */
+public final class S3BlobStore implements BlobStore {
+
+    private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
+
+    /** Uploads above this size go multipart; MinIO buffers one part at a time while it signs it. */
+    static final long PART_SIZE = 16L << 20;
+
+    private static final String BLOBS = "blobs/";
+    private static final String STAGING = "staging/";
+    private static final Pattern STAGING_KEY =
+            Pattern.compile("staging/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** SigV4 presigned URLs cannot live longer. */
+    private static final Duration MAX_TTL = Duration.ofDays(7);
+    private static final Set<String> NOT_FOUND = Set.of("NoSuchKey", "NoSuchObject", "NotFound");
+
+    private final MinioAsyncClient s3;
+    private final String bucket;
+    private final String region;
+
+    public S3BlobStore(BlobStoreConfig config) {
+        this.bucket = config.bucket();
+        this.region = config.region();
+        // With the region given, the client never asks the server for it, and presigning stays offline.
+        this.s3 = MinioAsyncClient.builder()
+                .endpoint(config.endpoint())
+                .credentials(config.accessKey(), config.secretKey())
+                .region(region)
+                .build();
+        ensureBucket();
+    }
+
+    /** Creates the bucket unless it exists; safe to call concurrently from several processes. */
+    public void ensureBucket() {
+        unchecked(() -> {
+            if (!await(() -> s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()))) {
+                try {
+                    await(() -> s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build()));
+                } catch (IOException e) {
+                    if (!"BucketAlreadyOwnedByYou".equals(s3Code(e))) {
+                        throw e;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public StoredBlob put(InputStream in, long size) throws IOException {
+        if (size < 0) {
+            return putSpooled(in);
+        }
+        String staging = newStagingKey();
+        try {
+            HashingInputStream hashing = new HashingInputStream(in, size);
+            String etag;
+            try {
+                etag = await(() -> s3.putObject(PutObjectArgs.builder()
+                        .bucket(bucket).object(staging).stream(hashing, size, PART_SIZE).build())).etag();
+            } catch (IOException e) {
+                // MinIO says only "unexpected EOF" when the stream is short
+                throw new IOException("storing " + size + " declared bytes failed after " + hashing.count()
+                        + " were read: " + e.getMessage(), e);
+            }
+            StoredBlob blob = hashing.storedBlob();
+            // MinIO may stop reading right at the declared size, so a longer stream shows only here
+            if (in.read() >= 0) {
+                throw new IOException("stream yielded more than the " + size + " declared bytes");
+            }
+            promote(staging, etag, blob.sha256());
+            return blob;
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    private StoredBlob putSpooled(InputStream in) throws IOException {
+        Path spool = Files.createTempFile("modelhub-blob-", ".spool");
+        try {
+            try (OutputStream out = Files.newOutputStream(spool)) {
+                in.transferTo(out);
+            }
+            try (InputStream spooled = Files.newInputStream(spool)) {
+                return put(spooled, Files.size(spool));
+            }
+        } finally {
+            Files.deleteIfExists(spool);
+        }
+    }
+
+    /**
+     * Copies a staged object to its content address unless the blob is already there. The ETag pins the copy to
+     * the version that was hashed, in case a client overwrites its staging key through a still-valid URL. It is
+     * sent quoted: for sources over 5 GiB MinIO copies part by part and would otherwise send the bare ETag that
+     * it got from a HEAD, which S3Proxy's UploadPartCopy rejects as a failed precondition.
+     */
+    private void promote(String stagingKey, String etag, String sha256) throws IOException {
+        String key = blobKey(sha256);
+        if (stat(key).isPresent()) {
+            return;
+        }
+        await(() -> s3.copyObject(CopyObjectArgs.builder().bucket(bucket).object(key)
+                .source(CopySource.builder().bucket(bucket).object(stagingKey).matchETag(quoted(etag)).build())
+                .build()));
+    }
+
+    @Override
+    public boolean exists(String sha256) {
+        String key = blobKey(sha256);
+        return unchecked(() -> stat(key).isPresent());
+    }
+
+    @Override
+    public long size(String sha256) {
+        String key = blobKey(sha256);
+        return unchecked(() -> stat(key)).orElseThrow(() -> new BlobNotFoundException(sha256)).size();
+    }
+
+    @Override
+    public InputStream open(String sha256, long offset, long length) throws IOException {
+        if (offset < 0 || length < -1) {
+            throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+        }
+        String key = blobKey(sha256);
+        if (length == 0) {
+            // S3 has no empty byte range
+            if (stat(key).isEmpty()) {
+                throw new BlobNotFoundException(sha256);
+            }
+            return InputStream.nullInputStream();
+        }
+        try {
+            // no Range header for a whole read: "bytes=0-" is unsatisfiable on an empty object
+            return await(() -> s3.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
+                    .offset(offset == 0 ? null : offset).length(length < 0 ? null : length).build()));
+        } catch (IOException e) {
+            if (isNotFound(e)) {
+                throw new BlobNotFoundException(sha256);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String presignedGetUrl(String sha256, Duration ttl) {
+        return presign(Method.GET, blobKey(sha256), ttl, Map.of());
+    }
+
+    @Override
+    public void delete(String sha256) {
+        String key = blobKey(sha256);
+        unchecked(() -> remove(key));
+    }
+
+    @Override
+    public void forEachBlob(Consumer<BlobListing> consumer) {
+        forEachObject(BLOBS, item -> {
+            String name = item.objectName();
+            String sha256 = name.substring(name.lastIndexOf('/') + 1);
+            if (StoredBlob.isSha256(sha256) && name.equals(blobKey(sha256))) {
+                consumer.accept(new BlobListing(sha256, item.size(), item.lastModified().toInstant()));
+            }
+        });
+    }
+
+    @Override
+    public int deleteStaleStaging(Duration olderThan) {
+        Instant cutoff = Instant.now().minus(olderThan);
+        // collected first: deleting while a listing pages on would move the ground under its marker
+        List<String> staleObjects = new ArrayList<>();
+        forEachObject(STAGING, item -> {
+            if (!item.lastModified().toInstant().isAfter(cutoff)) {
+                staleObjects.add(item.objectName());
+            }
+        });
+        List<Upload> staleUploads = unchecked(() -> multipartUploads(STAGING)).stream()
+                .filter(u -> !u.initiated().toInstant().isAfter(cutoff))
+                .toList();
+        unchecked(() -> {
+            for (String key : staleObjects) {
+                remove(key);
+            }
+            for (Upload upload : staleUploads) {
+                abort(upload.objectName(), upload.uploadId());
+            }
+            return null;
+        });
+        int removed = staleObjects.size() + staleUploads.size();
+        if (removed > 0) {
+            log.info("removed {} stale staged objects and {} abandoned multipart uploads from {}",
+                    staleObjects.size(), staleUploads.size(), bucket);
+        }
+        return removed;
+    }
+
+    @Override
+    public String newStagingKey() {
+        return STAGING + UUID.randomUUID();
+    }
+
+    @Override
+    public String presignedPutUrl(String stagingKey, Duration ttl) {
+        return presign(Method.PUT, requireStagingKey(stagingKey), ttl, Map.of());
+    }
+
+    @Override
+    public StoredBlob adoptStaged(String stagingKey, String expectedSha256, long expectedSize) throws IOException {
+        requireStagingKey(stagingKey);
+        if (!StoredBlob.isSha256(expectedSha256)) {
+            throw new IllegalArgumentException("not a lowercase hex sha256: " + expectedSha256);
+        }
+        StatObjectResponse staged = stat(stagingKey)
+                .orElseThrow(() -> new FileNotFoundException("nothing was uploaded to " + stagingKey));
+        if (staged.size() != expectedSize) {
+            deleteQuietly(stagingKey);
+            throw new BlobIntegrityException(stagingKey, "size",
+                    Long.toString(expectedSize), Long.toString(staged.size()));
+        }
+        StoredBlob blob;
+        try (InputStream raw = await(() -> s3.getObject(GetObjectArgs.builder()
+                .bucket(bucket).object(stagingKey).matchETag(quoted(staged.etag())).build()));
+                HashingInputStream hashing = new HashingInputStream(raw, expectedSize)) {
+            hashing.transferTo(OutputStream.nullOutputStream());
+            blob = hashing.storedBlob();
+        }
+        if (!blob.sha256().equals(expectedSha256)) {
+            deleteQuietly(stagingKey);
+            throw new BlobIntegrityException(stagingKey, "sha256", expectedSha256, blob.sha256());
+        }
+        promote(stagingKey, staged.etag(), blob.sha256());
+        deleteQuietly(stagingKey);
+        return blob;
+    }
+
+    @Override
+    public String startMultipart(String stagingKey) {
+        requireStagingKey(stagingKey);
+        return unchecked(() -> await(() -> s3.createMultipartUploadAsync(bucket, region, stagingKey, null, null)))
+                .result().uploadId();
+    }
+
+    @Override
+    public String presignedPartUrl(String stagingKey, String uploadId, int partNumber, Duration ttl) {
+        if (partNumber < 1 || partNumber > 10_000) {
+            throw new IllegalArgumentException("part number " + partNumber + " is outside 1..10000");
+        }
+        // uploadId and partNumber are part of the signed query, so a client cannot retarget the URL
+        return presign(Method.PUT, requireStagingKey(stagingKey), ttl,
+                Map.of("uploadId", uploadId, "partNumber", Integer.toString(partNumber)));
+    }
+
+    @Override
+    public void completeMultipart(String stagingKey, String uploadId, List<CompletedPart> parts) {
+        requireStagingKey(stagingKey);
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("a multipart upload needs at least one part");
+        }
+        Part[] sorted = parts.stream()
+                .sorted(Comparator.comparingInt(CompletedPart::partNumber))
+                .map(p -> new Part(p.partNumber(), quoted(p.etag())))
+                .toArray(Part[]::new);
+        for (int i = 1; i < sorted.length; i++) {
+            if (sorted[i].partNumber() == sorted[i - 1].partNumber()) {
+                throw new IllegalArgumentException("part " + sorted[i].partNumber() + " is listed twice");
+            }
+        }
+        unchecked(() -> await(() -> s3.completeMultipartUploadAsync(
+                bucket, region, stagingKey, uploadId, sorted, null, null)));
+    }
+
+    @Override
+    public void abortMultipart(String stagingKey, String uploadId) {
+        requireStagingKey(stagingKey);
+        unchecked(() -> {
+            abort(stagingKey, uploadId);
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            s3.close();
+        } catch (Exception e) {
+            log.warn("closing the S3 client failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "S3BlobStore[" + bucket + "]";
+    }
+
+    static String blobKey(String sha256) {
+        if (!StoredBlob.isSha256(sha256)) {
+            throw new IllegalArgumentException("not a lowercase hex sha256: " + sha256);
+        }
+        return BLOBS + sha256.substring(0, 2) + "/" + sha256;
+    }
+
+    private static String requireStagingKey(String key) {
+        // staging keys travel through clients; only ours may reach S3, never e.g. a blob key
+        if (key == null || !STAGING_KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("not a staging key: " + key);
+        }
+        return key;
+    }
+
+    private static String quoted(String etag) {
+        String bare = etag.strip();
+        if (bare.length() >= 2 && bare.startsWith("\"") && bare.endsWith("\"")) {
+            bare = bare.substring(1, bare.length() - 1);
+        }
+        return "\"" + bare + "\"";
+    }
+
+    private Optional<StatObjectResponse> stat(String key) throws IOException {
+        try {
+            return Optional.of(await(() -> s3.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build())));
+        } catch (IOException e) {
+            if (isNotFound(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private Void remove(String key) throws IOException {
+        return await(() -> s3.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build()));
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            remove(key);
+        } catch (IOException e) {
+            // deleteStaleStaging sweeps it up later
+            log.warn("could not delete {} from {}: {}", key, bucket, e.getMessage());
+        }
+    }
+
+    private void abort(String key, String uploadId) throws IOException {
+        try {
+            await(() -> s3.abortMultipartUploadAsync(bucket, region, key, uploadId, null, null));
+        } catch (IOException e) {
+            if (!"NoSuchUpload".equals(s3Code(e))) {
+                throw e;
+            }
+        }
+    }
+
+    /** Streams the listing page by page, so that millions of blobs never sit in memory together. */
+    private void forEachObject(String prefix, Consumer<Item> consumer) {
+        for (Result<Item> result : s3.listObjects(
+                ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
+            Item item = unchecked(() -> {
+                try {
+                    return result.get();
+                } catch (Exception e) {
+                    throw toIo(e);
+                }
+            });
+            if (!item.isDir()) {
+                consumer.accept(item);
+            }
+        }
+    }
+
+    private List<Upload> multipartUploads(String prefix) throws IOException {
+        List<Upload> uploads = new ArrayList<>();
+        String keyMarker = null;
+        String uploadIdMarker = null;
+        while (true) {
+            String km = keyMarker;
+            String um = uploadIdMarker;
+            ListMultipartUploadsResult page = await(() -> s3.listMultipartUploadsAsync(
+                    bucket, region, null, null, km, null, prefix, um, null, null)).result();
+            uploads.addAll(page.uploads());
+            if (!page.isTruncated()) {
+                return uploads;
+            }
+            keyMarker = page.nextKeyMarker();
+            uploadIdMarker = page.nextUploadIdMarker();
+        }
+    }
+
+    private String presign(Method method, String key, Duration ttl, Map<String, String> query) {
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("presigned URL lifetime " + ttl + " is outside (0, 7 days]");
+        }
+        return unchecked(() -> {
+            try {
+                return s3.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+                        .method(method).bucket(bucket).object(key)
+                        .expiry((int) ttl.toSeconds(), TimeUnit.SECONDS)
+                        .extraQueryParams(query)
+                        .build());
+            } catch (Exception e) {
+                throw toIo(e);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface S3Call<T> {
+        CompletableFuture<T> start() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface IoAction<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T await(S3Call<T> call) throws IOException {
+        try {
+            return call.start().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for S3");
+        } catch (ExecutionException e) {
+            throw toIo(e.getCause());
+        } catch (Exception e) {
+            throw toIo(e);
+        }
+    }
+
+    private static <T> T unchecked(IoAction<T> action) {
+        try {
+            return action.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private static IOException toIo(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof IOException io) {
+            return io;
+        }
+        if (cause instanceof ErrorResponseException er) {
+            var body = er.errorResponse();
+            return new IOException("S3 " + body.code() + ": " + body.message()
+                    + (body.objectName() == null ? "" : " (" + body.objectName() + ")"), er);
+        }
+        return new IOException(cause.toString(), cause);
+    }
+
+    private static String s3Code(IOException e) {
+        return e.getCause() instanceof ErrorResponseException er ? er.errorResponse().code() : null;
+    }
+
+    private static boolean isNotFound(IOException e) {
+        return NOT_FOUND.contains(s3Code(e));
+    }
+}

@@ -1,0 +1,315 @@
+package io.modelhub.ui.repo;
+
+import io.modelhub.accounts.Viewer;
+import io.modelhub.catalog.RepoIndexer;
+import io.modelhub.commits.Commit;
+import io.modelhub.commits.CommitService;
+import io.modelhub.commits.FileChange;
+import io.modelhub.commits.RepoFile;
+import io.modelhub.downloads.DownloadService;
+import io.modelhub.platform.ApiException;
+import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoName;
+import io.modelhub.repos.RepoService;
+import io.modelhub.repos.RepoType;
+import io.modelhub.storage.inspect.ModelCard;
+import io.modelhub.storage.inspect.TensorInfo;
+import io.modelhub.ui.Formats;
+import io.modelhub.ui.MainLayout;
+import io.modelhub.ui.UiErrors;
+import io.modelhub.ui.UiSession;
+import com.vaadin.flow.component.Component;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.details.Details;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
+import com.vaadin.flow.component.html.Anchor;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H4;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Pre;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.tabs.TabSheet;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.HasDynamicTitle;
+import com.vaadin.flow.router.Route;
+import com.vaadin.flow.router.RouteAlias;
+import com.vaadin.flow.server.streams.DownloadEvent;
+import jakarta.inject.Inject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A repository's page: card, metadata, files, commits, and (for its owner) upload and settings. */
+@Route(value = ":namespace/:name", layout = MainLayout.class)
+@RouteAlias(value = "datasets/:namespace/:name", layout = MainLayout.class)
+public class RepoView extends VerticalLayout implements BeforeEnterObserver, HasDynamicTitle {
+    private final RepoService repos;
+    private final CommitService commits;
+    private final RepoIndexer indexer;
+    private final DownloadService downloads;
+    private final UploadPanel uploadPanel;
+    private String title = "ModelHub";
+
+    @Inject
+    public RepoView(RepoService repos, CommitService commits, RepoIndexer indexer, DownloadService downloads,
+                    UploadPanel uploadPanel) {
+        this.repos = repos;
+        this.commits = commits;
+        this.indexer = indexer;
+        this.downloads = downloads;
+        this.uploadPanel = uploadPanel;
+        setWidthFull();
+    }
+
+    @Override
+    public String getPageTitle() {
+        return title;
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        RepoType type = event.getLocation().getFirstSegment().equals("datasets") ? RepoType.DATASET : RepoType.MODEL;
+        String ns = event.getRouteParameters().get("namespace").orElse("");
+        String name = event.getRouteParameters().get("name").orElse("");
+        removeAll();
+        try {
+            render(repos.visible(UiSession.viewer(), new RepoName(type, ns, name)));
+        } catch (ApiException e) {
+            add(new H2("Not found"), new Paragraph(e.getMessage()));
+            title = "Not found · ModelHub";
+        }
+    }
+
+    void render(Repo repo) {
+        removeAll();
+        Viewer viewer = UiSession.viewer();
+        title = repo.fullId() + " · ModelHub";
+        String head = commits.resolve(repo, CommitService.DEFAULT_BRANCH);
+        List<RepoFile> files = commits.files(head);
+
+        H2 heading = new H2(repo.fullId());
+        heading.setId("repo-title");
+        HorizontalLayout badges = new HorizontalLayout();
+        badges.add(badge(repo.type));
+        if (repo.privateRepo) {
+            badges.add(badge("private"));
+        }
+        for (String value : new String[]{repo.modality, repo.pipelineTag, repo.libraryName, repo.license}) {
+            if (value != null && !value.equals("unknown")) {
+                badges.add(badge(value));
+            }
+        }
+        add(heading, badges);
+
+        TabSheet tabs = new TabSheet();
+        tabs.setWidthFull();
+        tabs.add(repo.repoType() == RepoType.MODEL ? "Model card" : "Dataset card", cardTab(repo, files));
+        tabs.add("Files (" + files.size() + ")", filesTab(repo, head, files, viewer));
+        tabs.add("Commits", commitsTab(repo));
+        if (RepoService.canWrite(viewer, repo)) {
+            uploadPanel.bind(repo, () -> render(repos.visible(UiSession.viewer(), repo.repoName())));
+            tabs.add("Upload", uploadPanel);
+            tabs.add("Settings", settingsTab(repo));
+        }
+        tabs.setId("repo-tabs");
+        add(tabs);
+    }
+
+    private Component cardTab(Repo repo, List<RepoFile> files) {
+        Div card = new Div();
+        card.setId("model-card");
+        card.getStyle().set("flex", "3").set("min-width", "0");
+        Optional<RepoFile> readme = files.stream().filter(f -> f.path().equalsIgnoreCase("README.md")).findFirst();
+        if (readme.isPresent()) {
+            ModelCard parsed = indexer.readCard(readme.get());
+            // bodyHtml escapes raw HTML and sanitises links, so it is safe to insert.
+            card.getElement().setProperty("innerHTML", parsed.bodyHtml());
+        } else {
+            card.add(new Paragraph("No card yet: add a README.md (with YAML front matter for license, pipeline_tag, ...)."));
+        }
+        HorizontalLayout layout = new HorizontalLayout(card, metadataPanel(repo, files));
+        layout.setWidthFull();
+        return layout;
+    }
+
+    private Component metadataPanel(Repo repo, List<RepoFile> files) {
+        VerticalLayout panel = new VerticalLayout();
+        panel.setId("metadata-panel");
+        panel.getStyle().set("flex", "1").set("min-width", "18em").set("background", "var(--lumo-contrast-5pct)")
+                .set("border-radius", "var(--lumo-border-radius-l)");
+        panel.setSpacing(false);
+        if (repo.parameters != null) {
+            panel.add(row("Parameters", Formats.count(repo.parameters) + " (" + String.format("%,d", repo.parameters) + ")"));
+            if (repo.dtypeParameters != null) {
+                repo.dtypeParameters.forEach((dtype, n) -> panel.add(row("  " + dtype, Formats.count(n))));
+            }
+        }
+        panel.add(row("Size", Formats.bytes(repo.totalSize)));
+        panel.add(row("Downloads", String.valueOf(repo.downloads)));
+        addIf(panel, "License", repo.license);
+        addIf(panel, "Task", repo.pipelineTag);
+        addIf(panel, "Library", repo.libraryName);
+        addIf(panel, "Architecture", String.join(", ", repo.architectures));
+        addIf(panel, "Model type", repo.modelType);
+        addIf(panel, "Languages", String.join(", ", repo.languages));
+        if (!repo.baseModels.isEmpty()) {
+            HorizontalLayout links = new HorizontalLayout();
+            repo.baseModels.forEach(b -> links.add(new Anchor("/" + b, b)));
+            panel.add(new H4("Base model"), links);
+        }
+        if (!repo.datasets.isEmpty()) {
+            HorizontalLayout links = new HorizontalLayout();
+            repo.datasets.forEach(d -> links.add(new Anchor("/datasets/" + d, d)));
+            panel.add(new H4("Datasets"), links);
+        }
+        panel.add(new H4("Download"), snippet(repo, files));
+        return panel;
+    }
+
+    private Component snippet(Repo repo, List<RepoFile> files) {
+        String base = UrlBase.current();
+        String file = files.stream().map(RepoFile::path).filter(p -> !p.equals(".gitattributes")).findFirst().orElse("README.md");
+        String auth = repo.privateRepo ? " -H \"Authorization: Bearer $HF_TOKEN\"" : "";
+        String text = "# one file\ncurl -L" + auth + " -O " + base + "/" + repo.repoType().webPrefix() + repo.fullId()
+                + "/resolve/main/" + file + "\n\n"
+                + "# the whole repo with the Hugging Face tools\nexport HF_ENDPOINT=" + base + " HF_HUB_DISABLE_XET=1"
+                + (repo.privateRepo ? " HF_TOKEN=hf_..." : "") + "\n"
+                + "hf download " + (repo.repoType() == RepoType.DATASET ? "--repo-type dataset " : "") + repo.fullId();
+        Pre pre = new Pre(text);
+        pre.setId("download-snippet");
+        pre.getStyle().set("white-space", "pre-wrap").set("font-size", "var(--lumo-font-size-xs)");
+        return pre;
+    }
+
+    private Component filesTab(Repo repo, String head, List<RepoFile> files, Viewer viewer) {
+        Grid<RepoFile> grid = new Grid<>();
+        grid.addColumn(RepoFile::path).setHeader("Path").setFlexGrow(3).setSortable(true);
+        grid.addColumn(f -> Formats.bytes(f.size())).setHeader("Size").setComparator(RepoFile::size);
+        grid.addComponentColumn(f -> {
+            Span sha = new Span(f.sha256().substring(0, 12));
+            sha.getElement().setAttribute("title", "sha256 " + f.sha256());
+            sha.getStyle().set("font-family", "monospace");
+            return sha;
+        }).setHeader("sha256");
+        grid.addColumn(f -> f.lfs() ? "LFS" : "").setHeader("Storage");
+        grid.addComponentColumn(f -> fileActions(repo, head, f, viewer)).setHeader("").setFlexGrow(2);
+        grid.setItems(files);
+        grid.setAllRowsVisible(true);
+        grid.addThemeVariants(GridVariant.LUMO_COMPACT);
+        grid.setId("files-grid");
+        return grid;
+    }
+
+    private Component fileActions(Repo repo, String head, RepoFile f, Viewer viewer) {
+        DownloadService.Located located = new DownloadService.Located(repo, head, f);
+        Anchor download = new Anchor((DownloadEvent event) -> {
+            event.setFileName(f.name());
+            event.setContentType("application/octet-stream");
+            event.getResponse().setHeader("Content-Length", String.valueOf(f.size()));
+            downloads.stream(located, null, event.getOutputStream());
+        }, "Download");
+        download.getElement().setAttribute("download", true);
+        download.addClassName("download-link");
+        HorizontalLayout actions = new HorizontalLayout(download);
+        if (f.path().endsWith(".safetensors")) {
+            actions.add(new Button("Tensors", e -> showTensors(f)));
+        }
+        if (RepoService.canWrite(viewer, repo) && !f.path().equals(".gitattributes")) {
+            Button delete = new Button("Delete", e -> {
+                commits.commit(repo, CommitService.DEFAULT_BRANCH, head, List.of(FileChange.delete(f.path())),
+                        "Delete " + f.path(), "", UiSession.viewer());
+                UiErrors.success("Deleted " + f.path());
+                render(repos.visible(UiSession.viewer(), repo.repoName()));
+            });
+            delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY_INLINE);
+            actions.add(delete);
+        }
+        actions.setAlignItems(FlexComponent.Alignment.CENTER);
+        return actions;
+    }
+
+    private void showTensors(RepoFile f) {
+        Grid<TensorInfo> grid = new Grid<>();
+        grid.addColumn(TensorInfo::name).setHeader("Tensor").setFlexGrow(3);
+        grid.addColumn(TensorInfo::dtype).setHeader("dtype");
+        grid.addColumn(t -> t.shape().toString()).setHeader("Shape");
+        grid.setItems(indexer.readSafetensors(f).tensors());
+        Dialog dialog = new Dialog(grid);
+        dialog.setHeaderTitle(f.path());
+        dialog.setWidth("60em");
+        dialog.setHeight("70vh");
+        grid.setSizeFull();
+        dialog.getFooter().add(new Button("Close", e -> dialog.close()));
+        dialog.open();
+    }
+
+    private Component commitsTab(Repo repo) {
+        List<Commit> history = commits.history(repo, CommitService.DEFAULT_BRANCH, 200);
+        Map<Long, String> authors = commits.authorNames(history);
+        Grid<Commit> grid = new Grid<>();
+        grid.addColumn(c -> c.id.substring(0, 10)).setHeader("Commit");
+        grid.addColumn(c -> c.title).setHeader("Summary").setFlexGrow(3);
+        grid.addColumn(c -> authors.getOrDefault(c.authorId, "")).setHeader("Author");
+        grid.addColumn(c -> Formats.ago(c.createdAt)).setHeader("When");
+        grid.addColumn(c -> c.fileCount + " files, " + Formats.bytes(c.totalSize)).setHeader("Snapshot");
+        grid.setItems(history);
+        grid.setAllRowsVisible(true);
+        grid.addThemeVariants(GridVariant.LUMO_COMPACT);
+        grid.setId("commits-grid");
+        return grid;
+    }
+
+    private Component settingsTab(Repo repo) {
+        Button visibility = new Button(repo.privateRepo ? "Make public" : "Make private", e -> {
+            repos.setVisibility(UiSession.viewer(), repo.repoName(), !repo.privateRepo);
+            render(repos.visible(UiSession.viewer(), repo.repoName()));
+        });
+        Button delete = new Button("Delete this repository", e -> {
+            Dialog confirm = new Dialog();
+            confirm.setHeaderTitle("Delete " + repo.fullId() + "?");
+            confirm.add(new Paragraph("All commits and files go; blobs no other repository uses are freed."));
+            Button yes = new Button("Delete", ev -> {
+                repos.delete(UiSession.viewer(), repo.repoName());
+                confirm.close();
+                getUI().ifPresent(ui -> ui.navigate(""));
+            });
+            yes.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_PRIMARY);
+            confirm.getFooter().add(new Button("Cancel", ev -> confirm.close()), yes);
+            confirm.open();
+        });
+        delete.addThemeVariants(ButtonVariant.LUMO_ERROR);
+        Details danger = new Details("Danger zone", delete);
+        danger.setOpened(true);
+        return new VerticalLayout(visibility, danger);
+    }
+
+    private static Span badge(String text) {
+        Span s = new Span(text);
+        s.getElement().getThemeList().add("badge");
+        return s;
+    }
+
+    private static Component row(String label, String value) {
+        Span l = new Span(label);
+        l.getStyle().set("color", "var(--lumo-secondary-text-color)").set("min-width", "8em").set("white-space", "pre");
+        Span v = new Span(value);
+        HorizontalLayout h = new HorizontalLayout(l, v);
+        h.setSpacing(true);
+        return h;
+    }
+
+    private static void addIf(VerticalLayout panel, String label, String value) {
+        if (value != null && !value.isBlank()) {
+            panel.add(row(label, value));
+        }
+    }
+}
