@@ -219,6 +219,7 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
         }, "Download");
         download.getElement().setAttribute("download", true);
         download.addClassName("download-link");
+        download.getElement().setAttribute("data-path", f.path());
         HorizontalLayout actions = new HorizontalLayout(download);
         if (f.path().endsWith(".safetensors")) {
             actions.add(new Button("Tensors", e -> showTensors(f)));

@@ -61,7 +61,7 @@ class RepoBrowserTest {
         browser.waitUntil(d -> d.findElement(By.id("files-grid")).getText().contains("README.md"));
 
         // The download link streams the file from the store.
-        String href = browser.waitFor(By.cssSelector("#files-grid a.download-link")).getAttribute("href");
+        String href = browser.waitFor(By.cssSelector("#files-grid a.download-link[data-path='README.md']")).getAttribute("href");
         Object downloaded = browser.asyncScript("fetch(arguments[0]).then(r => r.text()).then(arguments[1])", href);
         assertTrue(String.valueOf(downloaded).contains("zebra-striped browser test"), String.valueOf(downloaded));
 
