@@ -2,6 +2,8 @@ package io.modelhub.catalog;
 
 import io.modelhub.accounts.Viewer;
 import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoType;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -12,15 +14,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Search over the catalog: PostgreSQL full text (GIN on a generated tsvector of names and cards), trigram
- * substring on ids, indexed filters and sorts. Counting stops at {@link #COUNT_CAP} so a broad query over
- * 100k repos stays as fast as a narrow one.
+ * substring on ids, indexed filters and sorts. Counting stops at {@link #COUNT_CAP}, and "best match" ranks by
+ * ts_rank only when at most that many repos match (ranking means scoring every match); a broader query is
+ * ordered by downloads, which the index answers at once. So a broad query over 100k repos stays as fast as a
+ * narrow one (docs/benchmarks.md).
  */
 @ApplicationScoped
 public class CatalogService {
-    public static final int COUNT_CAP = 10_000;
+    public static final int COUNT_CAP = 1_000;
 
     @Inject
     EntityManager em;
@@ -46,8 +51,8 @@ public class CatalogService {
         Map<String, Object> params = new LinkedHashMap<>();
         String where = where(viewer, q, params);
         String order = switch (q.sort() == null ? CatalogQuery.Sort.UPDATED : q.sort()) {
-            case RELEVANCE -> hasText(q) ? "ts_rank(r.search_document, " + TSQUERY + ") desc, r.downloads desc"
-                    : "r.updated_at desc";
+            case RELEVANCE -> hasText(q) && !count(viewer, q).capped()
+                    ? "ts_rank(r.search_document, " + TSQUERY + ") desc, r.downloads desc" : "r.downloads desc";
             case UPDATED -> "r.updated_at desc";
             case CREATED -> "r.created_at desc";
             case DOWNLOADS -> "r.downloads desc";
@@ -73,9 +78,29 @@ public class CatalogService {
         return new Count(Math.min(total, COUNT_CAP), total > COUNT_CAP);
     }
 
-    /** Distinct values of a filterable column with their counts, for the catalog's filter menus. */
-    @Transactional
-    public List<Facet> facet(Viewer viewer, String column, CatalogQuery q) {
+    private record CachedFacets(long at, List<Facet> facets) {
+    }
+
+    private static final long FACET_TTL_NANOS = 60_000_000_000L;
+    private final Map<String, CachedFacets> facetCache = new ConcurrentHashMap<>();
+
+    /**
+     * Distinct values of a filterable column over the public catalog with their counts, for the filter menus.
+     * A group-by over every repository is too slow to run on each page view at 100k repos, so the answer is
+     * kept for a minute: a new value shows up in the menus within a minute, while filtering on it works at once.
+     */
+    public List<Facet> facet(String column, RepoType type) {
+        String key = type.id() + ":" + column;
+        CachedFacets cached = facetCache.get(key);
+        if (cached != null && System.nanoTime() - cached.at() < FACET_TTL_NANOS) {
+            return cached.facets();
+        }
+        List<Facet> facets = QuarkusTransaction.requiringNew().call(() -> computeFacet(column, type));
+        facetCache.put(key, new CachedFacets(System.nanoTime(), facets));
+        return facets;
+    }
+
+    private List<Facet> computeFacet(String column, RepoType type) {
         String expr = switch (column) {
             case "modality" -> "r.modality";
             case "task" -> "r.pipeline_tag";
@@ -84,13 +109,10 @@ public class CatalogService {
             case "tag" -> "unnest(r.tags)";
             default -> throw new IllegalArgumentException(column);
         };
-        Map<String, Object> params = new LinkedHashMap<>();
-        String where = where(viewer, q.withFilters(null, null, null, null, null, null).withText(null).withIdContains(null), params);
-        Query query = em.createNativeQuery("select v, count(*) from (select " + expr + " as v from repos r where " + where
-                + ") x where v is not null group by v order by count(*) desc, v limit 50");
-        params.forEach(query::setParameter);
         List<Facet> facets = new ArrayList<>();
-        for (Object row : query.getResultList()) {
+        for (Object row : em.createNativeQuery("select v, count(*) from (select " + expr + " as v from repos r "
+                        + "where r.type = ?1 and not r.private) x where v is not null group by v order by count(*) desc, v limit 50")
+                .setParameter(1, type.id()).getResultList()) {
             Object[] r = (Object[]) row;
             facets.add(new Facet((String) r[0], ((Number) r[1]).longValue()));
         }

@@ -137,7 +137,7 @@ public class HfRepoResource {
             items.add(summary(repo));
         }
         Response.ResponseBuilder r = Response.ok(items).header("X-Total-Count", page.total());
-        if (from + size < page.total()) {
+        if (page.items().size() == size) {
             String next = uri.getRequestUriBuilder().replaceQueryParam("offset", from + size)
                     .replaceQueryParam("limit", size).build().toString();
             r.header("Link", "<" + absolute(uri, next) + ">; rel=\"next\"");

@@ -74,6 +74,6 @@ class CatalogServiceTest {
         assertEquals(List.of("admin/catalog-text-large", "admin/catalog-vision-small"),
                 ids(tagged.withSort(CatalogQuery.Sort.PARAMETERS)));
         assertEquals(2, catalog.count(Viewer.ANONYMOUS, tagged).total());
-        assertFalse(catalog.facet(Viewer.ANONYMOUS, "license", CatalogQuery.models()).isEmpty());
+        assertFalse(catalog.facet("license", io.modelhub.repos.RepoType.MODEL).isEmpty());
     }
 }

@@ -97,17 +97,16 @@ public class CatalogView extends VerticalLayout implements BeforeEnterObserver {
         if (!q.isEmpty()) {
             search.setValue(q.get(0));
         }
-        CatalogQuery all = CatalogQuery.models().withType(type);
-        modality.setItems(facetValues("modality", all));
-        task.setItems(facetValues("task", all));
-        library.setItems(facetValues("library", all));
-        license.setItems(facetValues("license", all));
-        tag.setItems(facetValues("tag", all));
+        modality.setItems(facetValues("modality"));
+        task.setItems(facetValues("task"));
+        library.setItems(facetValues("library"));
+        license.setItems(facetValues("license"));
+        tag.setItems(facetValues("tag"));
         refresh();
     }
 
-    private List<String> facetValues(String column, CatalogQuery q) {
-        return catalog.facet(UiSession.viewer(), column, q).stream().map(CatalogService.Facet::value).toList();
+    private List<String> facetValues(String column) {
+        return catalog.facet(column, type).stream().map(CatalogService.Facet::value).toList();
     }
 
     private CatalogQuery query() {
@@ -120,8 +119,8 @@ public class CatalogView extends VerticalLayout implements BeforeEnterObserver {
         CatalogQuery q = query();
         CatalogService.Count count = catalog.count(UiSession.viewer(), q);
         total.setText((count.capped() ? "more than " : "") + count.total() + (type == RepoType.MODEL ? " models" : " datasets"));
-        grid.setItems(query -> catalog.list(UiSession.viewer(), q.withPage(query.getOffset(), query.getLimit())).stream(),
-                query -> (int) count.total());
+        // No count callback: the grid pages on as far as the user scrolls, past the capped count.
+        grid.setItems(query -> catalog.list(UiSession.viewer(), q.withPage(query.getOffset(), query.getLimit())).stream());
     }
 
     private HorizontalLayout nameCell(Repo repo) {
