@@ -45,6 +45,11 @@ public class AccountService {
     }
 
     @Transactional
+    public List<Account> users() {
+        return Account.list("order by username");
+    }
+
+    @Transactional
     public Optional<Account> authenticate(String username, String password) {
         if (username == null || password == null) {
             return Optional.empty();

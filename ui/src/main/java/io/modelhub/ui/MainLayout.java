@@ -3,6 +3,7 @@ package io.modelhub.ui;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.ui.accounts.LoginView;
 import io.modelhub.ui.accounts.TokensView;
+import io.modelhub.ui.accounts.UsersView;
 import io.modelhub.ui.catalog.CatalogView;
 import io.modelhub.ui.repo.NewRepoView;
 import com.vaadin.flow.component.applayout.AppLayout;
@@ -44,7 +45,11 @@ public class MainLayout extends AppLayout {
                 getUI().ifPresent(ui -> ui.getPage().setLocation("/"));
             });
             signOut.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
-            account.add(newRepo, tokens, me, signOut);
+            account.add(newRepo, tokens);
+            if (viewer.admin()) {
+                account.add(new RouterLink("Users", UsersView.class));
+            }
+            account.add(me, signOut);
         }
         HorizontalLayout bar = new HorizontalLayout(nav, account);
         bar.setWidthFull();

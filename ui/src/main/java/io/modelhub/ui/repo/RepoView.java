@@ -36,6 +36,7 @@ import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.tabs.TabSheet;
+import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.BeforeEnterEvent;
 import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.HasDynamicTitle;
@@ -232,10 +233,37 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
                 render(repos.visible(UiSession.viewer(), repo.repoName()));
             });
             delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY_INLINE);
-            actions.add(delete);
+            Button rename = new Button("Rename", e -> rename(repo, head, f));
+            rename.addThemeVariants(ButtonVariant.LUMO_TERTIARY_INLINE);
+            actions.add(rename, delete);
         }
         actions.setAlignItems(FlexComponent.Alignment.CENTER);
         return actions;
+    }
+
+    private void rename(Repo repo, String head, RepoFile f) {
+        Dialog dialog = new Dialog();
+        dialog.setHeaderTitle("Rename " + f.path());
+        TextField to = new TextField("New path", f.path(), "");
+        to.setWidth("30em");
+        to.setId("rename-to");
+        Button ok = new Button("Rename", e -> {
+            try {
+                commits.commit(repo, CommitService.DEFAULT_BRANCH, head, List.of(FileChange.move(f.path(), to.getValue().trim())),
+                        "Rename " + f.path() + " to " + to.getValue().trim(), "", UiSession.viewer());
+                dialog.close();
+                UiErrors.success("Renamed to " + to.getValue().trim());
+                render(repos.visible(UiSession.viewer(), repo.repoName()));
+            } catch (ApiException ex) {
+                to.setInvalid(true);
+                to.setErrorMessage(ex.getMessage());
+            }
+        });
+        ok.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        ok.setId("rename-ok");
+        dialog.add(to);
+        dialog.getFooter().add(new Button("Cancel", e -> dialog.close()), ok);
+        dialog.open();
     }
 
     private void showTensors(RepoFile f) {

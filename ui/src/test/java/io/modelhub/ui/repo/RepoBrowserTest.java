@@ -1,5 +1,6 @@
 package io.modelhub.ui.repo;
 
+import io.modelhub.testing.HubApi;
 import io.modelhub.testing.HubServicesResource;
 import io.modelhub.ui.testing.Browser;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A user's first session, in a real browser: sign in, create a repo, upload, find it, download it. */
@@ -70,6 +72,26 @@ class RepoBrowserTest {
         browser.type("catalog-search", "zebra-striped");
         browser.waitUntil(d -> d.findElements(By.cssSelector("#catalog-grid a.repo-link")).stream()
                 .anyMatch(a -> a.getText().equals("admin/browser-made-model")));
+    }
+
+    @Test
+    void privateRepoIsInvisibleToOthersInTheUi() {
+        HubApi.model("ui-private-model").privateRepo().file("README.md", "# Hidden treasure").create();
+        HubApi.model("ui-public-control").file("README.md", "# Visible treasure").create();
+        browser.open("/admin/ui-private-model");
+        browser.waitUntil(d -> d.getPageSource().contains("Repository admin/ui-private-model not found"));
+        browser.open("/");
+        browser.type("catalog-search", "treasure");
+        browser.waitUntil(d -> repoLinks().contains("admin/ui-public-control"));
+        assertFalse(repoLinks().contains("admin/ui-private-model"));
+
+        browser.signIn(HubServicesResource.ADMIN, HubServicesResource.ADMIN_PASSWORD);
+        browser.open("/admin/ui-private-model");
+        browser.waitUntil(d -> d.findElement(By.id("model-card")).getText().contains("Hidden treasure"));
+    }
+
+    private java.util.List<String> repoLinks() {
+        return browser.driver().findElements(By.cssSelector("#catalog-grid a.repo-link")).stream().map(WebElement::getText).toList();
     }
 
     @Test
