@@ -18,7 +18,7 @@ import com.vaadin.flow.router.RouterLink;
 public class MainLayout extends AppLayout {
 
     public MainLayout() {
-        Anchor brand = new Anchor("/", "🤗 ModelHub");
+        Anchor brand = new Anchor("/", "ModelHub");
         brand.getStyle().set("font-weight", "700").set("font-size", "var(--lumo-font-size-l)")
                 .set("text-decoration", "none").set("color", "var(--lumo-body-text-color)");
         RouterLink models = new RouterLink("Models", CatalogView.class);

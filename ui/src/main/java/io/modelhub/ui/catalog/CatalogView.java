@@ -118,7 +118,8 @@ public class CatalogView extends VerticalLayout implements BeforeEnterObserver {
     private void refresh() {
         CatalogQuery q = query();
         CatalogService.Count count = catalog.count(UiSession.viewer(), q);
-        total.setText((count.capped() ? "more than " : "") + count.total() + (type == RepoType.MODEL ? " models" : " datasets"));
+        String noun = type == RepoType.MODEL ? "model" : "dataset";
+        total.setText((count.capped() ? "more than " : "") + count.total() + " " + noun + (count.total() == 1 ? "" : "s"));
         // No count callback: the grid pages on as far as the user scrolls, past the capped count.
         grid.setItems(query -> catalog.list(UiSession.viewer(), q.withPage(query.getOffset(), query.getLimit())).stream());
     }

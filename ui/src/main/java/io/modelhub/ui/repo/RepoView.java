@@ -128,7 +128,7 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
     private Component cardTab(Repo repo, List<RepoFile> files) {
         Div card = new Div();
         card.setId("model-card");
-        card.getStyle().set("flex", "3").set("min-width", "0");
+        card.getStyle().set("flex", "3").set("min-width", "0").set("overflow-x", "auto");
         Optional<RepoFile> readme = files.stream().filter(f -> f.path().equalsIgnoreCase("README.md")).findFirst();
         if (readme.isPresent()) {
             ModelCard parsed = indexer.readCard(readme.get());
@@ -145,8 +145,9 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
     private Component metadataPanel(Repo repo, List<RepoFile> files) {
         VerticalLayout panel = new VerticalLayout();
         panel.setId("metadata-panel");
-        panel.getStyle().set("flex", "1").set("min-width", "18em").set("background", "var(--lumo-contrast-5pct)")
-                .set("border-radius", "var(--lumo-border-radius-l)");
+        panel.getStyle().set("flex", "1").set("min-width", "18em").set("max-width", "26em")
+                .set("background", "var(--lumo-contrast-5pct)").set("border-radius", "var(--lumo-border-radius-l)")
+                .set("overflow-wrap", "anywhere");
         panel.setSpacing(false);
         if (repo.parameters != null) {
             panel.add(row("Parameters", Formats.count(repo.parameters) + " (" + String.format("%,d", repo.parameters) + ")"));
