@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,17 +39,24 @@ public class BlobCollector {
         collect(GRACE);
     }
 
-    /** After a repository is deleted: its blobs were referenced until a moment ago, so no grace applies to rows. */
-    public Result collectUnreferenced() {
-        return collect(Duration.ZERO, GRACE);
+    /**
+     * After a repository is deleted: frees exactly the blobs its commits used that no commit uses any more. Only
+     * those candidates are looked at, so an upload elsewhere that has stored a blob but not yet committed it is
+     * never touched.
+     */
+    public int freeIfUnreferenced(Collection<String> candidates) {
+        if (candidates.isEmpty()) {
+            return 0;
+        }
+        List<String> freed = deleteUnreferencedRows(candidates);
+        freed.forEach(store::delete);
+        return freed.size();
     }
 
+    /** The full sweep: unreferenced rows and orphan objects older than {@code grace}, stale staging uploads. */
     public Result collect(Duration grace) {
-        return collect(grace, grace);
-    }
-
-    private Result collect(Duration rowGrace, Duration objectGrace) {
-        List<String> freed = deleteUnreferencedRows(rowGrace);
+        Duration objectGrace = grace;
+        List<String> freed = deleteUnreferencedRows(grace);
         for (String sha256 : freed) {
             store.delete(sha256);
         }
@@ -76,6 +84,15 @@ public class BlobCollector {
         List<String> rows = em.createNativeQuery("delete from blobs b where b.created_at <= now() - make_interval(secs => ?1) "
                         + "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) returning b.sha256")
                 .setParameter(1, (double) grace.toSeconds()).getResultList();
+        return rows.stream().map(String::trim).toList();
+    }
+
+    @Transactional
+    List<String> deleteUnreferencedRows(Collection<String> candidates) {
+        @SuppressWarnings("unchecked")
+        List<String> rows = em.createNativeQuery("delete from blobs b where b.sha256 in (?1) "
+                        + "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) returning b.sha256")
+                .setParameter(1, candidates).getResultList();
         return rows.stream().map(String::trim).toList();
     }
 

@@ -11,6 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,6 +26,7 @@ import java.util.Map;
  */
 public final class EmbeddedServices implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedServices.class);
+    static final String OWNER_FILE = "modelhub.pid";
 
     private final EmbeddedPostgres postgres;
     private final EmbeddedS3Server s3;
@@ -44,6 +50,8 @@ public final class EmbeddedServices implements AutoCloseable {
         try {
             if (withPostgres) {
                 long t0 = System.nanoTime();
+                stopOrphanedPostgres(dataDir);
+                Files.writeString(dataDir.resolve(OWNER_FILE), String.valueOf(ProcessHandle.current().pid()));
                 pg = EmbeddedPostgres.builder()
                         .setDataDirectory(dataDir.resolve("postgres"))
                         .setCleanDataDirectory(false)
@@ -77,6 +85,49 @@ public final class EmbeddedServices implements AutoCloseable {
 
     public String jdbcUrl() {
         return config.get("quarkus.datasource.jdbc.url");
+    }
+
+    /**
+     * A hub that died without shutting down (kill -9, a crash) leaves its PostgreSQL running on the data folder
+     * (pg_ctl daemonises it, so it never dies with the JVM), and the next start could not lock the folder. The
+     * hub that started a server writes its pid to {@value #OWNER_FILE}: a server whose owner is no longer a live
+     * JVM is stopped; one whose owner lives belongs to a ModelHub still running, and that is refused.
+     */
+    static void stopOrphanedPostgres(Path dataDir) throws IOException {
+        Optional<ProcessHandle> server = pidIn(dataDir.resolve("postgres").resolve("postmaster.pid"))
+                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        if (server.isEmpty()) {
+            return;
+        }
+        Optional<ProcessHandle> owner = pidIn(dataDir.resolve(OWNER_FILE))
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false));
+        if (owner.isPresent()) {
+            throw new IllegalStateException("Another ModelHub (pid " + owner.get().pid() + ") is using the data folder "
+                    + dataDir + ". Stop it, or set MODELHUB_DATA to another folder.");
+        }
+        LOG.warnf("Stopping PostgreSQL (pid %d) left running on %s by a ModelHub that did not shut down",
+                server.get().pid(), dataDir);
+        server.get().destroy();
+        try {
+            server.get().onExit().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            server.get().destroyForcibly();
+            server.get().onExit().join();
+        }
+    }
+
+    private static Optional<ProcessHandle> pidIn(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        try {
+            return lines.isEmpty() ? Optional.empty()
+                    : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
+        } catch (NumberFormatException unreadable) {
+            return Optional.empty();
+        }
     }
 
     /** The embedded store's credentials stay the same across restarts of one data folder. */

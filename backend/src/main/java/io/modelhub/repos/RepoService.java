@@ -99,17 +99,22 @@ public class RepoService {
 
     /** Deletes the repository, its commits and refs; blobs no other commit uses are collected afterwards. */
     public void delete(Viewer viewer, RepoName repoName) {
-        deleteRows(viewer, repoName);
-        collector.collectUnreferenced();
+        collector.freeIfUnreferenced(deleteRows(viewer, repoName));
     }
 
+    /** Deletes the rows and returns the blobs the repository's commits used. */
     @Transactional
-    void deleteRows(Viewer viewer, RepoName repoName) {
+    List<String> deleteRows(Viewer viewer, RepoName repoName) {
         Repo repo = writable(viewer, repoName);
         em.lock(repo, LockModeType.PESSIMISTIC_WRITE);
+        @SuppressWarnings("unchecked")
+        List<String> used = ((List<String>) em.createNativeQuery("select distinct f.blob_sha256 from commit_files f "
+                        + "join commits c on c.id = f.commit_id where c.repo_id = ?1")
+                .setParameter(1, repo.id).getResultList()).stream().map(String::trim).toList();
         em.createNativeQuery("delete from refs where repo_id = ?1").setParameter(1, repo.id).executeUpdate();
         em.createNativeQuery("delete from commits where repo_id = ?1").setParameter(1, repo.id).executeUpdate();
         repo.delete();
+        return used;
     }
 
     @Transactional

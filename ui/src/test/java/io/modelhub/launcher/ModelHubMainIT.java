@@ -10,24 +10,27 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The start command's jar, started the way the README starts it, on an empty data folder: it creates the
- * admin from MODELHUB_ADMIN_TOKEN, serves the UI and the API, and after a restart everything is still there.
+ * admin from MODELHUB_ADMIN_TOKEN, serves the UI and the API. Then it is killed (SIGKILL, as a crash would),
+ * leaving its PostgreSQL behind; the next start recovers the folder and everything is still there.
  */
 class ModelHubMainIT {
     private static final String TOKEN = "hf_RestartTestToken0123456789abcdefghij";
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void servesAndKeepsReposAcrossARestart(@TempDir Path data) throws Exception {
+    void servesAndKeepsReposAcrossACrashAndRestart(@TempDir Path data) throws Exception {
         int port = freePort();
         String base = "http://127.0.0.1:" + port;
         String content = "{\"model_type\":\"bert\",\"kept\":true}";
@@ -43,7 +46,8 @@ class ModelHubMainIT {
             HttpResponse<String> commit = send("POST", base + "/api/models/admin/kept-model/commit/main", "application/x-ndjson", ndjson);
             assertEquals(200, commit.statusCode(), commit.body());
         } finally {
-            stop(first);
+            first.destroyForcibly();
+            first.waitFor(30, TimeUnit.SECONDS);
         }
 
         Process second = start(data, port, "second");
@@ -59,6 +63,7 @@ class ModelHubMainIT {
         } finally {
             stop(second);
         }
+        assertFalse(Files.exists(data.resolve("postgres").resolve("postmaster.pid")), "PostgreSQL stops with the hub");
     }
 
     private Process start(Path data, int port, String name) throws IOException {

@@ -51,7 +51,10 @@ public class UploadPanel extends VerticalLayout {
         this.commits = commits;
         Upload upload = new Upload(UploadHandler.toTempFile((metadata, file) -> receive(metadata.fileName(), file)));
         upload.setId("file-upload");
-        upload.setMaxFileSize((int) Math.min(Integer.MAX_VALUE, config.upload().maxFileBytes()));
+        // The browser refuses larger files up front where the limit fits its int; the server checks every size.
+        if (config.upload().maxFileBytes() <= Integer.MAX_VALUE) {
+            upload.setMaxFileSize((int) config.upload().maxFileBytes());
+        }
         upload.setDropLabel(new com.vaadin.flow.component.html.Span("Drop files here (each is checked and hashed on arrival)"));
         folder.setPlaceholder("e.g. checkpoints");
         folder.setId("upload-folder");
