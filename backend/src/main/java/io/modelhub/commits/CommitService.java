@@ -320,6 +320,62 @@ public class CommitService {
         return refs;
     }
 
+    /**
+     * Points a new branch or tag at a commit. Branches then move with commits; tags never move.
+     *
+     * @param kind "branch" or "tag"
+     */
+    @Transactional
+    public void createRef(Repo repo, String kind, String name, String commitId) {
+        int inserted = em.createNativeQuery("insert into refs (repo_id, kind, name, commit_id) values (?1, ?2, ?3, ?4) "
+                        + "on conflict do nothing")
+                .setParameter(1, repo.id).setParameter(2, kind).setParameter(3, name).setParameter(4, commitId)
+                .executeUpdate();
+        if (inserted == 0) {
+            throw ApiException.conflict("The " + kind + " '" + name + "' already exists");
+        }
+    }
+
+    @Transactional
+    public void deleteRef(Repo repo, String kind, String name) {
+        if (kind.equals("branch") && name.equals(DEFAULT_BRANCH)) {
+            throw ApiException.forbidden("The default branch '" + DEFAULT_BRANCH + "' cannot be deleted");
+        }
+        int deleted = em.createNativeQuery("delete from refs where repo_id = ?1 and kind = ?2 and name = ?3")
+                .setParameter(1, repo.id).setParameter(2, kind).setParameter(3, name).executeUpdate();
+        if (deleted == 0) {
+            throw ApiException.revisionNotFound(name);
+        }
+    }
+
+    /**
+     * Records a blob that reached the store without a commit (an LFS upload), so that a later commit can refer
+     * to it. Recording it again restarts its grace period in the blob collector.
+     */
+    @Transactional
+    public void registerBlob(StoredBlob blob) {
+        em.createNativeQuery("insert into blobs (sha256, size, git_sha1) values (?1, ?2, ?3) "
+                        + "on conflict (sha256) do update set created_at = now()")
+                .setParameter(1, blob.sha256()).setParameter(2, blob.size()).setParameter(3, blob.gitSha1())
+                .executeUpdate();
+    }
+
+    /**
+     * The blob if it is recorded, with its grace period in the blob collector restarted: a client told that the
+     * object is already stored will commit it within minutes, and it must still be there then.
+     */
+    @Transactional
+    public Optional<StoredBlob> touchBlob(String sha256) {
+        List<?> rows = em.createNativeQuery("update blobs set created_at = now() where sha256 = ?1 "
+                        + "returning size, git_sha1")
+                .setParameter(1, sha256).getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Object[] r = (Object[]) rows.get(0);
+        return Optional.of(new StoredBlob(sha256, ((String) r[1]).trim(), ((Number) r[0]).longValue()));
+    }
+
     /** Author names for display, by account id. */
     @Transactional
     public Map<Long, String> authorNames(List<Commit> commits) {

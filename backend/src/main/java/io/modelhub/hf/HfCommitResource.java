@@ -55,17 +55,18 @@ public class HfCommitResource {
     ObjectMapper json;
 
     @POST
-    @Path("{type: models|datasets}/{ns}/{name}/commit/{rev}")
+    @Path("{type: models|datasets}/{ns}/{name}/commit/{rev: .+}")
     @Consumes({"application/x-ndjson", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a commit (NDJSON: header, file, lfsFile, deletedFile, deletedFolder)")
     public Map<String, Object> commit(@PathParam("type") String type, @PathParam("ns") String ns, @PathParam("name") String name,
-                                      @PathParam("rev") String rev, @QueryParam("create_pr") String createPr,
+                                      @QueryParam("create_pr") String createPr,
                                       InputStream body, @Context UriInfo uri) throws IOException {
         if (createPr != null && (createPr.equals("1") || createPr.equalsIgnoreCase("true"))) {
             throw ApiException.badRequest("Pull requests are not supported by this hub (create_pr)");
         }
         Repo repo = repos.writable(viewer.get(), new RepoName(RepoType.fromId(type), ns, name));
+        String rev = String.join("/", HfRevisions.segmentsAfter(uri, "/" + ns + "/" + name + "/commit/"));
         String branch = rev.startsWith("refs/heads/") ? rev.substring("refs/heads/".length()) : rev;
         Header header = new Header();
         List<FileChange> changes = new ArrayList<>();
@@ -175,10 +176,15 @@ public class HfCommitResource {
             throw ApiException.badRequest("Operation " + lineNo + ": oid must be a sha256 (64 hex digits)");
         }
         Blob known = Blob.findById(oid);
-        if (known != null) {
-            return new StoredBlob(known.sha256, known.gitSha1, known.size);
+        if (known == null) {
+            throw ApiException.badRequest("Operation " + lineNo + ": LFS object " + oid + " has not been uploaded");
         }
-        throw ApiException.badRequest("Operation " + lineNo + ": LFS object " + oid + " has not been uploaded");
+        String size = value.get("size");
+        if (size != null && !size.equals(Long.toString(known.size))) {
+            throw ApiException.badRequest("Operation " + lineNo + ": LFS object " + oid + " is " + known.size
+                    + " bytes, not " + size);
+        }
+        return new StoredBlob(known.sha256.trim(), known.gitSha1.trim(), known.size);
     }
 
     private static String required(Map<String, String> value, String field, int lineNo) {

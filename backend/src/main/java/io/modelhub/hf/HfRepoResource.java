@@ -30,7 +30,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import io.modelhub.commits.FileChange;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +83,7 @@ public class HfRepoResource {
         RepoName repoName = new RepoName(type, namespace, name);
         try {
             Repo repo = repos.create(v, repoName, privateRepo);
+            commitInitialFiles(repo, body.path("files"), v);
             return Response.ok(Map.of("url", urls.repoUrl(uri, repo), "name", repo.fullId(), "id", String.valueOf(repo.id))).build();
         } catch (ApiException e) {
             if (e.status() == 409) {
@@ -87,6 +93,25 @@ public class HfRepoResource {
             }
             throw e;
         }
+    }
+
+    /** The JS client's createRepo may carry files (base64): they must be there once the call returns. */
+    private void commitInitialFiles(Repo repo, JsonNode files, Viewer v) {
+        if (!files.isArray() || files.isEmpty()) {
+            return;
+        }
+        List<FileChange> changes = new ArrayList<>();
+        for (JsonNode f : files) {
+            String path = text(f, "path");
+            String encoding = f.path("encoding").asText("base64");
+            if (path == null || !f.hasNonNull("content")) {
+                throw ApiException.badRequest("Every file needs \"path\" and \"content\"");
+            }
+            byte[] bytes = encoding.equals("base64") ? Base64.getDecoder().decode(f.get("content").asText())
+                    : f.get("content").asText().getBytes(StandardCharsets.UTF_8);
+            changes.add(FileChange.put(path, commits.store(new ByteArrayInputStream(bytes), bytes.length)));
+        }
+        commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Add files", "", v);
     }
 
     @DELETE
@@ -153,10 +178,11 @@ public class HfRepoResource {
     }
 
     @GET
-    @Path("{type: models|datasets}/{ns}/{name}/revision/{rev}")
+    @Path("{type: models|datasets}/{ns}/{name}/revision/{rev: .+}")
     @Operation(summary = "Repository info at a revision (branch, tag, commit or HEAD)")
     public Map<String, Object> infoAt(@PathParam("type") String type, @PathParam("ns") String ns,
-                                      @PathParam("name") String name, @PathParam("rev") String rev) {
+                                      @PathParam("name") String name, @Context UriInfo uri) {
+        String rev = String.join("/", HfRevisions.segmentsAfter(uri, "/" + ns + "/" + name + "/revision/"));
         return info(RepoType.fromId(type), ns, name, rev);
     }
 
@@ -201,7 +227,7 @@ public class HfRepoResource {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("rfilename", f.path());
             s.put("size", f.size());
-            s.put("blobId", f.gitSha1());
+            s.put("blobId", RepoTree.fileOid(f));
             if (f.lfs()) {
                 s.put("lfs", Map.of("size", f.size(), "sha256", f.sha256(), "pointerSize", GitOids.lfsPointer(f.sha256(), f.size()).length()));
             }

@@ -1,11 +1,17 @@
 package io.modelhub.hf;
 
 import io.modelhub.accounts.CurrentViewer;
+import io.modelhub.commits.RepoFile;
 import io.modelhub.downloads.ByteRange;
 import io.modelhub.downloads.DownloadService;
+import io.modelhub.platform.ApiException;
 import io.modelhub.platform.ApiExceptionMapper;
+import io.modelhub.platform.ModelHubConfig;
+import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
+import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
+import io.modelhub.storage.blobs.GitOids;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -13,97 +19,200 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * File downloads on the Hugging Face URL scheme: {@code /{ns}/{name}/resolve/{rev}/{path}} (datasets under
- * {@code /datasets/}). Headers follow the HF clients' contract: X-Repo-Commit, quoted ETag (git sha1, or sha256
- * for LFS files with X-Linked-Etag/X-Linked-Size), exact Content-Length on HEAD, Range answered with 206.
+ * File downloads on the Hugging Face URL scheme: {@code /{ns}/{name}/resolve/{rev}/{path}} and {@code /raw/}
+ * (datasets under {@code /datasets/}). Headers follow the HF clients' contract: X-Repo-Commit, quoted ETag (git
+ * sha1, or sha256 for LFS files with X-Linked-Etag/X-Linked-Size), exact Content-Length on HEAD, Range answered
+ * with 206, and X-Error-Code on every refusal, HEAD included (headers are all a HEAD answer has).
  */
 @Path("/")
 public class HfResolveResource {
+    static final String EXPOSED = "X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, "
+            + "X-Total-Count, ETag, Link, Accept-Ranges, Content-Range, X-Linked-Size, X-Linked-Etag";
+    /** Long enough for a slow client to fetch a large file; each HEAD or GET hands out a fresh one. */
+    private static final Duration REDIRECT_TTL = Duration.ofHours(6);
+
     @Inject
     DownloadService downloads;
     @Inject
+    RepoService repos;
+    @Inject
     CurrentViewer viewer;
+    @Inject
+    HfRevisions revisions;
+    @Inject
+    StorePresigner presigner;
+    @Inject
+    ModelHubConfig config;
 
     @GET
-    @Path("{ns}/{name}/resolve/{rev}/{path: .+}")
+    @Path("{ns}/{name}/resolve/{rest: .+}")
     @Operation(summary = "Download a model file (HF resolve URL)")
-    public Response getModelFile(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("rev") String rev,
-                                 @PathParam("path") String path, @HeaderParam("Range") String range,
-                                 @QueryParam("download") String download) {
-        return serve(RepoType.MODEL, ns, name, rev, path, range, true, download);
+    public Response getModelFile(@PathParam("ns") String ns, @PathParam("name") String name, @HeaderParam("Range") String range,
+                                 @QueryParam("download") String download, @Context UriInfo uri) {
+        return serve(RepoType.MODEL, ns, name, "resolve", uri, range, true, download);
     }
 
     @HEAD
-    @Path("{ns}/{name}/resolve/{rev}/{path: .+}")
-    public Response headModelFile(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("rev") String rev,
-                                  @PathParam("path") String path) {
-        return serve(RepoType.MODEL, ns, name, rev, path, null, false, null);
+    @Path("{ns}/{name}/resolve/{rest: .+}")
+    public Response headModelFile(@PathParam("ns") String ns, @PathParam("name") String name, @Context UriInfo uri) {
+        return serve(RepoType.MODEL, ns, name, "resolve", uri, null, false, null);
     }
 
     @GET
-    @Path("datasets/{ns}/{name}/resolve/{rev}/{path: .+}")
+    @Path("datasets/{ns}/{name}/resolve/{rest: .+}")
     @Operation(summary = "Download a dataset file (HF resolve URL)")
-    public Response getDatasetFile(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("rev") String rev,
-                                   @PathParam("path") String path, @HeaderParam("Range") String range,
-                                   @QueryParam("download") String download) {
-        return serve(RepoType.DATASET, ns, name, rev, path, range, true, download);
+    public Response getDatasetFile(@PathParam("ns") String ns, @PathParam("name") String name, @HeaderParam("Range") String range,
+                                   @QueryParam("download") String download, @Context UriInfo uri) {
+        return serve(RepoType.DATASET, ns, name, "resolve", uri, range, true, download);
     }
 
     @HEAD
-    @Path("datasets/{ns}/{name}/resolve/{rev}/{path: .+}")
-    public Response headDatasetFile(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("rev") String rev,
-                                    @PathParam("path") String path) {
-        return serve(RepoType.DATASET, ns, name, rev, path, null, false, null);
+    @Path("datasets/{ns}/{name}/resolve/{rest: .+}")
+    public Response headDatasetFile(@PathParam("ns") String ns, @PathParam("name") String name, @Context UriInfo uri) {
+        return serve(RepoType.DATASET, ns, name, "resolve", uri, null, false, null);
     }
 
-    private Response serve(RepoType type, String ns, String name, String rev, String path, String rangeHeader,
+    @GET
+    @Path("{ns}/{name}/raw/{rest: .+}")
+    @Operation(summary = "A model file as git holds it (LFS files: their pointer file)")
+    public Response getModelRaw(@PathParam("ns") String ns, @PathParam("name") String name, @HeaderParam("Range") String range,
+                                @Context UriInfo uri) {
+        return serve(RepoType.MODEL, ns, name, "raw", uri, range, true, null);
+    }
+
+    @HEAD
+    @Path("{ns}/{name}/raw/{rest: .+}")
+    public Response headModelRaw(@PathParam("ns") String ns, @PathParam("name") String name, @Context UriInfo uri) {
+        return serve(RepoType.MODEL, ns, name, "raw", uri, null, false, null);
+    }
+
+    @GET
+    @Path("datasets/{ns}/{name}/raw/{rest: .+}")
+    @Operation(summary = "A dataset file as git holds it (LFS files: their pointer file)")
+    public Response getDatasetRaw(@PathParam("ns") String ns, @PathParam("name") String name, @HeaderParam("Range") String range,
+                                  @Context UriInfo uri) {
+        return serve(RepoType.DATASET, ns, name, "raw", uri, range, true, null);
+    }
+
+    @HEAD
+    @Path("datasets/{ns}/{name}/raw/{rest: .+}")
+    public Response headDatasetRaw(@PathParam("ns") String ns, @PathParam("name") String name, @Context UriInfo uri) {
+        return serve(RepoType.DATASET, ns, name, "raw", uri, null, false, null);
+    }
+
+    private Response serve(RepoType type, String ns, String name, String kind, UriInfo uri, String rangeHeader,
                            boolean body, String download) {
-        DownloadService.Located located;
         try {
-            located = downloads.locate(viewer.get(), new RepoName(type, ns, name), rev, path);
+            return locateAndServe(type, ns, name, kind, uri, rangeHeader, body, download);
         } catch (DownloadService.MissingEntry missing) {
             // Python caches "this file does not exist at this commit"; it needs the commit to do so.
-            Response r = ApiExceptionMapper.error(404, "EntryNotFound", "Entry not found");
-            return Response.fromResponse(r).header("X-Repo-Commit", missing.commitId()).build();
+            return Response.fromResponse(ApiExceptionMapper.error(404, "EntryNotFound", "Entry not found"))
+                    .header("X-Repo-Commit", missing.commitId()).build();
+        } catch (ApiException e) {
+            // every refusal of a download carries a code: on HEAD the headers are all the client sees
+            return ApiExceptionMapper.error(e.status(), e.errorCode() != null ? e.errorCode() : defaultCode(e.status()), e.getMessage());
         }
-        long size = located.file().size();
+    }
+
+    private Response locateAndServe(RepoType type, String ns, String name, String kind, UriInfo uri, String rangeHeader,
+                                    boolean body, String download) {
+        RepoName repoName = new RepoName(type, ns, name);
+        Repo repo = repos.visible(viewer.get(), repoName);
+        HfRevisions.Split at = revisions.split(repo, HfRevisions.segmentsAfter(uri, "/" + ns + "/" + name + "/" + kind + "/"), true);
+        DownloadService.Located located = downloads.locate(viewer.get(), repoName, at.commitId(), at.path());
+        RepoFile file = located.file();
+        if (kind.equals("raw") && file.lfs()) {
+            return pointer(located, rangeHeader, body);
+        }
+        String etag = "\"" + file.etag() + "\"";
+        long size = file.size();
+        if (kind.equals("resolve") && file.lfs() && config.lfs().redirectDownloads()) {
+            boolean probe = rangeHeader != null && rangeHeader.replace(" ", "").equals("bytes=0-0");
+            if (body && !probe) {
+                repos.recordDownload(repo.id, file.path());
+            }
+            // Python reads X-Linked-Etag/X-Linked-Size from this answer and does not follow it on HEAD
+            return Response.status(302).location(URI.create(presigner.get(file.sha256(), REDIRECT_TTL)))
+                    .header("ETag", etag).header("X-Linked-Etag", etag).header("X-Linked-Size", size)
+                    .header("X-Repo-Commit", located.commitId())
+                    .header("Access-Control-Expose-Headers", EXPOSED).build();
+        }
         Optional<ByteRange> range;
         try {
             range = ByteRange.parse(rangeHeader, size);
         } catch (ByteRange.Unsatisfiable e) {
-            return Response.fromResponse(ApiExceptionMapper.error(416, null, e.getMessage()))
-                    .header("Content-Range", "bytes */" + size).build();
+            return Response.fromResponse(ApiExceptionMapper.error(416, "RangeNotSatisfiable", e.getMessage()))
+                    .header("Content-Range", "bytes */" + size).header("X-Repo-Commit", located.commitId()).build();
         }
-        String etag = "\"" + located.file().etag() + "\"";
         Response.ResponseBuilder r = Response.status(range.isPresent() ? 206 : 200)
                 .type("application/octet-stream")
                 .header("ETag", etag)
                 .header("X-Repo-Commit", located.commitId())
                 .header("Accept-Ranges", "bytes")
                 .header("Content-Length", range.map(ByteRange::length).orElse(size))
-                .header("Access-Control-Expose-Headers", "X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, "
-                        + "X-Total-Count, ETag, Link, Accept-Ranges, Content-Range, X-Linked-Size, X-Linked-Etag");
-        if (located.file().lfs()) {
+                .header("Access-Control-Expose-Headers", EXPOSED);
+        if (file.lfs()) {
             r.header("X-Linked-Etag", etag).header("X-Linked-Size", size);
         }
         range.ifPresent(br -> r.header("Content-Range", br.contentRange(size)));
         if (download != null && !download.equalsIgnoreCase("false")) {
             r.header("Content-Disposition", "attachment; filename*=UTF-8''"
-                    + URLEncoder.encode(located.file().name(), StandardCharsets.UTF_8).replace("+", "%20"));
+                    + URLEncoder.encode(file.name(), StandardCharsets.UTF_8).replace("+", "%20"));
         }
         if (body) {
             ByteRange br = range.orElse(null);
             r.entity((StreamingOutput) out -> downloads.stream(located, br, out));
         }
         return r.build();
+    }
+
+    /** What git holds for an LFS file: the pointer, with the pointer's own git blob id as ETag. */
+    private static Response pointer(DownloadService.Located located, String rangeHeader, boolean body) {
+        RepoFile file = located.file();
+        byte[] bytes = GitOids.lfsPointer(file.sha256(), file.size()).getBytes(StandardCharsets.UTF_8);
+        Optional<ByteRange> range;
+        try {
+            range = ByteRange.parse(rangeHeader, bytes.length);
+        } catch (ByteRange.Unsatisfiable e) {
+            return Response.fromResponse(ApiExceptionMapper.error(416, "RangeNotSatisfiable", e.getMessage()))
+                    .header("Content-Range", "bytes */" + bytes.length).build();
+        }
+        byte[] served = range.map(br -> Arrays.copyOfRange(bytes, (int) br.start(), (int) br.endInclusive() + 1)).orElse(bytes);
+        Response.ResponseBuilder r = Response.status(range.isPresent() ? 206 : 200)
+                .type("text/plain; charset=utf-8")
+                .header("ETag", "\"" + GitOids.blobSha1(bytes) + "\"")
+                .header("X-Repo-Commit", located.commitId())
+                .header("Accept-Ranges", "bytes")
+                .header("Content-Length", served.length)
+                .header("Access-Control-Expose-Headers", EXPOSED);
+        range.ifPresent(br -> r.header("Content-Range", br.contentRange(bytes.length)));
+        if (body) {
+            r.entity(served);
+        }
+        return r.build();
+    }
+
+    private static String defaultCode(int status) {
+        return switch (status) {
+            case 400 -> "BadRequest";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "NotFound";
+            default -> "Error";
+        };
     }
 }

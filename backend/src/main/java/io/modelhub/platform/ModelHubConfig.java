@@ -25,6 +25,8 @@ public interface ModelHubConfig {
 
     Upload upload();
 
+    Lfs lfs();
+
     interface S3 {
         Optional<String> endpoint();
 
@@ -39,6 +41,12 @@ public interface ModelHubConfig {
 
         @WithDefault("us-east-1")
         String region();
+
+        /**
+         * The store's address as clients reach it, when it differs from {@link #endpoint()} (which the hub uses);
+         * presigned URLs handed to clients are signed for this host.
+         */
+        Optional<String> publicEndpoint();
     }
 
     interface Admin {
@@ -54,5 +62,33 @@ public interface ModelHubConfig {
         /** Largest single file accepted, in bytes (default 100 GiB). */
         @WithDefault("107374182400")
         long maxFileBytes();
+    }
+
+    /** Large-file (LFS) transfers of the Hugging Face clients. */
+    interface Lfs {
+        /**
+         * Hand clients presigned object-store URLs instead of hub URLs for uploads, so the bytes bypass the hub;
+         * only for stores that clients can reach (see {@link S3#publicEndpoint()}).
+         */
+        @WithDefault("false")
+        boolean directUpload();
+
+        /** Answer downloads of LFS files with a redirect to a presigned object-store URL. */
+        @WithDefault("false")
+        boolean redirectDownloads();
+
+        /** Part size offered to clients for multipart uploads (at least 5 MiB, S3's minimum). */
+        @WithDefault("67108864")
+        long chunkSize();
+
+        /**
+         * How long upload URLs stay valid; no longer than the blob collector's grace for staged uploads (6 h),
+         * which would otherwise discard an upload still in progress.
+         */
+        @WithDefault("PT6H")
+        java.time.Duration urlTtl();
+
+        /** Key of the hub-signed upload URLs; generated and kept in the data folder when not set. */
+        Optional<String> signingSecret();
     }
 }

@@ -57,6 +57,16 @@ class HfRepoResourceTest {
     }
 
     @Test
+    void apiPathsNotOfferedAnswerJson404() {
+        RestAssured.get("/api/models/admin/create-me/discussions").then().statusCode(404)
+                .contentType("application/json").header("X-Error-Code", "NotFound").body("error", not(equalTo(null)));
+        RestAssured.head("/api/telemetry/hf_hub_download").then().statusCode(404);
+        RestAssured.get("/api/agent-harnesses").then().statusCode(404).contentType("application/json");
+        HubApi.asAdmin().get("/api/whoami-v2").then().statusCode(200).body("name", equalTo("admin"));
+        HubApi.asAdmin().get("/api/admin/users").then().statusCode(200).contentType("application/json");
+    }
+
+    @Test
     void whoamiDescribesTheToken() {
         HubApi.asAdmin().get("/api/whoami-v2").then().statusCode(200)
                 .body("name", equalTo("admin"))

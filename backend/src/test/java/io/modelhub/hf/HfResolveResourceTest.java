@@ -13,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
+import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -92,6 +95,36 @@ class HfResolveResourceTest {
                 .body("safetensors.parameters.F32", equalTo(64 * 16))
                 .body("config.model_type", equalTo("bert"))
                 .body("siblings.find { it.rfilename == 'model.safetensors' }.lfs.size", equalTo(WEIGHTS.length));
+    }
+
+    @Test
+    void rawServesWhatGitHoldsPointerFilesForLfs() throws Exception {
+        String sha256 = GitOids.hex(MessageDigest.getInstance("SHA-256").digest(WEIGHTS));
+        String pointer = GitOids.lfsPointer(sha256, WEIGHTS.length);
+        RestAssured.get("/admin/resolve-me/raw/main/model.safetensors").then().statusCode(200)
+                .header("ETag", "\"" + GitOids.lfsPointerSha1(sha256, WEIGHTS.length) + "\"")
+                .header("X-Repo-Commit", commit)
+                .header("Content-Length", String.valueOf(pointer.length()))
+                .body(equalTo(pointer));
+        RestAssured.head("/admin/resolve-me/raw/main/config.json").then().statusCode(200)
+                .header("ETag", "\"" + GitOids.blobSha1(CONFIG.getBytes(StandardCharsets.UTF_8)) + "\"")
+                .header("Content-Length", String.valueOf(CONFIG.length()));
+        assertEquals(CONFIG, RestAssured.get("/admin/resolve-me/raw/" + commit + "/config.json").asString());
+        RestAssured.head("/admin/resolve-me/raw/main/missing.txt").then().statusCode(404)
+                .header("X-Error-Code", "EntryNotFound").header("X-Repo-Commit", commit);
+    }
+
+    @Test
+    void everyRefusalCarriesAnErrorCodeAndJson() {
+        RestAssured.given().header("Range", "bytes=999999-").get("/admin/resolve-me/resolve/main/config.json").then()
+                .statusCode(416).header("X-Error-Code", "RangeNotSatisfiable").header("X-Error-Message", not(emptyOrNullString()))
+                .contentType("application/json").body("error", not(emptyOrNullString()));
+        RestAssured.get("/admin/resolve-me/resolve/main").then().statusCode(404).header("X-Error-Code", not(emptyOrNullString()))
+                .contentType("application/json");
+        RestAssured.get("/datasets/admin/resolve-me/resolve/main/config.json").then().statusCode(404)
+                .header("X-Error-Code", "RepoNotFound").contentType("application/json");
+        RestAssured.head("/admin/resolve-me/resolve/main/config.json").then().statusCode(200)
+                .header("Content-Encoding", nullValue());
     }
 
     @Test

@@ -23,8 +23,14 @@ public final class HubApi {
         return RestAssured.given().header("Authorization", "Bearer " + HubServicesResource.ADMIN_TOKEN);
     }
 
+    /** The running hub's base URL as clients are told it (no trailing slash). */
+    public static String baseUrl() {
+        return RestAssured.baseURI + ":" + RestAssured.port;
+    }
+
+    /** With {@code null}: no Authorization header at all, as the clients send without a token. */
     public static RequestSpecification as(String token) {
-        return RestAssured.given().header("Authorization", "Bearer " + token);
+        return token == null ? RestAssured.given() : RestAssured.given().header("Authorization", "Bearer " + token);
     }
 
     public static RepoBuilder model(String name) {
@@ -33,6 +39,11 @@ public final class HubApi {
 
     public static RepoBuilder dataset(String name) {
         return new RepoBuilder("dataset", name);
+    }
+
+    /** A commit through the NDJSON endpoint; LFS files are uploaded through the batch API first. */
+    public static CommitBuilder commitTo(String type, String repoId) {
+        return new CommitBuilder(type, repoId);
     }
 
     public static String readme(String frontMatter, String body) {
@@ -45,6 +56,7 @@ public final class HubApi {
         private boolean privateRepo;
         private String token = HubServicesResource.ADMIN_TOKEN;
         private final Map<String, byte[]> files = new LinkedHashMap<>();
+        private final Map<String, byte[]> lfsFiles = new LinkedHashMap<>();
 
         RepoBuilder(String type, String name) {
             this.type = type;
@@ -70,15 +82,27 @@ public final class HubApi {
             return this;
         }
 
+        /** A file uploaded through the LFS batch API and committed as an lfsFile operation. */
+        public RepoBuilder lfsFile(String path, byte[] bytes) {
+            lfsFiles.put(path, bytes);
+            return this;
+        }
+
         /** Creates the repo (as admin) and commits the files; returns the commit id (or the initial one). */
         public String create() {
             as(token).contentType("application/json")
                     .body(Map.of("name", name, "type", type, "visibility", privateRepo ? "private" : "public"))
-                    .post("/api/repos/create").then().statusCode(200);
-            if (files.isEmpty()) {
-                return as(token).get("/api/" + type + "s/admin/" + name).then().statusCode(200).extract().path("sha");
+                    .post("/api/repos/create").then().log().ifValidationFails().statusCode(200);
+            if (files.isEmpty() && lfsFiles.isEmpty()) {
+                return as(token).get("/api/" + type + "s/admin/" + name).then().log().ifValidationFails().statusCode(200).extract().path("sha");
             }
-            return commit(files, "Add files").then().statusCode(200).extract().path("commitOid");
+            if (lfsFiles.isEmpty()) {
+                return commit(files, "Add files").then().log().ifValidationFails().statusCode(200).extract().path("commitOid");
+            }
+            CommitBuilder c = commitTo(type, "admin/" + name).token(token);
+            files.forEach(c::file);
+            lfsFiles.forEach(c::lfsFile);
+            return c.post().then().log().ifValidationFails().statusCode(200).extract().path("commitOid");
         }
 
         public Response commit(Map<String, byte[]> changes, String summary) {
@@ -92,6 +116,85 @@ public final class HubApi {
         public Response ndjson(List<String> lines) {
             return as(token).contentType("application/x-ndjson").body((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8))
                     .post("/api/" + type + "s/admin/" + name + "/commit/main");
+        }
+    }
+
+    public static final class CommitBuilder {
+        private final String type;
+        private final String repoId;
+        private String token = HubServicesResource.ADMIN_TOKEN;
+        private String summary = "Update files";
+        private String parent;
+        private String revision = "main";
+        private final List<String> lines = new ArrayList<>();
+
+        CommitBuilder(String type, String repoId) {
+            this.type = type;
+            this.repoId = repoId;
+        }
+
+        public CommitBuilder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        public CommitBuilder summary(String summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public CommitBuilder parent(String parentCommit) {
+            this.parent = parentCommit;
+            return this;
+        }
+
+        /** As it goes in the URL (already encoded where needed). */
+        public CommitBuilder revision(String revision) {
+            this.revision = revision;
+            return this;
+        }
+
+        public CommitBuilder file(String path, String text) {
+            return file(path, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public CommitBuilder file(String path, byte[] bytes) {
+            return line("file", "{\"content\":\"" + Base64.getEncoder().encodeToString(bytes) + "\",\"path\":\"" + path
+                    + "\",\"encoding\":\"base64\"}");
+        }
+
+        /** Uploads through the LFS batch API, then adds the lfsFile operation. */
+        public CommitBuilder lfsFile(String path, byte[] bytes) {
+            String oid = LfsClient.forRepo(("dataset".equals(type) ? "datasets/" : "") + repoId).token(token).upload(bytes);
+            return lfsPointer(path, oid, bytes.length);
+        }
+
+        /** An lfsFile operation without uploading anything. */
+        public CommitBuilder lfsPointer(String path, String oid, long size) {
+            return line("lfsFile", "{\"path\":\"" + path + "\",\"algo\":\"sha256\",\"oid\":\"" + oid + "\",\"size\":" + size + "}");
+        }
+
+        public CommitBuilder delete(String path) {
+            return line("deletedFile", "{\"path\":\"" + path + "\"}");
+        }
+
+        public CommitBuilder deleteFolder(String path) {
+            return line("deletedFolder", "{\"path\":\"" + path + "\"}");
+        }
+
+        private CommitBuilder line(String key, String value) {
+            lines.add("{\"key\":\"" + key + "\",\"value\":" + value + "}");
+            return this;
+        }
+
+        public Response post() {
+            List<String> all = new ArrayList<>();
+            all.add("{\"key\":\"header\",\"value\":{\"summary\":\"" + summary + "\",\"description\":\"\""
+                    + (parent == null ? "" : ",\"parentCommit\":\"" + parent + "\"") + "}}");
+            all.addAll(lines);
+            return as(token).urlEncodingEnabled(false).contentType("application/x-ndjson")
+                    .body((String.join("\n", all) + "\n").getBytes(StandardCharsets.UTF_8))
+                    .post("/api/" + type + "s/" + repoId + "/commit/" + revision);
         }
     }
 }

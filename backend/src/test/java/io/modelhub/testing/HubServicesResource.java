@@ -20,8 +20,24 @@ public class HubServicesResource implements QuarkusTestResourceLifecycleManager 
     public static final String ADMIN_PASSWORD = "admin-test-password";
     public static final String ADMIN_TOKEN = "hf_AdminTestToken0123456789abcdefghijkl";
 
+    /** Init arg: hand clients presigned store URLs and redirect LFS downloads (see {@link DirectStoreProfile}). */
+    public static final String DIRECT_STORE = "direct-store";
+
     private static EmbeddedServices services;
     private static Path dataDir;
+    private boolean directStore;
+    private final Map<String, String> overrides = new HashMap<>();
+
+    /** Init args: {@link #DIRECT_STORE}, and any modelhub.* setting, which replaces the test default. */
+    @Override
+    public void init(Map<String, String> initArgs) {
+        directStore = Boolean.parseBoolean(initArgs.getOrDefault(DIRECT_STORE, "false"));
+        initArgs.forEach((k, v) -> {
+            if (k.startsWith("modelhub.")) {
+                overrides.put(k, v);
+            }
+        });
+    }
 
     @Override
     public Map<String, String> start() {
@@ -36,6 +52,15 @@ public class HubServicesResource implements QuarkusTestResourceLifecycleManager 
         config.put("modelhub.admin.password", ADMIN_PASSWORD);
         config.put("modelhub.admin.token", ADMIN_TOKEN);
         config.put("modelhub.upload.max-file-bytes", String.valueOf(64L * 1024 * 1024));
+        // S3's smallest part, so that multipart uploads of test-sized files have several parts
+        config.put("modelhub.lfs.chunk-size", String.valueOf(5L * 1024 * 1024));
+        if (directStore) {
+            config.put("modelhub.lfs.direct-upload", "true");
+            config.put("modelhub.lfs.redirect-downloads", "true");
+            // another name for the same server, so URLs are signed for the address clients are told
+            config.put("modelhub.s3.public-endpoint", services.config().get("modelhub.s3.endpoint").replace("127.0.0.1", "localhost"));
+        }
+        config.putAll(overrides);
         return config;
     }
 

@@ -1,0 +1,346 @@
+package io.modelhub.hf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelhub.commits.CommitService;
+import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ModelHubConfig;
+import io.modelhub.storage.blobs.BlobIntegrityException;
+import io.modelhub.storage.blobs.BlobStore;
+import io.modelhub.storage.blobs.CompletedPart;
+import io.modelhub.storage.blobs.StoredBlob;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.FileNotFoundException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The LFS side of uploads: answers batch requests with self-authorising upload URLs, receives the bytes sent to
+ * hub-signed URLs, and turns finished uploads into blobs only after checking their sha256 and size, so a commit
+ * can never refer to content that is not what its oid says.
+ *
+ * <p>By default every URL points at the hub, which streams the bytes on to the store (the embedded store listens
+ * on 127.0.0.1 only). With modelhub.lfs.direct-upload, clients get presigned store URLs and the hub only sees the
+ * completion (multipart) or verify (single PUT) call.
+ */
+@ApplicationScoped
+public class LfsUploads {
+    private static final Logger LOG = Logger.getLogger(LfsUploads.class);
+    static final long MIN_PART = 5L * 1024 * 1024;
+    static final int MAX_PARTS = 10_000;
+    /** How long the hub's own presigned part URL lives: it is used at once, for one request. */
+    private static final Duration PROXY_TTL = Duration.ofHours(1);
+
+    @Inject
+    BlobStore store;
+    @Inject
+    StorePresigner presigner;
+    @Inject
+    CommitService commits;
+    @Inject
+    ModelHubConfig config;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(30)).build();
+    private volatile byte[] secret;
+
+    /** One object of a batch answer: nothing to do (already stored), an error, or upload actions. */
+    Map<String, Object> batchObject(String base, String oid, long size, boolean multipartOffered) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("oid", oid);
+        o.put("size", size);
+        if (!StoredBlob.isSha256(oid)) {
+            o.put("error", Map.of("code", 422, "message", "oid must be a sha256: 64 lowercase hex digits"));
+            return o;
+        }
+        if (size < 0) {
+            o.put("error", Map.of("code", 422, "message", "size must not be negative"));
+            return o;
+        }
+        long max = config.upload().maxFileBytes();
+        if (size > max) {
+            o.put("error", Map.of("code", 422, "message", "File is " + size + " bytes; the limit is " + max + " bytes"));
+            return o;
+        }
+        if (commits.touchBlob(oid).filter(b -> b.size() == size).isPresent()) {
+            return o;
+        }
+        boolean direct = config.lfs().directUpload();
+        long expires = Instant.now().plus(config.lfs().urlTtl()).getEpochSecond();
+        String id = UUID.randomUUID().toString();
+        long chunk = chunkSize(size);
+        // Direct uploads go multipart whenever they can: its completion call is how the hub learns of the upload.
+        boolean multipart = multipartOffered && size > 0 && (direct || size > chunk);
+        Map<String, Object> upload = new LinkedHashMap<>();
+        if (multipart) {
+            String key = "staging/" + id;
+            String uploadId = store.startMultipart(key);
+            LfsTicket t = new LfsTicket(id, oid, size, chunk, uploadId, expires);
+            String query = t.query(secret());
+            Map<String, String> header = new LinkedHashMap<>();
+            header.put("chunk_size", Long.toString(chunk));
+            for (int n = 1; n <= t.parts(); n++) {
+                header.put(Integer.toString(n), direct
+                        ? presigner.part(key, uploadId, n, config.lfs().urlTtl())
+                        : base + "/api/lfs/uploads/" + id + "/part/" + n + "?" + query);
+            }
+            upload.put("href", base + "/api/lfs/uploads/" + id + "/complete?" + query);
+            upload.put("header", header);
+            o.put("actions", Map.of("upload", upload));
+        } else if (direct) {
+            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires);
+            upload.put("href", presigner.put(t.stagingKey(), config.lfs().urlTtl()));
+            // the store tells the hub nothing: the client's verify call is where the upload is checked
+            o.put("actions", Map.of("upload", upload,
+                    "verify", Map.of("href", base + "/api/lfs/uploads/" + id + "/verify?" + t.query(secret()))));
+        } else {
+            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires);
+            upload.put("href", base + "/api/lfs/uploads/" + id + "?" + t.query(secret()));
+            o.put("actions", Map.of("upload", upload));
+        }
+        o.put("authenticated", true);
+        return o;
+    }
+
+    /** Parts as large as configured, but never under S3's 5 MiB minimum nor more than S3's 10,000 parts. */
+    long chunkSize(long size) {
+        long chunk = Math.max(config.lfs().chunkSize(), MIN_PART);
+        long forLimit = (size + MAX_PARTS - 1) / MAX_PARTS;
+        if (forLimit > chunk) {
+            chunk = ((forLimit + (1 << 20) - 1) >> 20) << 20;
+        }
+        return chunk;
+    }
+
+    LfsTicket ticket(String id, String oid, String size, String chunk, String uploadId, String expires, String signature) {
+        return LfsTicket.verify(secret(), id, oid, size, chunk, uploadId, expires, signature);
+    }
+
+    /** A single PUT to a hub URL: stored while hashing, kept only if it is what the ticket names. */
+    StoredBlob putWhole(LfsTicket t, InputStream body) {
+        if (t.chunk() != 0) {
+            throw ApiException.badRequest("This URL is for a multipart upload; PUT its parts");
+        }
+        StoredBlob blob;
+        try {
+            blob = store.put(body, t.size());
+        } catch (IOException e) {
+            throw new ApiException(400, "BadUpload", "The upload is not the announced " + t.size() + " bytes: " + e.getMessage());
+        }
+        if (!blob.sha256().equals(t.oid())) {
+            // stored under its true content address and unreferenced: the blob collector removes it
+            throw new ApiException(400, "BadUpload", "The uploaded bytes hash to " + blob.sha256() + ", not " + t.oid());
+        }
+        commits.registerBlob(blob);
+        return blob;
+    }
+
+    /** One part PUT to a hub URL, streamed on to the store's multipart upload; returns the store's ETag. */
+    String putPart(LfsTicket t, int partNumber, InputStream body) {
+        if (t.chunk() == 0 || partNumber < 1 || partNumber > t.parts()) {
+            throw ApiException.badRequest("Part " + partNumber + " is not one of the " + t.parts() + " parts of this upload");
+        }
+        long length = t.partLength(partNumber);
+        ExactInputStream exact = new ExactInputStream(body, length);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(store.presignedPartUrl(t.stagingKey(), t.uploadId(), partNumber, PROXY_TTL)))
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> exact), length))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new ApiException(400, "BadUpload", "Part " + partNumber + " must be exactly " + length + " bytes ("
+                    + exact.count() + " read): " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, null, "Interrupted while storing part " + partNumber);
+        }
+        if (exact.hasMore()) {
+            throw new ApiException(400, "BadUpload", "Part " + partNumber + " is longer than its " + length + " bytes");
+        }
+        String etag = response.headers().firstValue("ETag").orElse("");
+        if (response.statusCode() / 100 != 2 || etag.isEmpty()) {
+            LOG.warnf("Storing part %d of %s failed: %d %s", partNumber, t.stagingKey(), response.statusCode(), response.body());
+            throw new ApiException(502, null, "The object store refused part " + partNumber + " (" + response.statusCode() + ")");
+        }
+        return etag;
+    }
+
+    /** The multipart completion call: joins the parts, then checks sha256 and size before recording the blob. */
+    StoredBlob complete(LfsTicket t, JsonNode body) {
+        if (t.chunk() == 0) {
+            throw ApiException.badRequest("This URL is not for a multipart upload");
+        }
+        String oid = body == null ? null : body.path("oid").asText(null);
+        if (oid != null && !oid.equals(t.oid())) {
+            throw ApiException.badRequest("The completion names oid " + oid + ", the upload is for " + t.oid());
+        }
+        var already = commits.touchBlob(t.oid()).filter(b -> b.size() == t.size());
+        if (already.isPresent()) {
+            // a retried completion, or another client stored the same content meanwhile
+            store.abortMultipart(t.stagingKey(), t.uploadId());
+            return already.get();
+        }
+        List<CompletedPart> parts = new ArrayList<>();
+        boolean[] seen = new boolean[t.parts() + 1];
+        for (JsonNode p : body == null ? List.<JsonNode>of() : iterable(body.path("parts"))) {
+            int n = p.path("partNumber").asInt(-1);
+            String etag = p.path("etag").asText("");
+            if (n < 1 || n > t.parts() || seen[n] || etag.isBlank()) {
+                throw ApiException.badRequest("Invalid part list: part numbers 1.." + t.parts() + ", each once with its etag");
+            }
+            seen[n] = true;
+            parts.add(new CompletedPart(n, etag));
+        }
+        if (parts.size() != t.parts()) {
+            throw ApiException.badRequest("Expected " + t.parts() + " parts, got " + parts.size());
+        }
+        try {
+            store.completeMultipart(t.stagingKey(), t.uploadId(), parts);
+        } catch (RuntimeException e) {
+            store.abortMultipart(t.stagingKey(), t.uploadId());
+            throw new ApiException(400, "BadUpload", "The parts could not be joined: " + e.getMessage());
+        }
+        return adopt(t);
+    }
+
+    /** The verify call after a direct single PUT to the store. */
+    StoredBlob verify(LfsTicket t) {
+        var already = commits.touchBlob(t.oid()).filter(b -> b.size() == t.size());
+        return already.orElseGet(() -> adopt(t));
+    }
+
+    private StoredBlob adopt(LfsTicket t) {
+        try {
+            StoredBlob blob = store.adoptStaged(t.stagingKey(), t.oid(), t.size());
+            commits.registerBlob(blob);
+            return blob;
+        } catch (BlobIntegrityException e) {
+            throw new ApiException(400, "BadUpload", "The uploaded object is not what was announced: " + e.getMessage());
+        } catch (FileNotFoundException e) {
+            throw new ApiException(404, "EntryNotFound", "Nothing was uploaded for " + t.oid());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Iterable<JsonNode> iterable(JsonNode array) {
+        return array::elements;
+    }
+
+    /** The key of hub-signed URLs: configured, or made once and kept in the data folder across restarts. */
+    byte[] secret() {
+        byte[] s = secret;
+        if (s == null) {
+            synchronized (this) {
+                if (secret == null) {
+                    secret = loadSecret();
+                }
+                s = secret;
+            }
+        }
+        return s;
+    }
+
+    private byte[] loadSecret() {
+        if (config.lfs().signingSecret().isPresent()) {
+            return config.lfs().signingSecret().get().getBytes(StandardCharsets.UTF_8);
+        }
+        Path file = Path.of(config.data()).resolve("lfs-signing-secret");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
+            }
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            String hex = HexFormat.of().formatHex(random);
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), "lfs-signing-secret", ".tmp");
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system: the data folder's own permissions protect it
+            }
+            Files.writeString(tmp, hex, StandardCharsets.UTF_8);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return hex.getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot keep the LFS signing secret in " + file, e);
+        }
+    }
+
+    /** Yields at most {@code length} bytes and remembers whether the client sent more. */
+    static final class ExactInputStream extends FilterInputStream {
+        private long remaining;
+        private long count;
+
+        ExactInputStream(InputStream in, long length) {
+            super(in);
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining == 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                remaining--;
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            if (remaining == 0) {
+                return -1;
+            }
+            int n = super.read(buf, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // the request body belongs to the HTTP layer
+        }
+
+        long count() {
+            return count;
+        }
+
+        boolean hasMore() {
+            try {
+                return in.read() >= 0;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+}
