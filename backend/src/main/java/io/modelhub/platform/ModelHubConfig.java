@@ -25,6 +25,18 @@ public interface ModelHubConfig {
 
     Upload upload();
 
+    Jobs jobs();
+
+    interface Jobs {
+        /** How long a claimed job stays with its runner without a heartbeat. */
+        @WithDefault("30")
+        int leaseSeconds();
+
+        /** How often expired leases are looked for. */
+        @WithDefault("5s")
+        String leaseCheck();
+    }
+
     interface S3 {
         Optional<String> endpoint();
 

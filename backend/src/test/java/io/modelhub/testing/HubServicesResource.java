@@ -36,6 +36,9 @@ public class HubServicesResource implements QuarkusTestResourceLifecycleManager 
         config.put("modelhub.admin.password", ADMIN_PASSWORD);
         config.put("modelhub.admin.token", ADMIN_TOKEN);
         config.put("modelhub.upload.max-file-bytes", String.valueOf(64L * 1024 * 1024));
+        // Short leases so the fault tests see a dead runner's job requeued within seconds.
+        config.put("modelhub.jobs.lease-seconds", "4");
+        config.put("modelhub.jobs.lease-check", "1s");
         return config;
     }
 
