@@ -81,13 +81,16 @@ public class JobQueue {
         long deadline = System.currentTimeMillis() + Math.max(0, Math.min(waitSeconds, 60)) * 1000L;
         while (true) {
             long seen = wakeups.generation();
-            runners.touch(viewer, runnerId, null);
+            // One transaction per attempt: a wake-up reaches every waiting runner, so each attempt must be cheap.
+            Optional<Claim> claim = QuarkusTransaction.requiringNew().call(() -> {
+                runners.touch(viewer, runnerId, null);
+                return tryClaim(runnerId).map(this::claimOf);
+            });
+            if (claim.isPresent()) {
+                return claim;
+            }
             if (runners.draining(runnerId)) {
                 return Optional.empty();
-            }
-            Optional<Long> claimed = QuarkusTransaction.requiringNew().call(() -> tryClaim(runnerId));
-            if (claimed.isPresent()) {
-                return Optional.of(QuarkusTransaction.requiringNew().call(() -> claimOf(claimed.get())));
             }
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
