@@ -36,6 +36,8 @@ public class HubServicesResource implements QuarkusTestResourceLifecycleManager 
         config.put("modelhub.admin.password", ADMIN_PASSWORD);
         config.put("modelhub.admin.token", ADMIN_TOKEN);
         config.put("modelhub.upload.max-file-bytes", String.valueOf(64L * 1024 * 1024));
+        // Any free port: test runs (and CI beside a developer's) must not fight over 8081.
+        config.put("quarkus.http.test-port", "0");
         // Short leases so the fault tests see a dead runner's job requeued within seconds.
         config.put("modelhub.jobs.lease-seconds", "4");
         config.put("modelhub.jobs.lease-check", "1s");

@@ -33,7 +33,7 @@ public class LocalRunner {
 
     private Process process;
 
-    void start(@Observes StartupEvent event) throws Exception {
+    void start(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.LIBRARY_AFTER) StartupEvent event) throws Exception {
         if (!config.localRunner().enabled()) {
             return;
         }
