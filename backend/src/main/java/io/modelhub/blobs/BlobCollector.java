@@ -82,7 +82,9 @@ public class BlobCollector {
     List<String> deleteUnreferencedRows(Duration grace) {
         @SuppressWarnings("unchecked")
         List<String> rows = em.createNativeQuery("delete from blobs b where b.created_at <= now() - make_interval(secs => ?1) "
-                        + "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) returning b.sha256")
+                        + "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) "
+                        + "and not exists (select 1 from job_checkpoints k where k.blob_sha256 = b.sha256) "
+                        + "and not exists (select 1 from job_outputs o where o.blob_sha256 = b.sha256) returning b.sha256")
                 .setParameter(1, (double) grace.toSeconds()).getResultList();
         return rows.stream().map(String::trim).toList();
     }
@@ -91,7 +93,9 @@ public class BlobCollector {
     List<String> deleteUnreferencedRows(Collection<String> candidates) {
         @SuppressWarnings("unchecked")
         List<String> rows = em.createNativeQuery("delete from blobs b where b.sha256 in (?1) "
-                        + "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) returning b.sha256")
+                        + "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) "
+                        + "and not exists (select 1 from job_checkpoints k where k.blob_sha256 = b.sha256) "
+                        + "and not exists (select 1 from job_outputs o where o.blob_sha256 = b.sha256) returning b.sha256")
                 .setParameter(1, candidates).getResultList();
         return rows.stream().map(String::trim).toList();
     }

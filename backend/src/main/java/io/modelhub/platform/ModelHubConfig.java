@@ -27,6 +27,30 @@ public interface ModelHubConfig {
 
     Lfs lfs();
 
+    Jobs jobs();
+
+    LocalRunner localRunner();
+
+    /** The runner the launcher starts beside an embedded hub, so a fresh install can train at once. */
+    interface LocalRunner {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The runner agent's jar; the default is where the build puts it, relative to the repository root. */
+        @WithDefault("gpu-runners/target/gpu-runners-runner.jar")
+        String jar();
+    }
+
+    interface Jobs {
+        /** How long a claimed job stays with its runner without a heartbeat. */
+        @WithDefault("30")
+        int leaseSeconds();
+
+        /** How often expired leases are looked for. */
+        @WithDefault("5s")
+        String leaseCheck();
+    }
+
     interface S3 {
         Optional<String> endpoint();
 

@@ -60,6 +60,11 @@ public class HubServicesResource implements QuarkusTestResourceLifecycleManager 
             // another name for the same server, so URLs are signed for the address clients are told
             config.put("modelhub.s3.public-endpoint", services.config().get("modelhub.s3.endpoint").replace("127.0.0.1", "localhost"));
         }
+        // Any free port: test runs (and CI beside a developer's) must not fight over 8081.
+        config.put("quarkus.http.test-port", "0");
+        // Short leases so the fault tests see a dead runner's job requeued within seconds.
+        config.put("modelhub.jobs.lease-seconds", "4");
+        config.put("modelhub.jobs.lease-check", "1s");
         config.putAll(overrides);
         return config;
     }

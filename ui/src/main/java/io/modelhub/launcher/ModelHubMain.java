@@ -23,6 +23,8 @@ public final class ModelHubMain {
         EmbeddedServices services = EmbeddedServices.start(data, embedPostgres, embedS3);
         services.config().forEach(System::setProperty);
         System.setProperty("modelhub.data", data.toString());
+        System.setProperty("modelhub.local-runner.enabled",
+                String.valueOf(Boolean.parseBoolean(setting("MODELHUB_LOCAL_RUNNER", "modelhub.local-runner.enabled", "true"))));
         Runtime.getRuntime().addShutdownHook(new Thread(services::close, "embedded-services-stop"));
         Quarkus.run(args);
     }

@@ -1,0 +1,13 @@
+package io.modelhub.jobs;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a user asks for: a recipe, its inputs (repo ids, optional revisions), parameters, the repo to commit the
+ * result to, and the resources it needs. Everything but recipe and dataset is optional.
+ */
+public record JobSpec(String recipe, String baseModel, String baseRevision, String dataset, String datasetRevision,
+                      Map<String, Object> params, String outputRepo, Integer gpus, Long gpuMemoryMb, List<String> labels,
+                      Integer priority, Integer maxAttempts) {
+}

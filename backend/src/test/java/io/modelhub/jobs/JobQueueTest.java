@@ -1,0 +1,136 @@
+package io.modelhub.jobs;
+
+import io.modelhub.testing.HubApi;
+import io.modelhub.testing.SimulatedRunner;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The queue with simulated runners over HTTP: validation, claims, leases, requeue, completion, cancel. */
+@QuarkusTest
+class JobQueueTest {
+    static boolean created;
+
+    @BeforeEach
+    void inputsOnce() {
+        if (created) {
+            return;
+        }
+        created = true;
+        SimulatedRunner.register("recipe-publisher", 0);
+        HubApi.model("queue-base-cnn").file("config.json", "{\"model_type\":\"modelhub-cnn\",\"architectures\":[\"ModelHubCnn\"]}").create();
+        HubApi.model("queue-text-model").file("config.json", "{\"model_type\":\"bert\"}").create();
+        HubApi.dataset("queue-shapes").file("train/circle/1.png", new byte[]{1}).file("train/square/2.png", new byte[]{2})
+                .file("test/circle/3.png", new byte[]{3}).file("test/square/4.png", new byte[]{4}).create();
+        HubApi.dataset("queue-unlabelled").file("train/1.png", new byte[]{1}).file("train/2.png", new byte[]{2}).create();
+        HubApi.dataset("queue-texts").file("train.csv", "text,label\nhi,1\n").create();
+    }
+
+    static Map<String, Object> spec(Object... kv) {
+        Map<String, Object> m = new HashMap<>(Map.of("recipe", "image-classification", "baseModel", "admin/queue-base-cnn",
+                "dataset", "admin/queue-shapes"));
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    static io.restassured.response.Response submit(Map<String, Object> spec) {
+        return HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs");
+    }
+
+    @Test
+    void invalidSpecsAreRefusedWithClearErrors() {
+        submit(spec("recipe", "no-such-recipe")).then().statusCode(400).body("error", startsWith("Unknown recipe 'no-such-recipe'"));
+        submit(spec("params", Map.of("learning_rate", 5.0))).then().statusCode(400)
+                .body("error", equalTo("Parameter 'learning_rate' is 5.0; it must be between 0.000001 and 1"));
+        submit(spec("params", Map.of("epochs", 2.5))).then().statusCode(400).body("error", containsString("whole number"));
+        submit(spec("params", Map.of("warmup", 1))).then().statusCode(400).body("error", startsWith("Unknown parameter 'warmup'"));
+        submit(spec("dataset", "admin/queue-unlabelled")).then().statusCode(400).body("error", containsString("has no labels"));
+        submit(spec("baseModel", "admin/queue-text-model")).then().statusCode(400)
+                .body("error", equalTo("Modality mismatch: recipe 'image-classification' takes vision models, and admin/queue-text-model is a text model"));
+        submit(spec("dataset", "admin/queue-texts")).then().statusCode(400).body("error", containsString("holds text files"));
+        submit(spec("dataset", "admin/no-such-dataset")).then().statusCode(404);
+        RestAssured.given().contentType("application/json").body(spec()).post("/api/jobs").then().statusCode(401);
+    }
+
+    @Test
+    void jobNoRunnerCanTakeSaysWhy() {
+        long id = submit(spec("gpus", 2, "priority", -100)).then().statusCode(201).extract().jsonPath().getLong("id");
+        HubApi.asAdmin().get("/api/jobs/" + id).then().body("state", equalTo("queued"))
+                .body("pendingReason", equalTo("Needs 2 GPUs; the largest runner has 0"));
+        HubApi.asAdmin().post("/api/jobs/" + id + "/cancel").then().statusCode(200).body("state", equalTo("cancelled"));
+    }
+
+    @Test
+    void concurrentClaimsTakeDifferentJobsAndLeasesRequeueDeadRunners() throws Exception {
+        SimulatedRunner a = SimulatedRunner.register("runner-a", 0);
+        SimulatedRunner b = SimulatedRunner.register("runner-b", 0);
+        long first = submit(spec("priority", 50)).then().statusCode(201).extract().jsonPath().getLong("id");
+        long second = submit(spec("priority", 50)).then().statusCode(201).extract().jsonPath().getLong("id");
+        CompletableFuture<Long> ca = CompletableFuture.supplyAsync(() -> a.claim(5));
+        CompletableFuture<Long> cb = CompletableFuture.supplyAsync(() -> b.claim(5));
+        Long ja = ca.get();
+        Long jb = cb.get();
+        assertNotNull(ja);
+        assertNotNull(jb);
+        assertNotEquals(ja, jb, "SKIP LOCKED: two runners never get the same job");
+        assertTrue(List.of(first, second).containsAll(List.of(ja, jb)));
+
+        // Runner a dies: no heartbeats. Its lease (4 s in tests) runs out and the job is queued again.
+        b.heartbeat(jb).then().statusCode(200).body("lost", equalTo(false));
+        long requeuedAt = System.nanoTime();
+        Long retaken = null;
+        while (retaken == null && System.nanoTime() - requeuedAt < Duration.ofSeconds(20).toNanos()) {
+            b.heartbeat(jb);
+            retaken = b.claim(1);
+        }
+        assertEquals(ja, retaken, "runner b takes over the dead runner's job");
+        HubApi.asAdmin().get("/api/jobs/" + ja).then().body("attempt", equalTo(2)).body("runnerId", equalTo((int) b.id()));
+        a.heartbeat(ja).then().statusCode(200).body("lost", equalTo(true));
+
+        // The late runner cannot deliver results; the new holder commits once.
+        byte[] weights = io.modelhub.testing.Safetensors.builder().tensor("classifier.weight", "F32", 2, 8).build();
+        a.output(ja, "model.safetensors", weights).then().statusCode(409);
+        b.metrics(ja, List.of(Map.of("step", 1, "name", "loss", "value", 0.5))).then().statusCode(204);
+        b.output(ja, "model.safetensors", weights).then().statusCode(204);
+        b.output(ja, "config.json", "{\"model_type\":\"modelhub-cnn\"}".getBytes()).then().statusCode(204);
+        b.complete(ja, Map.of("test_accuracy", 0.9)).then().statusCode(200).body("state", equalTo("succeeded"));
+        b.complete(ja, Map.of("test_accuracy", 0.9)).then().statusCode(409);
+        a.complete(ja, Map.of("test_accuracy", 0.1)).then().statusCode(409);
+        String output = HubApi.asAdmin().get("/api/jobs/" + ja).then().extract().path("outputRepo");
+        HubApi.asAdmin().get("/api/models/" + output).then().statusCode(200)
+                .body("cardData.base_model", equalTo("admin/queue-base-cnn"))
+                .body("cardData.datasets[0]", equalTo("admin/queue-shapes"));
+        int commitsOnMain = RestAssured.given().header("Authorization", "Bearer " + io.modelhub.testing.HubServicesResource.ADMIN_TOKEN)
+                .get("/api/jobs/" + ja + "/logs").then().extract().jsonPath().getList("findAll { it.line.startsWith('Succeeded') }").size();
+        assertEquals(1, commitsOnMain, "committed exactly once");
+        HubApi.asAdmin().get("/api/jobs/" + ja + "/metrics").then().body("[0].name", equalTo("loss"));
+
+        // The other job: the user cancels it; the runner hears it in its heartbeat answer and confirms.
+        HubApi.asAdmin().post("/api/jobs/" + jb + "/cancel").then().statusCode(200).body("cancelRequested", equalTo(true));
+        b.heartbeat(jb).then().body("cancel", equalTo(true));
+        b.fail(jb, "Cancelled by the user", true).then().statusCode(204);
+        HubApi.asAdmin().get("/api/jobs/" + jb).then().body("state", equalTo("cancelled"));
+        HubApi.asAdmin().post("/api/jobs/" + jb + "/retry").then().statusCode(200).body("state", equalTo("queued"));
+        assertEquals(jb, b.claim(5));
+        b.fail(jb, "gave up", false).then().statusCode(204);
+        assertNull(b.claim(0));
+    }
+}

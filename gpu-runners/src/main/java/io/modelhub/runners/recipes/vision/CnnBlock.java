@@ -1,0 +1,113 @@
+package io.modelhub.runners.recipes.vision;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The modelhub-cnn network as a DJL block: a backbone of conv stages (see {@link CnnConfig}) and a linear
+ * classifier. It keeps references to its layers so that every parameter has a stable, PyTorch-style name
+ * ("backbone.conv0.weight", "backbone.bn0.running_mean", "classifier.weight") independent of DJL's generated
+ * block names, which change with the block tree; those names are the keys in model.safetensors.
+ */
+public final class CnnBlock extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final SequentialBlock backbone;
+    private final Linear classifier;
+    private final Map<String, Parameter> named;
+    private boolean backboneTraining = true;
+
+    public CnnBlock(CnnConfig config) {
+        super(VERSION);
+        Map<String, Parameter> names = new LinkedHashMap<>();
+        SequentialBlock stages = new SequentialBlock();
+        int last = config.channels().size() - 1;
+        int padding = config.kernelSize() / 2;
+        for (int i = 0; i <= last; i++) {
+            // no conv bias: the batch norm right after it has its own shift, a bias would be redundant
+            Conv2d conv = Conv2d.builder()
+                    .setFilters(config.channels().get(i))
+                    .setKernelShape(new Shape(config.kernelSize(), config.kernelSize()))
+                    .optPadding(new Shape(padding, padding))
+                    .optBias(false)
+                    .build();
+            BatchNorm bn = BatchNorm.builder().build();
+            stages.add(conv).add(bn).add(Activation.reluBlock());
+            stages.add(i < last ? Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2))
+                    : Pool.globalAvgPool2dBlock());
+            names.put("backbone.conv" + i + ".weight", conv.getParameters().get("weight"));
+            names.put("backbone.bn" + i + ".weight", bn.getParameters().get("gamma"));
+            names.put("backbone.bn" + i + ".bias", bn.getParameters().get("beta"));
+            names.put("backbone.bn" + i + ".running_mean", bn.getParameters().get("runningMean"));
+            names.put("backbone.bn" + i + ".running_var", bn.getParameters().get("runningVar"));
+        }
+        Linear head = Linear.builder().setUnits(config.numLabels()).build();
+        names.put("classifier.weight", head.getParameters().get("weight"));
+        names.put("classifier.bias", head.getParameters().get("bias"));
+        for (Map.Entry<String, Parameter> entry : names.entrySet()) {
+            if (entry.getValue() == null) {
+                throw new IllegalStateException("DJL layer has no parameter for " + entry.getKey());
+            }
+        }
+        this.backbone = addChildBlock("backbone", stages);
+        this.classifier = addChildBlock("classifier", head);
+        this.named = Collections.unmodifiableMap(new TreeMap<>(names));
+    }
+
+    /** Parameters by their safetensors name, sorted by name. */
+    public Map<String, Parameter> namedParameters() {
+        return named;
+    }
+
+    /**
+     * With false, the backbone runs in inference mode even during training: batch norm uses (and keeps) its
+     * running statistics. Used with frozen backbone weights, where updating the statistics would still change
+     * what the frozen backbone computes.
+     */
+    public void setBackboneTraining(boolean backboneTraining) {
+        this.backboneTraining = backboneTraining;
+    }
+
+    public SequentialBlock backbone() {
+        return backbone;
+    }
+
+    public Linear classifier() {
+        return classifier;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDList features = backbone.forward(parameterStore, inputs, training && backboneTraining, params);
+        return classifier.forward(parameterStore, features, training, params);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return classifier.getOutputShapes(backbone.getOutputShapes(inputShapes));
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        backbone.initialize(manager, dataType, inputShapes);
+        classifier.initialize(manager, dataType, backbone.getOutputShapes(inputShapes));
+    }
+}

@@ -1,0 +1,68 @@
+package io.modelhub.runners.recipes.vision;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.initializer.Initializer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Initial values for modelhub-cnn parameters, either loaded tensors or seeded random values.
+ * <p>
+ * Random values come from a Java {@link SplittableRandom} seeded by (run seed, parameter name), not from the
+ * engine's global RNG: the same seed then gives the same initial model on CPU and GPU, in any JVM, whatever else
+ * used the engine before, and a new classification head does not depend on how many backbone tensors exist.
+ */
+final class CnnInitializers {
+
+    private CnnInitializers() {
+    }
+
+    static Initializer loaded(String name, Safetensors.HostTensor tensor) {
+        return (manager, shape, dataType) -> {
+            if (!Arrays.equals(shape.getShape(), tensor.shape())) {
+                throw new InvalidModelException("model.safetensors tensor " + name + " has shape "
+                        + tensor.shapeString() + " but config.json implies " + shape);
+            }
+            return create(manager, tensor.data(), shape, dataType);
+        };
+    }
+
+    static Initializer seeded(String name, long seed) {
+        return (manager, shape, dataType) -> {
+            int size = Math.toIntExact(shape.size());
+            float[] values = new float[size];
+            if (name.endsWith(".running_var") || name.matches("backbone\\.bn\\d+\\.weight")) {
+                Arrays.fill(values, 1f);
+            } else if (name.endsWith(".weight")) {
+                long fanIn = shape.size() / shape.get(0);
+                // He-uniform for conv weights followed by ReLU; PyTorch's default Linear bound for the head
+                double bound = name.startsWith("classifier.") ? 1.0 / Math.sqrt(fanIn) : Math.sqrt(6.0 / fanIn);
+                SplittableRandom random = new SplittableRandom(mix(seed, name));
+                for (int i = 0; i < size; i++) {
+                    values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+                }
+            }
+            // biases and running means start at zero
+            return create(manager, values, shape, dataType);
+        };
+    }
+
+    private static NDArray create(NDManager manager, float[] values, Shape shape, DataType dataType) {
+        NDArray array = manager.create(values, shape);
+        return dataType == DataType.FLOAT32 ? array : array.toType(dataType, false);
+    }
+
+    /** FNV-1a over the name, combined with the seed, so every tensor gets its own stream. */
+    static long mix(long seed, String name) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h ^ (seed * 0x9E3779B97F4A7C15L);
+    }
+}

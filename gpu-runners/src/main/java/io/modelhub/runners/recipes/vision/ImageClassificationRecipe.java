@@ -1,0 +1,98 @@
+package io.modelhub.runners.recipes.vision;
+
+import ai.djl.Device;
+import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.runners.recipes.Params;
+import io.modelhub.runners.recipes.Recipe;
+import io.modelhub.runners.recipes.RunContext;
+import io.modelhub.runners.recipes.RunResult;
+import io.modelhub.runners.recipes.Torch;
+import io.modelhub.runners.recipes.data.ImageFolderDataset;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Fine-tunes a pretrained modelhub-cnn on an imagefolder dataset with a new classification head sized to the
+ * dataset's labels: the backbone's weights are loaded, the head is initialised afresh (seeded). Before training it
+ * measures base_test_accuracy, the accuracy of that starting point (base backbone, untrained head) on the test
+ * split, which the hub compares with the fine-tuned test_accuracy.
+ */
+public final class ImageClassificationRecipe implements Recipe {
+
+    public static final String ID = "image-classification";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String modality() {
+        return "vision";
+    }
+
+    @Override
+    public String task() {
+        return "image-classification";
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<ParamSpec> parameters() {
+        return List.of(
+                ParamSpec.integer("epochs", 5, 1, 200, "passes over the train split"),
+                ParamSpec.number("learning_rate", 1e-3, 1e-6, 1.0, "Adam learning rate"),
+                ParamSpec.integer("batch_size", 32, 1, 1024, "images per training step"),
+                ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
+                        "seeds the new head, data order and the validation split if the dataset has none"),
+                new ParamSpec("freeze_backbone", "bool", false, null, null, null,
+                        "train only the new classification head, keeping the pretrained backbone as it is"));
+    }
+
+    @Override
+    public boolean needsBaseModel() {
+        return true;
+    }
+
+    @Override
+    public RunResult run(RunContext ctx) throws Exception {
+        Params params = Params.of(parameters(), ctx.params());
+        CnnClassifierTraining.Options options = new CnnClassifierTraining.Options(params.getInt("epochs"),
+                (float) params.getDouble("learning_rate"), params.getInt("batch_size"), params.getInt("seed"),
+                params.getBoolean("freeze_backbone"));
+        if (ctx.baseModelDir() == null || !Files.isDirectory(ctx.baseModelDir())) {
+            throw new IllegalArgumentException(ID + " fine-tunes a base model, but the job has none"
+                    + (ctx.baseModelDir() == null ? "" : " (no folder " + ctx.baseModelDir() + ")"));
+        }
+        CnnConfig base = CnnConfig.read(ctx.baseModelDir().resolve(CnnModel.CONFIG_FILE));
+
+        ImageFolderDataset dataset = ImageFolderDataset.open(ctx.datasetDir(), options.seed());
+        dataset.notes().forEach(ctx::log);
+        ImageClassificationData data = ImageClassificationData.decode(dataset, base.imageSize());
+        ctx.log("Dataset: " + data.describe());
+
+        Device device = Torch.preferredDevice();
+        ctx.log("Fine-tuning modelhub-cnn " + base.channels() + " (base labels " + base.numLabels() + ", new labels "
+                + dataset.labels().size() + ") with " + Torch.describe(device));
+        try (CnnModel model = CnnModel.withNewHead(ctx.baseModelDir(), dataset.labels(), options.seed(), device)) {
+            int evalBatch = Math.max(32, Math.min(256, options.batchSize()));
+            ClassificationMetrics baseline = model.evaluate(data.test(), evalBatch);
+            ctx.metric(0, "base_test_accuracy", baseline.accuracy());
+            ctx.metric(0, "base_test_macro_f1", baseline.macroF1());
+            ctx.log(String.format(Locale.ROOT,
+                    "Before fine-tuning (base backbone, new untrained head): test accuracy %.4f, macro F1 %.4f",
+                    baseline.accuracy(), baseline.macroF1()));
+            Map<String, Double> initial = new LinkedHashMap<>();
+            initial.put("base_test_accuracy", baseline.accuracy());
+            initial.put("base_test_macro_f1", baseline.macroF1());
+            return new CnnClassifierTraining(this, ctx, options, data).run(model, initial);
+        }
+    }
+}

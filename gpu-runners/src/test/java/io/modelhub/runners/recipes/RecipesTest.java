@@ -1,0 +1,53 @@
+package io.modelhub.runners.recipes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecipesTest {
+
+    @Test
+    void bothImageRecipesAreRegistered() {
+        Recipe pretraining = RecipeRegistry.find("image-pretraining").orElseThrow();
+        Recipe fineTuning = RecipeRegistry.find("image-classification").orElseThrow();
+        assertFalse(pretraining.needsBaseModel());
+        assertTrue(fineTuning.needsBaseModel());
+        for (Recipe recipe : List.of(pretraining, fineTuning)) {
+            assertEquals("vision", recipe.modality());
+            assertEquals("image-classification", recipe.task());
+        }
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "image_size"),
+                pretraining.parameters().stream().map(ParamSpec::name).toList());
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "freeze_backbone"),
+                fineTuning.parameters().stream().map(ParamSpec::name).toList());
+    }
+
+    @Test
+    void paramsApplyDefaultsTypesAndRanges() {
+        List<ParamSpec> specs = RecipeRegistry.find("image-classification").orElseThrow().parameters();
+        Params defaults = Params.of(specs, Map.of());
+        assertEquals(5, defaults.getInt("epochs"));
+        assertEquals(1e-3, defaults.getDouble("learning_rate"));
+        assertEquals(32, defaults.getInt("batch_size"));
+        assertEquals(42, defaults.getInt("seed"));
+        assertFalse(defaults.getBoolean("freeze_backbone"));
+
+        Params given = Params.of(specs, Map.of("epochs", 3L, "learning_rate", "0.01", "freeze_backbone", "true"));
+        assertEquals(3, given.getInt("epochs"));
+        assertEquals(0.01, given.getDouble("learning_rate"));
+        assertTrue(given.getBoolean("freeze_backbone"));
+
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> Params.of(specs, Map.of("epochs", 0)).getInt("epochs"));
+        assertEquals("parameter \"epochs\" is 0 but must be in [1, 200]", range.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Params.of(specs, Map.of("epochs", 2.5)).getInt("epochs"));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> Params.of(specs, Map.of("epoch", 2)));
+        assertTrue(unknown.getMessage().startsWith("unknown parameter \"epoch\""), unknown.getMessage());
+    }
+}

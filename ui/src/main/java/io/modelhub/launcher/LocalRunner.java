@@ -1,0 +1,71 @@
+package io.modelhub.launcher;
+
+import io.modelhub.accounts.Account;
+import io.modelhub.accounts.AccountService;
+import io.modelhub.platform.ModelHubConfig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embedded default's runner: a separate {@code java -jar} process of the runner agent, exactly as on a GPU
+ * node, started once the hub serves and stopped (SIGTERM: it gives its job back) when the hub stops.
+ */
+@ApplicationScoped
+public class LocalRunner {
+    private static final Logger LOG = Logger.getLogger(LocalRunner.class);
+
+    @Inject
+    ModelHubConfig config;
+    @Inject
+    AccountService accounts;
+    @ConfigProperty(name = "quarkus.http.port")
+    int port;
+
+    private Process process;
+
+    void start(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.LIBRARY_AFTER) StartupEvent event) throws Exception {
+        if (!config.localRunner().enabled()) {
+            return;
+        }
+        Path jar = Path.of(config.localRunner().jar()).toAbsolutePath();
+        if (!Files.exists(jar)) {
+            LOG.warnf("No local runner: %s is missing (build it with ./mvnw package, or set MODELHUB_LOCAL_RUNNER_JAR)", jar);
+            return;
+        }
+        String token = QuarkusTransaction.requiringNew().call(() -> {
+            Account admin = Account.findByUsername(config.admin().username()).orElseThrow();
+            return accounts.replaceToken(admin.id, "local runner", "write");
+        });
+        Path work = Path.of(config.data()).toAbsolutePath().resolve("runner");
+        Files.createDirectories(work);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString());
+        pb.environment().put("MODELHUB_URL", "http://127.0.0.1:" + port);
+        pb.environment().put("MODELHUB_TOKEN", token);
+        pb.environment().put("MODELHUB_RUNNER_NAME", "local");
+        pb.environment().put("MODELHUB_RUNNER_WORK", work.toString());
+        pb.environment().putIfAbsent("DJL_OFFLINE", "true");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("runner.log").toFile()));
+        process = pb.start();
+        LOG.infof("Local runner started (pid %d, log %s)", process.pid(), work.resolve("runner.log"));
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
