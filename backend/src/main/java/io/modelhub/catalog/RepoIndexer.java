@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.platform.ApiException;
+import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoType;
 import io.modelhub.storage.blobs.BlobStore;
 import io.modelhub.storage.inspect.InspectionException;
 import io.modelhub.storage.inspect.Modality;
@@ -44,6 +46,8 @@ public class RepoIndexer {
     BlobStore store;
     @Inject
     ObjectMapper json;
+    @Inject
+    DatasetInspector datasets;
 
     enum Kind { CARD, CONFIG, SAFETENSORS }
 
@@ -102,6 +106,12 @@ public class RepoIndexer {
         repo.dtypeParameters = hasWeights ? dtypes : null;
         repo.parameters = hasWeights ? dtypes.values().stream().mapToLong(Long::longValue).sum() : null;
         repo.modality = Modality.derive(repo.pipelineTag, repo.modelType, repo.architectures, repo.tags).id();
+        if (repo.repoType() == RepoType.DATASET) {
+            repo.datasetSchema = datasets.inspect(files);
+            if (repo.modality.equals("unknown")) {
+                repo.modality = repo.datasetSchema.modality();
+            }
+        }
     }
 
     /** The parsed README.md, for display (the body is rendered on demand, it is not indexed). */

@@ -238,6 +238,9 @@ public class HfRepoResource {
             m.put("safetensors", Map.of("parameters", repo.dtypeParameters, "total", repo.parameters));
         }
         m.put("cardData", cardData(repo));
+        if (repo.datasetSchema != null) {
+            m.put("datasetSchema", repo.datasetSchema);
+        }
         m.put("usedStorage", repo.totalSize);
         return m;
     }

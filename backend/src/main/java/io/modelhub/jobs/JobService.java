@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
+import io.modelhub.datasets.DatasetInspector;
+import io.modelhub.datasets.DatasetSchema;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.PgArrays;
 import io.modelhub.repos.Repo;
@@ -37,6 +39,8 @@ public class JobService {
     CommitService commits;
     @Inject
     RunnerService runners;
+    @Inject
+    DatasetInspector datasets;
 
     public record JobView(long id, String owner, String recipe, String recipeVersion, Map<String, Object> params,
                           String baseModel, String baseRevision, String dataset, String datasetRevision,
@@ -82,7 +86,7 @@ public class JobService {
         }
         Repo dataset = repos.visible(viewer, RepoName.parse(RepoType.DATASET, spec.dataset()));
         String datasetRevision = commits.resolve(dataset, spec.datasetRevision());
-        DatasetLayout layout = DatasetLayout.of(commits.files(datasetRevision));
+        DatasetSchema layout = datasets.inspect(commits.files(datasetRevision));
         if (!layout.modality().equals(recipe.modality())) {
             throw ApiException.badRequest("Modality mismatch: recipe '" + recipe.id() + "' takes " + recipe.modality()
                     + " data, and dataset " + dataset.fullId() + " holds " + layout.modality() + " files");

@@ -68,6 +68,9 @@ public class Repo extends PanacheEntityBase {
     public long totalSize;
     @Column(name = "card_summary")
     public String cardSummary;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "dataset_schema")
+    public io.modelhub.datasets.DatasetSchema datasetSchema;
 
     public RepoType repoType() {
         return RepoType.fromId(type);

@@ -23,6 +23,11 @@ public class UiErrors {
                 cause = cause.getCause();
             }
             String message;
+            if (cause instanceof java.io.IOException) {
+                // A browser that left in the middle of a download or thumbnail: nobody is there to tell.
+                LOG.debug("Client went away", cause);
+                return;
+            }
             if (cause instanceof ApiException api) {
                 message = api.getMessage();
             } else {

@@ -3,6 +3,7 @@ package io.modelhub.ui.repo;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.catalog.RepoIndexer;
 import io.modelhub.commits.Commit;
+import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
 import io.modelhub.commits.RepoFile;
@@ -58,11 +59,13 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
     private final RepoIndexer indexer;
     private final DownloadService downloads;
     private final UploadPanel uploadPanel;
+    private final DatasetInspector datasets;
     private String title = "ModelHub";
 
     @Inject
     public RepoView(RepoService repos, CommitService commits, RepoIndexer indexer, DownloadService downloads,
-                    UploadPanel uploadPanel) {
+                    UploadPanel uploadPanel, DatasetInspector datasets) {
+        this.datasets = datasets;
         this.repos = repos;
         this.commits = commits;
         this.indexer = indexer;
@@ -113,6 +116,9 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
 
         TabSheet tabs = new TabSheet();
         tabs.setWidthFull();
+        if (repo.repoType() == RepoType.DATASET) {
+            tabs.add("Dataset viewer", DatasetPreview.of(repo, head, files, datasets, downloads));
+        }
         tabs.add(repo.repoType() == RepoType.MODEL ? "Model card" : "Dataset card", cardTab(repo, files));
         tabs.add("Files (" + files.size() + ")", filesTab(repo, head, files, viewer));
         tabs.add("Commits", commitsTab(repo));

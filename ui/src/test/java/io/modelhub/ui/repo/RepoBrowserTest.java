@@ -90,6 +90,17 @@ class RepoBrowserTest {
         browser.waitUntil(d -> d.findElement(By.id("model-card")).getText().contains("Hidden treasure"));
     }
 
+    @Test
+    void datasetPageShowsSchemaThumbnailsAndRows() {
+        HubApi.dataset("ui-shapes").file("train/disc/1.png", new byte[]{1}).file("train/ring/2.png", new byte[]{2}).create();
+        browser.open("/datasets/admin/ui-shapes");
+        browser.waitUntil(d -> d.findElement(By.id("dataset-schema")).getText().contains("imagefolder"));
+        assertEquals(2, browser.driver().findElements(By.cssSelector("#dataset-preview img")).size());
+        HubApi.dataset("ui-reviews").file("train.csv", "text,label\nLovely film,pos\nDull,neg\n").create();
+        browser.open("/datasets/admin/ui-reviews");
+        browser.waitUntil(d -> d.findElement(By.id("dataset-rows")).getText().contains("Lovely film"));
+    }
+
     private java.util.List<String> repoLinks() {
         return browser.driver().findElements(By.cssSelector("#catalog-grid a.repo-link")).stream().map(WebElement::getText).toList();
     }
