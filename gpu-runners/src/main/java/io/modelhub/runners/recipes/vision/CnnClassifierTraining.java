@@ -5,14 +5,18 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import io.modelhub.runners.recipes.ParamSpec;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +29,17 @@ import java.util.stream.Stream;
  * the run is cancelled, and resumes after the epoch of the latest checkpoint.
  */
 final class CnnClassifierTraining {
+
+    /** The parameters every CNN recipe trains with, followed by the recipe's own. */
+    static List<ParamSpec> withTrainingParameters(ParamSpec... own) {
+        List<ParamSpec> all = new ArrayList<>(List.of(
+                ParamSpec.integer("epochs", 5, 1, 200, "passes over the train split"),
+                ParamSpec.number("learning_rate", 1e-3, 1e-6, 1.0, "Adam learning rate"),
+                ParamSpec.integer("batch_size", 32, 1, 1024, "images per training step")));
+        all.addAll(List.of(own));
+        return List.copyOf(all);
+    }
+
 
     record Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone) {
     }

@@ -46,10 +46,7 @@ public final class ImageClassificationRecipe implements Recipe {
 
     @Override
     public List<ParamSpec> parameters() {
-        return List.of(
-                ParamSpec.integer("epochs", 5, 1, 200, "passes over the train split"),
-                ParamSpec.number("learning_rate", 1e-3, 1e-6, 1.0, "Adam learning rate"),
-                ParamSpec.integer("batch_size", 32, 1, 1024, "images per training step"),
+        return CnnClassifierTraining.withTrainingParameters(
                 ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
                         "seeds the new head, data order and the validation split if the dataset has none"),
                 new ParamSpec("freeze_backbone", "bool", false, null, null, null,

@@ -41,10 +41,7 @@ public final class ImagePretrainingRecipe implements Recipe {
 
     @Override
     public List<ParamSpec> parameters() {
-        return List.of(
-                ParamSpec.integer("epochs", 5, 1, 200, "passes over the train split"),
-                ParamSpec.number("learning_rate", 1e-3, 1e-6, 1.0, "Adam learning rate"),
-                ParamSpec.integer("batch_size", 32, 1, 1024, "images per training step"),
+        return CnnClassifierTraining.withTrainingParameters(
                 ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
                         "seeds weight initialisation, data order and the validation split if the dataset has none"),
                 ParamSpec.integer("image_size", 32, CnnConfig.MIN_IMAGE_SIZE, 512,
