@@ -1,10 +1,8 @@
 package io.modelhub.catalog;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.JsonText;
 import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoType;
@@ -37,15 +35,13 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class RepoIndexer {
     static final int MAX_TEXT_BYTES = 4 * 1024 * 1024;
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
 
     @Inject
     EntityManager em;
     @Inject
     BlobStore store;
     @Inject
-    ObjectMapper json;
+    JsonText json;
     @Inject
     DatasetInspector datasets;
 
@@ -140,7 +136,7 @@ public class RepoIndexer {
             if (row[1] != null) {
                 throw ApiException.badRequest(file.path() + ": " + row[1]);
             }
-            return parse((String) row[0]);
+            return json.readMap((String) row[0]);
         }
         Map<String, Object> result;
         try {
@@ -156,7 +152,7 @@ public class RepoIndexer {
                 .setParameter(1, file.sha256()).setParameter(2, file.size()).setParameter(3, file.gitSha1()).executeUpdate();
         em.createNativeQuery("insert into blob_inspections (sha256, kind, result) values (?1, ?2, cast(?3 as jsonb)) "
                         + "on conflict do nothing")
-                .setParameter(1, file.sha256()).setParameter(2, kind.name()).setParameter(3, write(result)).executeUpdate();
+                .setParameter(1, file.sha256()).setParameter(2, kind.name()).setParameter(3, json.write(result)).executeUpdate();
         return result;
     }
 
@@ -197,22 +193,6 @@ public class RepoIndexer {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private Map<String, Object> parse(String text) {
-        try {
-            return text == null ? Map.of() : json.readValue(text, MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private String write(Map<String, Object> value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,12 +1,11 @@
 package io.modelhub.jobs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.Account;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.JsonText;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
@@ -56,7 +55,7 @@ public class JobQueue {
     @Inject
     BlobStore store;
     @Inject
-    ObjectMapper json;
+    JsonText json;
     @Inject
     ModelHubConfig config;
 
@@ -129,7 +128,7 @@ public class JobQueue {
             checkpoint = new Checkpoint(((Number) k[0]).intValue(), ((Number) k[1]).longValue(), ((String) k[2]).trim(),
                     ((Number) k[3]).longValue());
         }
-        return new Claim(jobId, ((Number) c[0]).intValue(), (String) c[1], (String) c[2], jobs.readMap((String) c[3]),
+        return new Claim(jobId, ((Number) c[0]).intValue(), (String) c[1], (String) c[2], json.readMap((String) c[3]),
                 (String) c[4], c[5] == null ? null : ((String) c[5]).trim(), (String) c[6], ((String) c[7]).trim(),
                 (String) c[8], config.jobs().leaseSeconds(), checkpoint);
     }
@@ -259,7 +258,7 @@ public class JobQueue {
         if (changes.isEmpty()) {
             throw ApiException.badRequest("Job " + jobId + " has no outputs to commit: upload them first");
         }
-        String card = JobCard.render(jobId, (String) j[2], (String) j[3], jobs.readMap((String) j[4]), (String) j[5],
+        String card = JobCard.render(jobId, (String) j[2], (String) j[3], json.readMap((String) j[4]), (String) j[5],
                 j[6] == null ? null : ((String) j[6]).trim(), (String) j[7], ((String) j[8]).trim(), result);
         changes.add(FileChange.put("README.md", commits.storeSmall(card)));
         RepoName output = RepoName.parse(RepoType.MODEL, (String) j[1]);
@@ -267,7 +266,7 @@ public class JobQueue {
         var commit = commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Trained by job " + jobId, "", ownerViewer);
         em.createNativeQuery("update jobs set state = 'succeeded', finished_at = now(), result = cast(?2 as jsonb), output_commit = ?3, "
                         + "lease_expires_at = null where id = ?1")
-                .setParameter(1, jobId).setParameter(2, write(result)).setParameter(3, commit.id).executeUpdate();
+                .setParameter(1, jobId).setParameter(2, json.write(result)).setParameter(3, commit.id).executeUpdate();
         log(jobId, "Succeeded: committed " + output.id() + "@" + commit.id.substring(0, 10));
         return jobs.get(ownerViewer, jobId);
     }
@@ -308,13 +307,5 @@ public class JobQueue {
     private void log(long jobId, String line) {
         em.createNativeQuery("insert into job_logs (job_id, attempt, line) select id, attempt, ?2 from jobs where id = ?1")
                 .setParameter(1, jobId).setParameter(2, line).executeUpdate();
-    }
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,13 +1,11 @@
 package io.modelhub.jobs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.datasets.DatasetSchema;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.JsonText;
 import io.modelhub.platform.PgArrays;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
@@ -32,7 +30,7 @@ public class JobService {
     @Inject
     EntityManager em;
     @Inject
-    ObjectMapper json;
+    JsonText json;
     @Inject
     RepoService repos;
     @Inject
@@ -105,7 +103,7 @@ public class JobService {
                         + "base_revision, dataset, dataset_revision, output_repo, gpus, gpu_memory_mb, labels, priority, max_attempts) "
                         + "values (?1, ?2, ?3, cast(?4 as jsonb), ?5, ?6, ?7, ?8, '', ?9, ?10, cast(?11 as text[]), ?12, ?13) returning id")
                 .setParameter(1, viewer.accountId()).setParameter(2, recipe.id()).setParameter(3, recipe.version())
-                .setParameter(4, write(params)).setParameter(5, recipe.needsBaseModel() ? spec.baseModel() : null)
+                .setParameter(4, json.write(params)).setParameter(5, recipe.needsBaseModel() ? spec.baseModel() : null)
                 .setParameter(6, baseRevision).setParameter(7, dataset.fullId()).setParameter(8, datasetRevision)
                 .setParameter(9, gpus).setParameter(10, gpuMemory).setParameter(11, PgArrays.text(spec.labels()))
                 .setParameter(12, spec.priority() == null ? 0 : spec.priority()).setParameter(13, maxAttempts)
@@ -169,11 +167,11 @@ public class JobService {
             long gpuMemory = ((Number) c[11]).longValue();
             List<String> labels = List.of((String[]) c[12]);
             String recipe = (String) c[2];
-            out.add(new JobView(((Number) c[0]).longValue(), (String) c[1], recipe, (String) c[3], readMap((String) c[4]),
+            out.add(new JobView(((Number) c[0]).longValue(), (String) c[1], recipe, (String) c[3], json.readMap((String) c[4]),
                     (String) c[5], trim(c[6]), (String) c[7], trim(c[8]), (String) c[9], gpus, gpuMemory, labels,
                     ((Number) c[13]).intValue(), state, ((Number) c[15]).intValue(), ((Number) c[16]).intValue(),
                     c[17] == null ? null : ((Number) c[17]).longValue(), (Boolean) c[18], (Instant) c[19], (Instant) c[20],
-                    (Instant) c[21], (String) c[22], c[23] == null ? null : readMap((String) c[23]), trim(c[24]),
+                    (Instant) c[21], (String) c[22], c[23] == null ? null : json.readMap((String) c[23]), trim(c[24]),
                     state.equals("queued") ? pendingReason(recipe, gpus, gpuMemory, labels) : null));
         }
         return out;
@@ -267,22 +265,5 @@ public class JobService {
         return o == null ? null : o.toString().trim();
     }
 
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    Map<String, Object> readMap(String text) {
-        try {
-            return text == null ? Map.of() : json.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
 }

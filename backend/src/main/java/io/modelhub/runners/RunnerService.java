@@ -1,10 +1,9 @@
 package io.modelhub.runners;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.JsonText;
 import io.modelhub.platform.PgArrays;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,7 +25,7 @@ public class RunnerService {
     @Inject
     EntityManager em;
     @Inject
-    ObjectMapper json;
+    JsonText json;
 
     public record Registration(String name, List<String> labels, int gpuCount, long gpuMemoryMb, int cpuCores,
                                long memoryBytes, List<RecipeInfo> recipes) {
@@ -54,7 +53,7 @@ public class RunnerService {
                             + "parameters = excluded.parameters, updated_at = now()")
                     .setParameter(1, recipe.id()).setParameter(2, recipe.version()).setParameter(3, recipe.modality())
                     .setParameter(4, recipe.task()).setParameter(5, recipe.needsBaseModel())
-                    .setParameter(6, write(recipe.parameters())).executeUpdate();
+                    .setParameter(6, json.write(recipe.parameters())).executeUpdate();
         }
         Number id = (Number) em.createNativeQuery("insert into runners (name, owner_id, labels, gpu_count, gpu_memory_mb, "
                         + "cpu_cores, memory_bytes, recipes) values (?1, ?2, cast(?3 as text[]), ?4, ?5, ?6, ?7, cast(?8 as text[])) returning id")
@@ -72,7 +71,7 @@ public class RunnerService {
                         + "state = case when state = 'offline' then 'active' else state end "
                         + "where id = ?1 and (owner_id = ?2 or ?4)")
                 .setParameter(1, runnerId).setParameter(2, viewer.accountId())
-                .setParameter(3, utilisation == null ? null : write(utilisation)).setParameter(4, viewer.admin())
+                .setParameter(3, utilisation == null ? null : json.write(utilisation)).setParameter(4, viewer.admin())
                 .executeUpdate();
         if (n == 0) {
             throw new ApiException(404, null, "Runner " + runnerId + " is not registered (or not yours)");
@@ -114,7 +113,7 @@ public class RunnerService {
             out.add(new RunnerView(((Number) c[0]).longValue(), (String) c[1], (String) c[2], List.of((String[]) c[3]),
                     ((Number) c[4]).intValue(), ((Number) c[5]).longValue(), ((Number) c[6]).intValue(),
                     ((Number) c[7]).longValue(), List.of((String[]) c[8]), (String) c[9], (Instant) c[10],
-                    c[11] == null ? null : ((Number) c[11]).longValue(), c[12] == null ? Map.of() : readMap((String) c[12])));
+                    c[11] == null ? null : ((Number) c[11]).longValue(), c[12] == null ? Map.of() : json.readMap((String) c[12])));
         }
         return out;
     }
@@ -127,13 +126,9 @@ public class RunnerService {
             return Optional.empty();
         }
         Object[] c = (Object[]) rows.get(0);
-        try {
-            List<RecipeInfo.Param> params = json.readValue((String) c[5], new TypeReference<>() {
-            });
-            return Optional.of(new RecipeInfo((String) c[0], (String) c[1], (String) c[2], (String) c[3], (Boolean) c[4], params));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        List<RecipeInfo.Param> params = json.read((String) c[5], new TypeReference<>() {
+        }, List.of());
+        return Optional.of(new RecipeInfo((String) c[0], (String) c[1], (String) c[2], (String) c[3], (Boolean) c[4], params));
     }
 
     @Transactional
@@ -143,21 +138,4 @@ public class RunnerService {
         return ids.stream().map(id -> recipe(id).orElseThrow()).toList();
     }
 
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Map<String, Object> readMap(String text) {
-        try {
-            return json.readValue(text, new TypeReference<>() {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
