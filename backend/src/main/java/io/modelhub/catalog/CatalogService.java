@@ -42,16 +42,22 @@ public class CatalogService {
     @Transactional
     public Page search(Viewer viewer, CatalogQuery q) {
         Count count = count(viewer, q);
-        return new Page(list(viewer, q), count.total(), count.capped());
+        return new Page(list(viewer, q, count), count.total(), count.capped());
     }
 
-    /** One page of results, without counting. */
+    /** One page of results; counts only when "best match" needs to know how broad the query is. */
     @Transactional
     public List<Repo> list(Viewer viewer, CatalogQuery q) {
+        return list(viewer, q, null);
+    }
+
+    /** One page, reusing a count the caller already has. */
+    @Transactional
+    public List<Repo> list(Viewer viewer, CatalogQuery q, Count known) {
         Map<String, Object> params = new LinkedHashMap<>();
         String where = where(viewer, q, params);
         String order = switch (q.sort() == null ? CatalogQuery.Sort.UPDATED : q.sort()) {
-            case RELEVANCE -> hasText(q) && !count(viewer, q).capped()
+            case RELEVANCE -> hasText(q) && !(known != null ? known : count(viewer, q)).capped()
                     ? "ts_rank(r.search_document, " + TSQUERY + ") desc, r.downloads desc" : "r.downloads desc";
             case UPDATED -> "r.updated_at desc";
             case CREATED -> "r.created_at desc";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.storage.blobs.StoredBlob;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -34,11 +35,8 @@ public class HfLfsUploadResource {
     @Path("lfs/uploads/{id}")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "LFS single-PUT upload (URL from the batch API)")
-    public Response putWhole(@PathParam("id") String id, @QueryParam("oid") String oid, @QueryParam("size") String size,
-                             @QueryParam("chunk") String chunk, @QueryParam("upload") String upload,
-                             @QueryParam("expires") String expires, @QueryParam("signature") String signature,
-                             InputStream body) {
-        LfsTicket t = uploads.ticket(id, oid, size, chunk, upload, expires, signature);
+    public Response putWhole(@BeanParam Signed signed, InputStream body) {
+        LfsTicket t = signed.verify(uploads);
         StoredBlob blob = uploads.putWhole(t, body);
         return Response.ok(done(blob), MediaType.APPLICATION_JSON).build();
     }
@@ -47,11 +45,8 @@ public class HfLfsUploadResource {
     @Path("lfs/uploads/{id}/part/{n}")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "LFS multipart upload: one part (URL from the batch API); answers the part's ETag")
-    public Response putPart(@PathParam("id") String id, @PathParam("n") int partNumber, @QueryParam("oid") String oid,
-                            @QueryParam("size") String size, @QueryParam("chunk") String chunk,
-                            @QueryParam("upload") String upload, @QueryParam("expires") String expires,
-                            @QueryParam("signature") String signature, InputStream body) {
-        LfsTicket t = uploads.ticket(id, oid, size, chunk, upload, expires, signature);
+    public Response putPart(@BeanParam Signed signed, @PathParam("n") int partNumber, InputStream body) {
+        LfsTicket t = signed.verify(uploads);
         String etag = uploads.putPart(t, partNumber, body);
         return Response.ok().header("ETag", etag).build();
     }
@@ -60,11 +55,8 @@ public class HfLfsUploadResource {
     @Path("lfs/uploads/{id}/complete")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "LFS multipart upload: completion {oid, parts: [{partNumber, etag}]}")
-    public Response complete(@PathParam("id") String id, @QueryParam("oid") String oid, @QueryParam("size") String size,
-                             @QueryParam("chunk") String chunk, @QueryParam("upload") String upload,
-                             @QueryParam("expires") String expires, @QueryParam("signature") String signature,
-                             byte[] body) throws IOException {
-        LfsTicket t = uploads.ticket(id, oid, size, chunk, upload, expires, signature);
+    public Response complete(@BeanParam Signed signed, byte[] body) throws IOException {
+        LfsTicket t = signed.verify(uploads);
         JsonNode request = body == null || body.length == 0 ? null : json.readTree(body);
         StoredBlob blob = uploads.complete(t, request);
         return Response.ok(done(blob), MediaType.APPLICATION_JSON).build();
@@ -74,11 +66,31 @@ public class HfLfsUploadResource {
     @Path("lfs/uploads/{id}/verify")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "LFS verify after a direct single PUT to the object store")
-    public Response verify(@PathParam("id") String id, @QueryParam("oid") String oid, @QueryParam("size") String size,
-                           @QueryParam("chunk") String chunk, @QueryParam("upload") String upload,
-                           @QueryParam("expires") String expires, @QueryParam("signature") String signature) {
-        LfsTicket t = uploads.ticket(id, oid, size, chunk, upload, expires, signature);
+    public Response verify(@BeanParam Signed signed) {
+        LfsTicket t = signed.verify(uploads);
         return Response.ok(done(uploads.verify(t)), MediaType.APPLICATION_JSON).build();
+    }
+
+    /** The path and query of a hub-signed upload URL; every field is covered by the signature. */
+    public static class Signed {
+        @PathParam("id")
+        String id;
+        @QueryParam("oid")
+        String oid;
+        @QueryParam("size")
+        String size;
+        @QueryParam("chunk")
+        String chunk;
+        @QueryParam("upload")
+        String upload;
+        @QueryParam("expires")
+        String expires;
+        @QueryParam("signature")
+        String signature;
+
+        LfsTicket verify(LfsUploads uploads) {
+            return uploads.ticket(id, oid, size, chunk, upload, expires, signature);
+        }
     }
 
     private static Map<String, Object> done(StoredBlob blob) {

@@ -160,6 +160,7 @@ public class JobService {
             query.setParameter(i + 1, params.get(i));
         }
         List<JobView> out = new ArrayList<>();
+        List<RunnerService.RunnerView> live = null;
         for (Object row : query.getResultList()) {
             Object[] c = (Object[]) row;
             String state = (String) c[14];
@@ -167,19 +168,30 @@ public class JobService {
             long gpuMemory = ((Number) c[11]).longValue();
             List<String> labels = List.of((String[]) c[12]);
             String recipe = (String) c[2];
+            String reason = null;
+            if (state.equals("queued")) {
+                if (live == null) {
+                    live = liveRunners();
+                }
+                reason = pendingReason(live, recipe, gpus, gpuMemory, labels);
+            }
             out.add(new JobView(((Number) c[0]).longValue(), (String) c[1], recipe, (String) c[3], json.readMap((String) c[4]),
                     (String) c[5], trim(c[6]), (String) c[7], trim(c[8]), (String) c[9], gpus, gpuMemory, labels,
                     ((Number) c[13]).intValue(), state, ((Number) c[15]).intValue(), ((Number) c[16]).intValue(),
                     c[17] == null ? null : ((Number) c[17]).longValue(), (Boolean) c[18], (Instant) c[19], (Instant) c[20],
                     (Instant) c[21], (String) c[22], c[23] == null ? null : json.readMap((String) c[23]), trim(c[24]),
-                    state.equals("queued") ? pendingReason(recipe, gpus, gpuMemory, labels) : null));
+                    reason));
         }
         return out;
     }
 
     /** Why a queued job is not running: the first requirement no registered, live runner meets. */
-    String pendingReason(String recipe, int gpus, long gpuMemoryMb, List<String> labels) {
-        List<RunnerService.RunnerView> live = runners.list().stream().filter(r -> r.state().equals("active")).toList();
+    private List<RunnerService.RunnerView> liveRunners() {
+        return runners.list().stream().filter(r -> r.state().equals("active")).toList();
+    }
+
+    /** Read once per listing, not once per queued job. */
+    static String pendingReason(List<RunnerService.RunnerView> live, String recipe, int gpus, long gpuMemoryMb, List<String> labels) {
         if (live.isEmpty()) {
             return "No runner is online";
         }

@@ -1,14 +1,13 @@
 package io.modelhub.runners.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelhub.storage.blobs.GitOids;
+import io.modelhub.storage.blobs.HashingInputStream;
+import io.modelhub.storage.blobs.StoredBlob;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Fetches a repository at a pinned commit into a local folder, checking every file against the hash the hub
@@ -42,42 +41,25 @@ final class RepoDownloads {
         return dir;
     }
 
+    /** One pass over the file gives both hashes the hub may state (the same code that hashes uploads). */
     private static void verify(Path file, JsonNode sibling) throws IOException {
         long size = Files.size(file);
         if (sibling.has("size") && sibling.get("size").asLong() != size) {
             throw new IOException(file.getFileName() + ": expected " + sibling.get("size").asLong() + " bytes, got " + size);
         }
+        StoredBlob actual;
+        try (HashingInputStream in = new HashingInputStream(Files.newInputStream(file), size)) {
+            in.transferTo(OutputStream.nullOutputStream());
+            actual = in.storedBlob();
+        }
         if (sibling.has("lfs")) {
             String expected = sibling.path("lfs").path("sha256").asText();
-            String actual = digest(file, "SHA-256", null);
-            if (!expected.equals(actual)) {
-                throw new IOException(file.getFileName() + ": sha256 mismatch (expected " + expected + ", got " + actual + ")");
+            if (!expected.equals(actual.sha256())) {
+                throw new IOException(file.getFileName() + ": sha256 mismatch (expected " + expected + ", got " + actual.sha256() + ")");
             }
-        } else if (sibling.has("blobId")) {
-            String expected = sibling.path("blobId").asText();
-            String actual = digest(file, "SHA-1", ("blob " + size + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (!expected.equals(actual)) {
-                throw new IOException(file.getFileName() + ": git sha1 mismatch (expected " + expected + ", got " + actual + ")");
-            }
-        }
-    }
-
-    private static String digest(Path file, String algorithm, byte[] header) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance(algorithm);
-            if (header != null) {
-                md.update(header);
-            }
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buffer = new byte[1 << 16];
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    md.update(buffer, 0, n);
-                }
-            }
-            return GitOids.hex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        } else if (sibling.has("blobId") && !sibling.path("blobId").asText().equals(actual.gitSha1())) {
+            throw new IOException(file.getFileName() + ": git sha1 mismatch (expected " + sibling.path("blobId").asText()
+                    + ", got " + actual.gitSha1() + ")");
         }
     }
 }

@@ -121,7 +121,7 @@ public class CatalogView extends VerticalLayout implements BeforeEnterObserver {
         String noun = type == RepoType.MODEL ? "model" : "dataset";
         total.setText((count.capped() ? "more than " : "") + count.total() + " " + noun + (count.total() == 1 ? "" : "s"));
         // No count callback: the grid pages on as far as the user scrolls, past the capped count.
-        grid.setItems(query -> catalog.list(UiSession.viewer(), q.withPage(query.getOffset(), query.getLimit())).stream());
+        grid.setItems(query -> catalog.list(UiSession.viewer(), q.withPage(query.getOffset(), query.getLimit()), count).stream());
     }
 
     private HorizontalLayout nameCell(Repo repo) {
