@@ -55,8 +55,8 @@ final class DatasetPreview {
             });
             layout.add(new H4(schema.labels().size() + " labels" + (schema.labelColumn() == null ? "" : " (column " + schema.labelColumn() + ")")), labels);
         }
-        List<RepoFile> media = files.stream().filter(f -> IMAGE.contains(ext(f)) || AUDIO.contains(ext(f)))
-                .sorted((a, b) -> Boolean.compare(!a.path().startsWith("train"), !b.path().startsWith("train"))).limit(12).toList();
+        List<RepoFile> media = sample(files.stream().filter(f -> IMAGE.contains(ext(f)) || AUDIO.contains(ext(f)))
+                .sorted((a, b) -> Boolean.compare(!a.path().startsWith("train"), !b.path().startsWith("train"))).toList(), 12);
         if (!media.isEmpty()) {
             FlexLayout gallery = new FlexLayout();
             gallery.setFlexWrap(FlexLayout.FlexWrap.WRAP);
@@ -102,6 +102,24 @@ final class DatasetPreview {
                     layout.add(new H4("First rows of " + table.path()), grid);
                 });
         return layout;
+    }
+
+    /** Up to {@code limit} files taken in turn from each label folder, so every class shows up. */
+    private static List<RepoFile> sample(List<RepoFile> media, int limit) {
+        Map<String, java.util.Deque<RepoFile>> byLabel = new java.util.LinkedHashMap<>();
+        for (RepoFile f : media) {
+            String[] parts = f.path().split("/");
+            byLabel.computeIfAbsent(parts.length >= 3 ? parts[1] : "", k -> new java.util.ArrayDeque<>()).add(f);
+        }
+        List<RepoFile> out = new java.util.ArrayList<>();
+        while (out.size() < limit && byLabel.values().stream().anyMatch(q -> !q.isEmpty())) {
+            for (java.util.Deque<RepoFile> q : byLabel.values()) {
+                if (!q.isEmpty() && out.size() < limit) {
+                    out.add(q.poll());
+                }
+            }
+        }
+        return out;
     }
 
     private static String ext(RepoFile f) {
