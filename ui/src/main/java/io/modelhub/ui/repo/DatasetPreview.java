@@ -19,7 +19,12 @@ import com.vaadin.flow.dom.Element;
 import com.vaadin.flow.server.streams.DownloadEvent;
 import com.vaadin.flow.server.streams.DownloadHandler;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -106,14 +111,14 @@ final class DatasetPreview {
 
     /** Up to {@code limit} files taken in turn from each label folder, so every class shows up. */
     private static List<RepoFile> sample(List<RepoFile> media, int limit) {
-        Map<String, java.util.Deque<RepoFile>> byLabel = new java.util.LinkedHashMap<>();
+        Map<String, Deque<RepoFile>> byLabel = new LinkedHashMap<>();
         for (RepoFile f : media) {
             String[] parts = f.path().split("/");
-            byLabel.computeIfAbsent(parts.length >= 3 ? parts[1] : "", k -> new java.util.ArrayDeque<>()).add(f);
+            byLabel.computeIfAbsent(parts.length >= 3 ? parts[1] : "", k -> new ArrayDeque<>()).add(f);
         }
-        List<RepoFile> out = new java.util.ArrayList<>();
+        List<RepoFile> out = new ArrayList<>();
         while (out.size() < limit && byLabel.values().stream().anyMatch(q -> !q.isEmpty())) {
-            for (java.util.Deque<RepoFile> q : byLabel.values()) {
+            for (Deque<RepoFile> q : byLabel.values()) {
                 if (!q.isEmpty() && out.size() < limit) {
                     out.add(q.poll());
                 }
@@ -124,6 +129,6 @@ final class DatasetPreview {
 
     private static String ext(RepoFile f) {
         int dot = f.path().lastIndexOf('.');
-        return dot < 0 ? "" : f.path().substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+        return dot < 0 ? "" : f.path().substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 }
