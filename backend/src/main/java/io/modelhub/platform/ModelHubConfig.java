@@ -31,6 +31,15 @@ public interface ModelHubConfig {
 
     LocalRunner localRunner();
 
+    Demo demo();
+
+    /** The demo catalog: generated datasets and the models the local runner trains from them (io.modelhub.demo). */
+    interface Demo {
+        /** Builds it once, on the first start that has it enabled; the launcher turns it on (MODELHUB_DEMO=false: off). */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     /** The runner the launcher starts beside an embedded hub, so a fresh install can train at once. */
     interface LocalRunner {
         @WithDefault("false")

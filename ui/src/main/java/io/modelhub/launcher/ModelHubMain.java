@@ -25,6 +25,8 @@ public final class ModelHubMain {
         System.setProperty("modelhub.data", data.toString());
         System.setProperty("modelhub.local-runner.enabled",
                 String.valueOf(Boolean.parseBoolean(setting("MODELHUB_LOCAL_RUNNER", "modelhub.local-runner.enabled", "true"))));
+        System.setProperty("modelhub.demo.enabled",
+                String.valueOf(Boolean.parseBoolean(setting("MODELHUB_DEMO", "modelhub.demo.enabled", "true"))));
         Runtime.getRuntime().addShutdownHook(new Thread(services::close, "embedded-services-stop"));
         Quarkus.run(args);
     }

@@ -1,0 +1,236 @@
+package io.modelhub.demo;
+
+import io.modelhub.accounts.Account;
+import io.modelhub.accounts.AccountService;
+import io.modelhub.accounts.Viewer;
+import io.modelhub.commits.CommitService;
+import io.modelhub.commits.FileChange;
+import io.modelhub.jobs.JobService;
+import io.modelhub.jobs.JobSpec;
+import io.modelhub.platform.ModelHubConfig;
+import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoName;
+import io.modelhub.repos.RepoService;
+import io.modelhub.repos.RepoType;
+import io.modelhub.runners.RunnerService;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayInputStream;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Fills an empty hub with a living catalog: it generates a vision, a language and an audio dataset in Java
+ * (no downloads), then trains models from them through the normal job queue, so they come from whichever
+ * runner takes them (the launcher's local one on a fresh install) with cards, metrics and lineage like any job.
+ * Runs in the background after startup; each finished step is recorded in demo_steps and never redone.
+ */
+@ApplicationScoped
+public class DemoCatalog {
+    private static final Logger LOG = Logger.getLogger(DemoCatalog.class);
+    public static final String NAMESPACE = "demo";
+    static final long SEED = 42;
+    private static final Duration POLL = Duration.ofSeconds(2);
+
+    /** A model the demo trains: recipe on a dataset (and a base model for a fine-tune), into the output repo. */
+    public record DemoModel(String output, String recipe, String dataset, String baseModel, Map<String, Object> params) {
+    }
+
+    /** A dataset the demo publishes, generated only when its step is not done yet. */
+    record DemoData(String name, Supplier<DemoDataset> generator) {
+    }
+
+    /** Sizes chosen so that every model trains in about a minute on 2 cores. */
+    static List<DemoData> datasets() {
+        return List.of(
+                new DemoData("shapes", () -> ShapeImages.generate("shapes", SEED, new DemoDataset.Sizes(150, 20, 40))),
+                new DemoData("topics", () -> TopicSentences.generate("topics", SEED, new DemoDataset.Sizes(300, 40, 80))),
+                new DemoData("tones", () -> ToneClips.generate("tones", SEED, new DemoDataset.Sizes(60, 10, 20))));
+    }
+
+    /** In order: a fine-tune comes after the pre-training that makes its base model. */
+    public static List<DemoModel> models() {
+        return List.of(
+                new DemoModel("shapes-cnn", "image-pretraining", "shapes", null,
+                        Map.of("epochs", 4, "image_size", 32, "seed", (int) SEED)),
+                new DemoModel("topics-text-encoder", "text-pretraining", "topics", null,
+                        Map.of("epochs", 4, "seed", (int) SEED)),
+                new DemoModel("tones-audio-cnn", "audio-pretraining", "tones", null,
+                        Map.of("epochs", 4, "seed", (int) SEED)),
+                new DemoModel("topics-classifier", "text-classification", "topics", "topics-text-encoder",
+                        Map.of("epochs", 3, "seed", (int) SEED)));
+    }
+
+    @Inject
+    ModelHubConfig config;
+    @Inject
+    EntityManager em;
+    @Inject
+    AccountService accounts;
+    @Inject
+    RepoService repos;
+    @Inject
+    CommitService commits;
+    @Inject
+    JobService jobs;
+    @Inject
+    RunnerService runners;
+
+    private volatile Thread worker;
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.demo().enabled()) {
+            return;
+        }
+        worker = new Thread(this::buildQuietly, "demo-catalog");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        Thread running = worker;
+        if (running != null) {
+            running.interrupt();
+        }
+    }
+
+    private void buildQuietly() {
+        try {
+            build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Demo catalog stopped: " + e.getMessage(), e);
+        }
+    }
+
+    /** Publishes the datasets, then queues the models' jobs and waits for each one a later step builds on. */
+    void build() throws InterruptedException {
+        Viewer demo = demoViewer();
+        for (DemoData data : datasets()) {
+            String step = "dataset:" + data.name();
+            if (!done(step)) {
+                DemoDataset dataset = data.generator().get();
+                publish(demo, dataset);
+                markDone(step);
+                LOG.infof("Demo catalog: dataset %s/%s published (%d files)", NAMESPACE, dataset.name(), dataset.files().size());
+            }
+        }
+        for (DemoModel model : models()) {
+            String step = "model:" + model.output();
+            if (done(step)) {
+                continue;
+            }
+            if (model.baseModel() != null && !awaitModel(demo, model.baseModel())) {
+                LOG.warnf("Demo catalog: %s/%s is not trained, so %s/%s is skipped", NAMESPACE, model.baseModel(),
+                        NAMESPACE, model.output());
+                continue;
+            }
+            awaitRecipe(model.recipe());
+            Long job = existingJob(model.output());
+            if (job == null) {
+                job = jobs.submit(demo, new JobSpec(model.recipe(), model.baseModel() == null ? null : NAMESPACE + "/" + model.baseModel(),
+                        null, NAMESPACE + "/" + model.dataset(), null, model.params(), NAMESPACE + "/" + model.output(),
+                        0, 0L, List.of(), 0, 3)).id();
+                LOG.infof("Demo catalog: job %d queued (%s -> %s/%s)", job, model.recipe(), NAMESPACE, model.output());
+            }
+        }
+        for (DemoModel model : models()) {
+            if (!done("model:" + model.output())) {
+                awaitModel(demo, model.output());
+            }
+        }
+        LOG.info("Demo catalog complete");
+    }
+
+    /** Waits until the demo model exists (its job succeeded) and records the step; false if its job failed. */
+    private boolean awaitModel(Viewer demo, String output) throws InterruptedException {
+        String step = "model:" + output;
+        while (!done(step)) {
+            Long job = existingJob(output);
+            if (job == null) {
+                return false;
+            }
+            JobService.JobView view = jobs.get(demo, job);
+            switch (view.state()) {
+                case "succeeded" -> {
+                    markDone(step);
+                    LOG.infof("Demo catalog: %s/%s trained by job %d", NAMESPACE, output, job);
+                }
+                case "failed", "cancelled" -> {
+                    LOG.warnf("Demo catalog: job %d for %s/%s %s: %s", job, NAMESPACE, output, view.state(), view.error());
+                    return false;
+                }
+                default -> Thread.sleep(POLL.toMillis());
+            }
+        }
+        return true;
+    }
+
+    /** Jobs are validated against the recipes runners publish: wait for a runner that offers this one. */
+    private void awaitRecipe(String recipe) throws InterruptedException {
+        boolean logged = false;
+        while (runners.recipe(recipe).isEmpty()) {
+            if (!logged) {
+                LOG.infof("Demo catalog: waiting for a runner that offers recipe %s", recipe);
+                logged = true;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    /** The newest job (any state but failed/cancelled) that writes this demo model, from an earlier start perhaps. */
+    @Transactional
+    Long existingJob(String output) {
+        List<?> ids = em.createNativeQuery("select id from jobs where output_repo = ?1 and state not in ('failed', 'cancelled') "
+                        + "order by id desc limit 1")
+                .setParameter(1, NAMESPACE + "/" + output).getResultList();
+        return ids.isEmpty() ? null : ((Number) ids.get(0)).longValue();
+    }
+
+    @Transactional
+    Viewer demoViewer() {
+        Account account = Account.findByUsername(NAMESPACE).orElseGet(() -> {
+            byte[] password = new byte[18];
+            new SecureRandom().nextBytes(password);
+            // nobody signs in as the demo account: its password is random and never shown
+            return accounts.createUser(NAMESPACE, HexFormat.of().formatHex(password), "ModelHub demo", null, false);
+        });
+        return Viewer.session(account);
+    }
+
+    @Transactional
+    void publish(Viewer demo, DemoDataset dataset) {
+        RepoName name = RepoName.parse(RepoType.DATASET, NAMESPACE + "/" + dataset.name());
+        Repo repo = repos.find(name).orElseGet(() -> repos.create(demo, name, false));
+        List<FileChange> changes = new ArrayList<>();
+        changes.add(FileChange.put("README.md", commits.storeSmall(dataset.card())));
+        dataset.files().forEach((path, bytes) ->
+                changes.add(FileChange.put(path, commits.store(new ByteArrayInputStream(bytes), bytes.length))));
+        commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Generate the demo dataset",
+                "Written by " + DemoCatalog.class.getName() + " on the hub's first start.", demo);
+    }
+
+    @Transactional
+    boolean done(String step) {
+        return !em.createNativeQuery("select 1 from demo_steps where step = ?1").setParameter(1, step).getResultList().isEmpty();
+    }
+
+    @Transactional
+    void markDone(String step) {
+        em.createNativeQuery("insert into demo_steps (step) values (?1) on conflict do nothing").setParameter(1, step)
+                .executeUpdate();
+    }
+}
