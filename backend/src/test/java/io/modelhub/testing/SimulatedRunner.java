@@ -16,6 +16,12 @@ public final class SimulatedRunner {
                     Map.of("name", "learning_rate", "type", "float", "defaultValue", 0.001, "min", 1e-6, "max", 1.0, "help", "step size"),
                     Map.of("name", "epochs", "type", "int", "defaultValue", 3, "min", 1, "max", 100, "help", "passes over the data")));
 
+    /** Published beside the image recipe, so that audio-specific validation has a recipe to validate against. */
+    public static final Map<String, Object> AUDIO_RECIPE = Map.of("id", "audio-pretraining", "version", "1",
+            "modality", "audio", "task", "audio-classification", "needsBaseModel", false,
+            "parameters", List.of(Map.of("name", "epochs", "type", "int", "defaultValue", 3, "min", 1, "max", 100,
+                    "help", "passes over the data")));
+
     private final long id;
 
     private SimulatedRunner(long id) {
@@ -25,7 +31,7 @@ public final class SimulatedRunner {
     public static SimulatedRunner register(String name, int gpus) {
         long id = HubApi.asAdmin().contentType("application/json")
                 .body(Map.of("name", name, "labels", List.of(), "gpuCount", gpus, "gpuMemoryMb", gpus * 16000L, "cpuCores", 2,
-                        "memoryBytes", 8L << 30, "recipes", List.of(IMAGE_RECIPE)))
+                        "memoryBytes", 8L << 30, "recipes", List.of(IMAGE_RECIPE, AUDIO_RECIPE)))
                 .post("/api/runners").then().statusCode(200).extract().jsonPath().getLong("id");
         return new SimulatedRunner(id);
     }
