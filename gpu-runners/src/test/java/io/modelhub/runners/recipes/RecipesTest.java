@@ -48,6 +48,23 @@ class RecipesTest {
     }
 
     @Test
+    void bothTextRecipesAreRegistered() {
+        Recipe pretraining = RecipeRegistry.find("text-pretraining").orElseThrow();
+        Recipe fineTuning = RecipeRegistry.find("text-classification").orElseThrow();
+        assertFalse(pretraining.needsBaseModel());
+        assertTrue(fineTuning.needsBaseModel());
+        assertEquals("text", pretraining.modality());
+        assertEquals("text", fineTuning.modality());
+        assertEquals("fill-mask", pretraining.task());
+        assertEquals("text-classification", fineTuning.task());
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "vocab_size", "max_length",
+                "hidden_size", "num_layers", "mask_probability"),
+                pretraining.parameters().stream().map(ParamSpec::name).toList());
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed"),
+                fineTuning.parameters().stream().map(ParamSpec::name).toList());
+    }
+
+    @Test
     void paramsApplyDefaultsTypesAndRanges() {
         List<ParamSpec> specs = RecipeRegistry.find("image-classification").orElseThrow().parameters();
         Params defaults = Params.of(specs, Map.of());
