@@ -12,11 +12,14 @@ final class JobCard {
     private JobCard() {
     }
 
-    static String render(long jobId, String recipe, String recipeVersion, Map<String, Object> params, String baseModel,
+    /** @param task the recipe's published task (its HF pipeline tag); null when no runner publishes the recipe any more */
+    static String render(long jobId, String recipe, String task, String recipeVersion, Map<String, Object> params, String baseModel,
                          String baseRevision, String dataset, String datasetRevision, Map<String, Object> result) {
         StringBuilder md = new StringBuilder("---\n");
         md.append("library_name: djl\n");
-        md.append("pipeline_tag: ").append(task(recipe)).append('\n');
+        if (task != null && !task.isBlank()) {
+            md.append("pipeline_tag: ").append(task).append('\n');
+        }
         if (baseModel != null) {
             md.append("base_model: ").append(baseModel).append('\n');
         }
@@ -39,10 +42,5 @@ final class JobCard {
                     .append(v instanceof Number n ? String.format(Locale.ROOT, "%.4f", n.doubleValue()) : v).append(" |\n"));
         }
         return md.toString();
-    }
-
-    private static String task(String recipe) {
-        return recipe.startsWith("image") ? "image-classification" : recipe.startsWith("text") ? "text-classification"
-                : recipe.startsWith("audio") ? "audio-classification" : recipe;
     }
 }

@@ -10,6 +10,7 @@ import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
+import io.modelhub.runners.RecipeInfo;
 import io.modelhub.runners.RunnerService;
 import io.modelhub.storage.blobs.BlobStore;
 import io.modelhub.storage.blobs.StoredBlob;
@@ -258,7 +259,10 @@ public class JobQueue {
         if (changes.isEmpty()) {
             throw ApiException.badRequest("Job " + jobId + " has no outputs to commit: upload them first");
         }
-        String card = JobCard.render(jobId, (String) j[2], (String) j[3], json.readMap((String) j[4]), (String) j[5],
+        String recipeId = (String) j[2];
+        // the task the recipe publishes (fill-mask for masked-token pre-training, ...), so the model is catalogued as it is
+        String task = runners.recipe(recipeId).map(RecipeInfo::task).orElse(null);
+        String card = JobCard.render(jobId, recipeId, task, (String) j[3], json.readMap((String) j[4]), (String) j[5],
                 j[6] == null ? null : ((String) j[6]).trim(), (String) j[7], ((String) j[8]).trim(), result);
         changes.add(FileChange.put("README.md", commits.storeSmall(card)));
         RepoName output = RepoName.parse(RepoType.MODEL, (String) j[1]);
