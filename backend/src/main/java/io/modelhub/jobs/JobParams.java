@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Job parameters checked against the recipe's schema: known names, types, ranges, choices; defaults filled. */
-final class JobParams {
+public final class JobParams {
     private JobParams() {
     }
 
@@ -28,7 +28,26 @@ final class JobParams {
         return out;
     }
 
-    private static Object check(RecipeInfo.Param p, Object value) {
+    /**
+     * The resource rules, as a message per field ("gpus", "gpuMemoryMb", "maxAttempts"); empty when all fit. The
+     * launch form shows these on its fields, the API refuses with the first.
+     */
+    public static Map<String, String> resourceProblems(int gpus, long gpuMemoryMb, int maxAttempts) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        if (gpus < 0 || gpus > 64) {
+            problems.put("gpus", "GPUs must be between 0 and 64, got " + gpus);
+        }
+        if (gpuMemoryMb < 0) {
+            problems.put("gpuMemoryMb", "GPU memory must be 0 or more MB, got " + gpuMemoryMb);
+        }
+        if (maxAttempts < 1 || maxAttempts > 20) {
+            problems.put("maxAttempts", "Attempts must be between 1 and 20, got " + maxAttempts);
+        }
+        return problems;
+    }
+
+    /** One parameter checked as {@link #validate} checks it: the normalised value, or an ApiException saying why not. */
+    public static Object check(RecipeInfo.Param p, Object value) {
         switch (p.type()) {
             case "int", "float" -> {
                 double d;

@@ -5,6 +5,7 @@ import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.datasets.DatasetSchema;
+import io.modelhub.metrics.Lttb;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
 import io.modelhub.platform.PgArrays;
@@ -54,6 +55,27 @@ public class JobService {
 
     public record LogLine(long id, int attempt, Instant at, String line) {
     }
+
+    /** A state the job entered (its timeline). */
+    public record Event(Instant at, String state, int attempt, Long runnerId) {
+    }
+
+    /**
+     * A page of the jobs list. {@code model}: the base model or the output repo; {@code sort}: id, created,
+     * state, recipe, owner or priority.
+     */
+    public record Query(String state, String recipe, String owner, String model, String sort, boolean descending,
+                        int offset, int limit) {
+        public static Query newestFirst(int limit) {
+            return new Query(null, null, null, null, "id", true, 0, limit);
+        }
+    }
+
+    public record Page(List<JobView> items, long total) {
+    }
+
+    private static final Map<String, String> SORTS = Map.of("id", "j.id", "created", "j.created_at", "state", "j.state",
+            "recipe", "j.recipe_id", "owner", "a.username", "priority", "j.priority");
 
     /** Validates the spec against the recipe's schema and the inputs, then queues the job. Nothing is queued on error. */
     @Transactional
@@ -107,8 +129,9 @@ public class JobService {
         int gpus = spec.gpus() == null ? 0 : spec.gpus();
         long gpuMemory = spec.gpuMemoryMb() == null ? 0 : spec.gpuMemoryMb();
         int maxAttempts = spec.maxAttempts() == null ? 3 : spec.maxAttempts();
-        if (gpus < 0 || gpus > 64 || gpuMemory < 0 || maxAttempts < 1 || maxAttempts > 20) {
-            throw ApiException.badRequest("Resources out of range: gpus 0-64, gpuMemoryMb >= 0, maxAttempts 1-20");
+        Map<String, String> problems = JobParams.resourceProblems(gpus, gpuMemory, maxAttempts);
+        if (!problems.isEmpty()) {
+            throw ApiException.badRequest("Resources out of range: " + String.join("; ", problems.values()));
         }
         Number id = (Number) em.createNativeQuery("insert into jobs (owner_id, recipe_id, recipe_version, params, base_model, "
                         + "base_revision, dataset, dataset_revision, output_repo, gpus, gpu_memory_mb, labels, priority, max_attempts) "
@@ -136,37 +159,62 @@ public class JobService {
 
     @Transactional
     public JobView get(Viewer viewer, long id) {
-        return find(viewer, "j.id = ?1", List.of(id), 1).stream().findFirst()
+        return find(viewer, "j.id = ?1", List.of(id), "j.id", 0, 1).stream().findFirst()
                 .orElseThrow(() -> new ApiException(404, null, "Job " + id + " not found"));
     }
 
     /** Jobs visible to the viewer (their own; all for admins), newest first, optionally filtered. */
     @Transactional
     public List<JobView> list(Viewer viewer, String state, String recipe, String owner, int limit) {
-        List<String> clauses = new ArrayList<>(List.of("true"));
-        List<Object> params = new ArrayList<>();
-        if (state != null && !state.isBlank()) {
-            params.add(state);
-            clauses.add("j.state = ?" + params.size());
-        }
-        if (recipe != null && !recipe.isBlank()) {
-            params.add(recipe);
-            clauses.add("j.recipe_id = ?" + params.size());
-        }
-        if (owner != null && !owner.isBlank()) {
-            params.add(owner);
-            clauses.add("a.username = ?" + params.size());
-        }
-        return find(viewer, String.join(" and ", clauses), params, Math.max(1, Math.min(limit, 500)));
+        return page(viewer, new Query(state, recipe, owner, null, "id", true, 0, limit)).items();
     }
 
-    private List<JobView> find(Viewer viewer, String where, List<Object> params, int limit) {
-        String visibility = viewer.admin() ? "" : viewer.anonymous() ? " and false" : " and j.owner_id = " + viewer.accountId();
+    /** One page of the jobs visible to the viewer, filtered and sorted, with the total that matches. */
+    @Transactional
+    public Page page(Viewer viewer, Query q) {
+        List<String> clauses = new ArrayList<>(List.of("true"));
+        List<Object> params = new ArrayList<>();
+        if (q.state() != null && !q.state().isBlank()) {
+            params.add(q.state());
+            clauses.add("j.state = ?" + params.size());
+        }
+        if (q.recipe() != null && !q.recipe().isBlank()) {
+            params.add(q.recipe());
+            clauses.add("j.recipe_id = ?" + params.size());
+        }
+        if (q.owner() != null && !q.owner().isBlank()) {
+            params.add(q.owner());
+            clauses.add("a.username = ?" + params.size());
+        }
+        if (q.model() != null && !q.model().isBlank()) {
+            params.add(q.model());
+            clauses.add("(j.base_model = ?" + params.size() + " or j.output_repo = ?" + params.size() + ")");
+        }
+        String sort = SORTS.get(q.sort() == null ? "id" : q.sort());
+        if (sort == null) {
+            throw ApiException.badRequest("Unknown sort '" + q.sort() + "' (known: " + String.join(", ", new java.util.TreeSet<>(SORTS.keySet())) + ")");
+        }
+        String where = String.join(" and ", clauses);
+        String order = sort + (q.descending() ? " desc" : " asc") + (sort.equals("j.id") ? "" : ", j.id desc");
+        List<JobView> items = find(viewer, where, params, order, Math.max(0, q.offset()), Math.max(1, Math.min(q.limit(), 500)));
+        var count = em.createNativeQuery("select count(*) from jobs j join accounts a on a.id = j.owner_id where " + where + visibility(viewer));
+        for (int i = 0; i < params.size(); i++) {
+            count.setParameter(i + 1, params.get(i));
+        }
+        return new Page(items, ((Number) count.getSingleResult()).longValue());
+    }
+
+    private static String visibility(Viewer viewer) {
+        return viewer.admin() ? "" : viewer.anonymous() ? " and false" : " and j.owner_id = " + viewer.accountId();
+    }
+
+    private List<JobView> find(Viewer viewer, String where, List<Object> params, String order, int offset, int limit) {
         var query = em.createNativeQuery("select j.id, a.username, j.recipe_id, j.recipe_version, cast(j.params as text), "
                 + "j.base_model, j.base_revision, j.dataset, j.dataset_revision, j.output_repo, j.gpus, j.gpu_memory_mb, j.labels, "
                 + "j.priority, j.state, j.attempt, j.max_attempts, j.runner_id, j.cancel_requested, j.created_at, j.started_at, "
                 + "j.finished_at, j.error, cast(j.result as text), j.output_commit "
-                + "from jobs j join accounts a on a.id = j.owner_id where " + where + visibility + " order by j.id desc limit " + limit);
+                + "from jobs j join accounts a on a.id = j.owner_id where " + where + visibility(viewer) + " order by " + order
+                + " offset " + offset + " limit " + limit);
         for (int i = 0; i < params.size(); i++) {
             query.setParameter(i + 1, params.get(i));
         }
@@ -236,18 +284,134 @@ public class JobService {
         return get(viewer, id);
     }
 
-    /** Queues a failed or cancelled job again; it resumes from its latest checkpoint. */
+    /**
+     * Queues a failed or cancelled job again. With {@code fromScratch} false it resumes from its latest checkpoint
+     * (the runner is handed it with the claim); with true the checkpoints are dropped and training starts over.
+     */
     @Transactional
-    public JobView retry(Viewer viewer, long id) {
+    public JobView retry(Viewer viewer, long id, boolean fromScratch) {
         JobView job = get(viewer, id);
         requireOwner(viewer, job);
         if (!job.state().equals("failed") && !job.state().equals("cancelled")) {
             throw ApiException.conflict("Job " + id + " is " + job.state() + ": only failed or cancelled jobs can be retried");
         }
+        int dropped = 0;
+        if (fromScratch) {
+            dropped = em.createNativeQuery("delete from job_checkpoints where job_id = ?1").setParameter(1, id).executeUpdate();
+        }
         em.createNativeQuery("update jobs set state = 'queued', attempt = 0, error = null, cancel_requested = false, "
                 + "finished_at = null, runner_id = null where id = ?1").setParameter(1, id).executeUpdate();
+        em.createNativeQuery("insert into job_logs (job_id, attempt, line) values (?1, 0, ?2)").setParameter(1, id)
+                .setParameter(2, fromScratch ? "Retried from scratch by " + viewer.username() + " (" + dropped + " checkpoints dropped)"
+                        : "Retried by " + viewer.username() + ": resumes from its latest checkpoint").executeUpdate();
         JobQueue.notifyQueued(em);
         return get(viewer, id);
+    }
+
+    /** The checkpoint a resumed job would start from, or null. */
+    @Transactional
+    public Integer latestCheckpointEpoch(Viewer viewer, long id) {
+        get(viewer, id);
+        List<?> rows = em.createNativeQuery("select max(epoch) from job_checkpoints where job_id = ?1").setParameter(1, id).getResultList();
+        return rows.isEmpty() || rows.get(0) == null ? null : ((Number) rows.get(0)).intValue();
+    }
+
+    @Transactional
+    public List<Event> events(Viewer viewer, long id) {
+        get(viewer, id);
+        List<Event> out = new ArrayList<>();
+        for (Object row : em.createNativeQuery("select at, state, attempt, runner_id from job_events where job_id = ?1 order by id")
+                .setParameter(1, id).getResultList()) {
+            Object[] c = (Object[]) row;
+            out.add(new Event((Instant) c[0], (String) c[1], ((Number) c[2]).intValue(), c[3] == null ? null : ((Number) c[3]).longValue()));
+        }
+        return out;
+    }
+
+    /**
+     * Every series of the job, each downsampled with {@link Lttb} to at most {@code maxPoints} points (all of them
+     * when {@code maxPoints} <= 0). A step reported again by a later attempt (after a resume) replaces the earlier value.
+     */
+    @Transactional
+    public Map<String, List<MetricPoint>> series(Viewer viewer, long id, String name, int maxPoints) {
+        get(viewer, id);
+        Map<String, List<MetricPoint>> raw = new java.util.TreeMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select distinct on (name, step) step, name, value, attempt from job_metrics "
+                        + "where job_id = ?1 and (cast(?2 as text) is null or name = ?2) order by name, step, attempt desc")
+                .setParameter(1, id).setParameter(2, name).getResultList();
+        for (Object[] c : rows) {
+            raw.computeIfAbsent((String) c[1], k -> new ArrayList<>()).add(new MetricPoint(((Number) c[0]).longValue(),
+                    (String) c[1], ((Number) c[2]).doubleValue(), ((Number) c[3]).intValue()));
+        }
+        if (maxPoints <= 0) {
+            return raw;
+        }
+        Map<String, List<MetricPoint>> out = new java.util.TreeMap<>();
+        raw.forEach((series, points) -> out.put(series, downsample(points, maxPoints)));
+        return out;
+    }
+
+    /** One row per epoch the recipe reported (its "epoch" series): every metric reported at that epoch's step. */
+    @Transactional
+    public List<Map<String, Double>> epochRows(Viewer viewer, long id) {
+        get(viewer, id);
+        Map<Long, Map<String, Double>> rows = new java.util.TreeMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> points = em.createNativeQuery("select distinct on (m.name, m.step) m.step, m.name, m.value from job_metrics m "
+                        + "where m.job_id = ?1 and m.step in (select e.step from job_metrics e where e.job_id = ?1 and e.name = 'epoch') "
+                        + "order by m.name, m.step, m.attempt desc").setParameter(1, id).getResultList();
+        for (Object[] c : points) {
+            long step = ((Number) c[0]).longValue();
+            rows.computeIfAbsent(step, s -> new java.util.TreeMap<>(Map.of("step", (double) s))).put((String) c[1], ((Number) c[2]).doubleValue());
+        }
+        return new ArrayList<>(rows.values());
+    }
+
+    static List<MetricPoint> downsample(List<MetricPoint> points, int maxPoints) {
+        if (points.size() <= maxPoints) {
+            return points;
+        }
+        double[] xs = new double[points.size()];
+        double[] ys = new double[points.size()];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = points.get(i).step();
+            ys[i] = points.get(i).value();
+        }
+        int[] kept = Lttb.select(xs, ys, Math.max(3, maxPoints));
+        List<MetricPoint> out = new ArrayList<>(kept.length);
+        for (int i : kept) {
+            out.add(points.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * Dataset repos the viewer can read whose detected schema fits the recipe: the same modality, and at least two
+     * labels for a classification recipe (the rules {@link #submit} enforces).
+     */
+    @Transactional
+    public List<Repo> compatibleDatasets(Viewer viewer, RecipeInfo recipe) {
+        List<Repo> out = new ArrayList<>();
+        for (Repo r : Repo.<Repo>list("type = 'dataset' order by namespace, name")) {
+            DatasetSchema schema = r.datasetSchema;
+            if (schema == null || !RepoService.canRead(viewer, r) || !recipe.modality().equals(schema.modality())) {
+                continue;
+            }
+            if (recipe.task().endsWith("classification") && (schema.labels() == null || schema.labels().size() < 2)) {
+                continue;
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** Recipes that fine-tune a model of this modality (all fine-tuning recipes when the modality is unknown). */
+    @Transactional
+    public List<RecipeInfo> recipesFor(Repo model) {
+        return runners.recipes().stream().filter(RecipeInfo::needsBaseModel)
+                .filter(r -> model.modality == null || model.modality.equals("unknown") || model.modality.equals(r.modality()))
+                .toList();
     }
 
     @Transactional

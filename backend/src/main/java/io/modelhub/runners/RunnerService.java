@@ -33,7 +33,7 @@ public class RunnerService {
 
     public record RunnerView(long id, String name, String owner, List<String> labels, int gpuCount, long gpuMemoryMb,
                              int cpuCores, long memoryBytes, List<String> recipes, String state, Instant lastHeartbeat,
-                             Long currentJob, Map<String, Object> utilisation) {
+                             Long currentJob, Map<String, Object> utilisation, Instant utilisationAt) {
     }
 
     @Transactional
@@ -68,6 +68,7 @@ public class RunnerService {
     @Transactional
     public void touch(Viewer viewer, long runnerId, Map<String, Object> utilisation) {
         int n = em.createNativeQuery("update runners set last_heartbeat_at = now(), utilisation = coalesce(cast(?3 as jsonb), utilisation), "
+                        + "utilisation_at = case when cast(?3 as jsonb) is null then utilisation_at else now() end, "
                         + "state = case when state = 'offline' then 'active' else state end "
                         + "where id = ?1 and (owner_id = ?2 or ?4)")
                 .setParameter(1, runnerId).setParameter(2, viewer.accountId())
@@ -107,13 +108,13 @@ public class RunnerService {
         for (Object row : em.createNativeQuery("select r.id, r.name, a.username, r.labels, r.gpu_count, r.gpu_memory_mb, "
                 + "r.cpu_cores, r.memory_bytes, r.recipes, case when r.state <> 'offline' and r.last_heartbeat_at < now() - make_interval(secs => "
                 + OFFLINE_AFTER_SECONDS + ") then 'offline' else r.state end, r.last_heartbeat_at, "
-                + "(select j.id from jobs j where j.runner_id = r.id and j.state = 'running' limit 1), cast(r.utilisation as text) "
+                + "(select j.id from jobs j where j.runner_id = r.id and j.state = 'running' limit 1), cast(r.utilisation as text), r.utilisation_at "
                 + "from runners r join accounts a on a.id = r.owner_id order by r.id").getResultList()) {
             Object[] c = (Object[]) row;
             out.add(new RunnerView(((Number) c[0]).longValue(), (String) c[1], (String) c[2], List.of((String[]) c[3]),
                     ((Number) c[4]).intValue(), ((Number) c[5]).longValue(), ((Number) c[6]).intValue(),
                     ((Number) c[7]).longValue(), List.of((String[]) c[8]), (String) c[9], (Instant) c[10],
-                    c[11] == null ? null : ((Number) c[11]).longValue(), c[12] == null ? Map.of() : json.readMap((String) c[12])));
+                    c[11] == null ? null : ((Number) c[11]).longValue(), c[12] == null ? Map.of() : json.readMap((String) c[12]), (Instant) c[13]));
         }
         return out;
     }

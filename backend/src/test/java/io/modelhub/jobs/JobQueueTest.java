@@ -136,4 +136,53 @@ class JobQueueTest {
         b.fail(jb, "gave up", false).then().statusCode(204);
         assertNull(b.claim(0));
     }
+
+    @Test
+    void resumeKeepsTheCheckpointRetryFromScratchDropsItAndTheTimelineRecordsBoth() {
+        SimulatedRunner r = SimulatedRunner.register("runner-resume", 0);
+        long job = submit(spec("priority", 90, "outputRepo", "admin/queue-resumed")).then().statusCode(201).extract().jsonPath().getLong("id");
+        assertEquals(job, r.claimDetails(5).getLong("jobId"));
+        r.checkpoint(job, 1, 10, new byte[]{1, 2, 3}).then().statusCode(204);
+        List<Map<String, Object>> points = new java.util.ArrayList<>();
+        for (int step = 1; step <= 1000; step++) {
+            points.add(Map.of("step", step, "name", "loss", "value", step == 500 ? 99.0 : 1.0 / step));
+        }
+        r.metrics(job, points).then().statusCode(204);
+        r.fail(job, "out of memory", false).then().statusCode(204);
+
+        // Downsampled for display: bounded, first and last kept, the spike kept.
+        List<Integer> steps = HubApi.asAdmin().get("/api/jobs/" + job + "/metrics?name=loss&maxPoints=50").then().statusCode(200)
+                .extract().jsonPath().getList("step", Integer.class);
+        assertEquals(50, steps.size());
+        assertEquals(1, steps.get(0));
+        assertEquals(1000, steps.get(49));
+        assertTrue(steps.contains(500), "the spike survives downsampling");
+        HubApi.asAdmin().get("/api/jobs/" + job + "/metrics?maxPoints=1").then().statusCode(400).body("error", containsString("maxPoints"));
+
+        // Resume: the next claim hands over the checkpoint.
+        HubApi.asAdmin().post("/api/jobs/" + job + "/retry").then().statusCode(200).body("state", equalTo("queued"));
+        io.restassured.path.json.JsonPath resumed = r.claimDetails(5);
+        assertEquals(job, resumed.getLong("jobId"));
+        assertEquals(1, resumed.getInt("latestCheckpoint.epoch"));
+        r.fail(job, "failed again", false).then().statusCode(204);
+
+        // From scratch: no checkpoint with the claim.
+        HubApi.asAdmin().post("/api/jobs/" + job + "/retry?from=scratch").then().statusCode(200).body("state", equalTo("queued"));
+        io.restassured.path.json.JsonPath fresh = r.claimDetails(5);
+        assertEquals(job, fresh.getLong("jobId"));
+        assertNull(fresh.get("latestCheckpoint"));
+        r.fail(job, "cancelled", false).then().statusCode(204);
+        HubApi.asAdmin().post("/api/jobs/" + job + "/retry?from=nowhere").then().statusCode(400);
+
+        List<String> timeline = HubApi.asAdmin().get("/api/jobs/" + job + "/events").then().statusCode(200)
+                .extract().jsonPath().getList("state", String.class);
+        assertEquals(List.of("queued", "running", "failed", "queued", "running", "failed", "queued", "running", "failed"), timeline);
+
+        // The list filters by model (base or output), sorts and pages, with the total in a header.
+        var page = HubApi.asAdmin().get("/api/jobs?model=admin/queue-resumed&limit=1");
+        page.then().statusCode(200).header("X-Total-Count", "1").body("[0].id", equalTo((int) job));
+        HubApi.asAdmin().get("/api/jobs?model=admin/queue-base-cnn&sort=priority&direction=desc&limit=1").then()
+                .statusCode(200).body("[0].priority", equalTo(90));
+        HubApi.asAdmin().get("/api/jobs?sort=color").then().statusCode(400).body("error", startsWith("Unknown sort"));
+    }
 }

@@ -58,6 +58,16 @@ public final class SimulatedRunner {
         return HubApi.asAdmin().contentType("application/octet-stream").body(bytes).put(path(jobId) + "/outputs/" + file);
     }
 
+    public Response checkpoint(long jobId, int epoch, long step, byte[] bytes) {
+        return HubApi.asAdmin().contentType("application/octet-stream").body(bytes).put(path(jobId) + "/checkpoints/" + epoch + "?step=" + step);
+    }
+
+    /** The whole claim answer (with the checkpoint to resume from), or null when none came. */
+    public io.restassured.path.json.JsonPath claimDetails(int waitSeconds) {
+        Response r = HubApi.asAdmin().post("/api/runners/" + id + "/claim?wait=" + waitSeconds);
+        return r.statusCode() == 204 ? null : r.then().statusCode(200).extract().jsonPath();
+    }
+
     public Response complete(long jobId, Map<String, Object> result) {
         return HubApi.asAdmin().contentType("application/json").body(result).post(path(jobId) + "/complete");
     }

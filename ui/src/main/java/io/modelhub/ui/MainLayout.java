@@ -24,6 +24,7 @@ public class MainLayout extends AppLayout {
         RouterLink models = new RouterLink("Models", CatalogView.class);
         Anchor datasets = new Anchor("/?type=dataset", "Datasets");
         HorizontalLayout nav = new HorizontalLayout(brand, models, datasets);
+        nav.add(new RouterLink("Jobs", io.modelhub.ui.jobs.JobsView.class), new RouterLink("Runners", io.modelhub.ui.jobs.RunnersView.class));
         nav.setAlignItems(FlexComponent.Alignment.CENTER);
         nav.setSpacing(true);
 

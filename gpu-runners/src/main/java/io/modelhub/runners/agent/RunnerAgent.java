@@ -68,6 +68,7 @@ public final class RunnerAgent {
             t.setDaemon(true);
             return t;
         });
+        heartbeats.scheduleWithFixedDelay(this::idleHeartbeat, 0, 15, TimeUnit.SECONDS);
         try {
             while (!stopping.get()) {
                 JsonNode claim;
@@ -171,7 +172,7 @@ public final class RunnerAgent {
                 run.flush();
             }
             JsonNode answer = hub.post("/api/runners/" + runnerId + "/heartbeat",
-                    Map.of("jobId", jobId, "utilisation", utilisation()), Duration.ofSeconds(20));
+                    Map.of("jobId", jobId, "utilisation", SystemMetrics.sample()), Duration.ofSeconds(20));
             if (run != null && answer != null) {
                 if (answer.path("cancel").asBoolean()) {
                     run.cancelled.set(true);
@@ -187,13 +188,18 @@ public final class RunnerAgent {
         }
     }
 
-    private static Map<String, Object> utilisation() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            m.put("cpu", Math.max(0, os.getCpuLoad()));
-            m.put("memoryUsedBytes", os.getTotalMemorySize() - os.getFreeMemorySize());
+    /** Between jobs: system metrics only, so the runners page shows an idle node's load too. */
+    private void idleHeartbeat() {
+        if (current != null) {
+            return;
         }
-        return m;
+        try {
+            hub.post("/api/runners/" + runnerId + "/heartbeat", Map.of("utilisation", SystemMetrics.sample()), Duration.ofSeconds(20));
+        } catch (IOException e) {
+            System.err.println("Heartbeat failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** SIGTERM: the running recipe stops at its next step; the main loop gives the job back and exits. */

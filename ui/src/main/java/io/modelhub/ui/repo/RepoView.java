@@ -113,6 +113,12 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
             }
         }
         add(heading, badges);
+        if (repo.repoType() == RepoType.MODEL && !viewer.anonymous() && viewer.canWrite()) {
+            Button fineTune = new Button("Fine-tune", e -> getUI().ifPresent(ui -> ui.navigate("fine-tune/" + repo.fullId())));
+            fineTune.setId("fine-tune-button");
+            fineTune.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+            add(fineTune);
+        }
 
         TabSheet tabs = new TabSheet();
         tabs.setWidthFull();

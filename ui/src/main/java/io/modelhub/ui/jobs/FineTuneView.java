@@ -1,0 +1,342 @@
+package io.modelhub.ui.jobs;
+
+import com.vaadin.flow.component.Component;
+import com.vaadin.flow.component.HasValidation;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.checkbox.Checkbox;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Pre;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.NumberField;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.HasDynamicTitle;
+import com.vaadin.flow.router.QueryParameters;
+import com.vaadin.flow.router.Route;
+import io.modelhub.accounts.Viewer;
+import io.modelhub.jobs.JobParams;
+import io.modelhub.jobs.JobService;
+import io.modelhub.jobs.JobSpec;
+import io.modelhub.platform.ApiException;
+import io.modelhub.platform.JsonText;
+import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoName;
+import io.modelhub.repos.RepoService;
+import io.modelhub.repos.RepoType;
+import io.modelhub.runners.RecipeInfo;
+import io.modelhub.ui.MainLayout;
+import io.modelhub.ui.UiErrors;
+import io.modelhub.ui.UiSession;
+import jakarta.inject.Inject;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The launch form of a fine-tune: only the recipes for the model's modality, only datasets whose schema fits the
+ * chosen recipe, each hyperparameter with its default, range and help, and resources. Values are checked with the
+ * API's own rules (JobParams) on their fields before a summary is shown; only the summary's button submits.
+ */
+@Route(value = "fine-tune/:namespace/:name", layout = MainLayout.class)
+public class FineTuneView extends VerticalLayout implements BeforeEnterObserver, HasDynamicTitle {
+    private final RepoService repos;
+    private final JobService jobs;
+    private final JsonText json;
+
+    private Repo model;
+    private final Select<RecipeInfo> recipe = new Select<>();
+    private final ComboBox<Repo> dataset = new ComboBox<>("Dataset");
+    private final FormLayout paramsForm = new FormLayout();
+    private final Map<String, ParamField> params = new LinkedHashMap<>();
+    private final IntegerField gpus = new IntegerField("GPUs");
+    private final IntegerField gpuMemory = new IntegerField("GPU memory (MB per GPU)");
+    private final IntegerField priority = new IntegerField("Priority");
+    private final IntegerField maxAttempts = new IntegerField("Attempts");
+    private final TextField labels = new TextField("Runner labels");
+    private final TextField output = new TextField("Output model");
+    private String title = "Fine-tune · ModelHub";
+
+    /** A parameter's field and how to read its value. */
+    private record ParamField(RecipeInfo.Param param, Component field, Supplier<Object> value) {
+    }
+
+    @Inject
+    public FineTuneView(RepoService repos, JobService jobs, JsonText json) {
+        this.repos = repos;
+        this.jobs = jobs;
+        this.json = json;
+        setMaxWidth("60em");
+    }
+
+    @Override
+    public String getPageTitle() {
+        return title;
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        String ns = event.getRouteParameters().get("namespace").orElse("");
+        String name = event.getRouteParameters().get("name").orElse("");
+        Viewer viewer = UiSession.viewer();
+        if (viewer.anonymous()) {
+            event.forwardTo("login", QueryParameters.of("next", "fine-tune/" + ns + "/" + name));
+            return;
+        }
+        removeAll();
+        try {
+            model = repos.visible(viewer, new RepoName(RepoType.MODEL, ns, name));
+        } catch (ApiException e) {
+            add(new H2("Not found"), new Paragraph(e.getMessage()));
+            return;
+        }
+        title = "Fine-tune " + model.fullId() + " · ModelHub";
+        build(viewer);
+    }
+
+    private void build(Viewer viewer) {
+        H2 heading = new H2("Fine-tune " + model.fullId());
+        heading.setId("fine-tune-title");
+        add(heading);
+        List<RecipeInfo> recipes = jobs.recipesFor(model);
+        if (recipes.isEmpty()) {
+            Paragraph none = new Paragraph("No runner offers a recipe that fine-tunes " + (model.modality.equals("unknown") ? "" : model.modality + " ")
+                    + "models yet: start a runner (see the README) and come back.");
+            none.setId("no-recipes");
+            add(none);
+            return;
+        }
+        recipe.setLabel("Recipe");
+        recipe.setId("recipe");
+        recipe.setItems(recipes);
+        recipe.setItemLabelGenerator(r -> r.id() + " (" + r.task() + ", v" + r.version() + ")");
+        dataset.setId("dataset");
+        dataset.setItemLabelGenerator(Repo::fullId);
+        dataset.setWidthFull();
+        paramsForm.setId("params-form");
+
+        gpus.setId("gpus");
+        gpus.setValue(0);
+        gpus.setHelperText("0 to 64; 0 runs on any runner, CPU included");
+        gpuMemory.setId("gpu-memory");
+        gpuMemory.setValue(0);
+        gpuMemory.setHelperText("0 or more; only runners with at least this much per GPU");
+        priority.setId("priority");
+        priority.setValue(0);
+        priority.setHelperText("Higher runs first");
+        maxAttempts.setId("max-attempts");
+        maxAttempts.setValue(3);
+        maxAttempts.setHelperText("1 to 20; a runner lost mid-run requeues the job from its latest checkpoint");
+        labels.setId("runner-labels");
+        labels.setHelperText("Comma-separated; only runners with all of them");
+        output.setId("output-repo");
+        output.setWidthFull();
+        FormLayout resources = new FormLayout(gpus, gpuMemory, priority, maxAttempts, labels);
+
+        recipe.addValueChangeListener(e -> onRecipe(viewer, e.getValue()));
+        recipe.setValue(recipes.get(0));
+
+        Button review = new Button("Review", e -> review(viewer));
+        review.setId("review-job");
+        review.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        add(recipe, dataset, new H3("Hyperparameters"), paramsForm, new H3("Resources"), resources, output, review);
+    }
+
+    private void onRecipe(Viewer viewer, RecipeInfo r) {
+        if (r == null) {
+            return;
+        }
+        List<Repo> fitting = jobs.compatibleDatasets(viewer, r);
+        dataset.setItems(fitting);
+        dataset.setValue(fitting.isEmpty() ? null : fitting.get(0));
+        dataset.setHelperText(fitting.isEmpty() ? "No dataset you can read fits this recipe (" + r.modality() + " data"
+                + (r.task().endsWith("classification") ? " with at least two labels" : "") + ")"
+                : r.modality() + " datasets" + (r.task().endsWith("classification") ? " with at least two labels" : ""));
+        output.setValue(viewer.username() + "/" + model.name + "-" + r.id().replace("image-", "").replace("text-", "").replace("audio-", ""));
+        paramsForm.removeAll();
+        params.clear();
+        for (RecipeInfo.Param p : r.parameters()) {
+            ParamField f = field(p);
+            params.put(p.name(), f);
+            paramsForm.add(f.field());
+        }
+    }
+
+    private static ParamField field(RecipeInfo.Param p) {
+        String help = (p.help() == null ? "" : p.help()) + range(p) + (p.defaultValue() == null ? "" : "; default " + p.defaultValue());
+        Component field;
+        Supplier<Object> value;
+        switch (p.type()) {
+            case "int" -> {
+                IntegerField f = new IntegerField(p.name());
+                if (p.defaultValue() instanceof Number n) {
+                    f.setValue(n.intValue());
+                }
+                f.setHelperText(help);
+                field = f;
+                value = f::getValue;
+            }
+            case "float" -> {
+                NumberField f = new NumberField(p.name());
+                if (p.defaultValue() instanceof Number n) {
+                    f.setValue(n.doubleValue());
+                }
+                f.setHelperText(help);
+                field = f;
+                value = f::getValue;
+            }
+            case "bool" -> {
+                Checkbox f = new Checkbox(p.name());
+                f.setValue(Boolean.TRUE.equals(p.defaultValue()));
+                f.setHelperText(help);
+                field = f;
+                value = f::getValue;
+            }
+            default -> {
+                if (p.choices() != null && !p.choices().isEmpty()) {
+                    Select<String> f = new Select<>();
+                    f.setLabel(p.name());
+                    f.setItems(p.choices());
+                    f.setValue(p.defaultValue() == null ? null : p.defaultValue().toString());
+                    f.setHelperText(help);
+                    field = f;
+                    value = f::getValue;
+                } else {
+                    TextField f = new TextField(p.name());
+                    f.setValue(p.defaultValue() == null ? "" : p.defaultValue().toString());
+                    f.setHelperText(help);
+                    field = f;
+                    value = () -> f.getValue().isEmpty() ? null : f.getValue();
+                }
+            }
+        }
+        field.setId("param-" + p.name());
+        return new ParamField(p, field, value);
+    }
+
+    private static String range(RecipeInfo.Param p) {
+        if (p.min() == null && p.max() == null) {
+            return "";
+        }
+        return " (" + num(p.min()) + " to " + num(p.max()) + ")";
+    }
+
+    private static String num(Double d) {
+        return d == null ? "any" : BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    }
+
+    /** Checks every field with the API's rules; shows the summary only when all pass. */
+    private void review(Viewer viewer) {
+        boolean ok = true;
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (ParamField f : params.values()) {
+            clear(f.field());
+            Object v = f.value().get();
+            if (v == null && f.param().defaultValue() != null) {
+                ok &= invalid(f.field(), "Enter a value (default " + f.param().defaultValue() + ")");
+                continue;
+            }
+            try {
+                values.put(f.param().name(), v == null ? null : JobParams.check(f.param(), v));
+            } catch (ApiException e) {
+                ok &= invalid(f.field(), e.getMessage());
+            }
+        }
+        for (IntegerField f : List.of(gpus, gpuMemory, priority, maxAttempts)) {
+            clear(f);
+            if (f.getValue() == null) {
+                ok &= invalid(f, "Enter a whole number");
+            }
+        }
+        if (!ok) {
+            return;
+        }
+        Map<String, String> problems = JobParams.resourceProblems(gpus.getValue(), gpuMemory.getValue(), maxAttempts.getValue());
+        ok &= problems.get("gpus") == null || invalid(gpus, problems.get("gpus"));
+        ok &= problems.get("gpuMemoryMb") == null || invalid(gpuMemory, problems.get("gpuMemoryMb"));
+        ok &= problems.get("maxAttempts") == null || invalid(maxAttempts, problems.get("maxAttempts"));
+        clear(dataset);
+        if (dataset.getValue() == null) {
+            ok &= invalid(dataset, "Choose a dataset");
+        }
+        clear(output);
+        try {
+            RepoName out = RepoName.parse(RepoType.MODEL, output.getValue().trim());
+            if (repos.find(out).isPresent()) {
+                ok &= invalid(output, "The output repository " + out.id() + " already exists: name a new one");
+            }
+        } catch (ApiException e) {
+            ok &= invalid(output, e.getMessage());
+        }
+        if (!ok) {
+            return;
+        }
+        List<String> labelList = new ArrayList<>();
+        for (String l : labels.getValue().split(",")) {
+            if (!l.isBlank()) {
+                labelList.add(l.trim());
+            }
+        }
+        RecipeInfo r = recipe.getValue();
+        JobSpec spec = new JobSpec(r.id(), model.fullId(), null, dataset.getValue().fullId(), null, values,
+                output.getValue().trim(), gpus.getValue(), (long) gpuMemory.getValue(), labelList, priority.getValue(), maxAttempts.getValue());
+        summary(viewer, spec);
+    }
+
+    private void summary(Viewer viewer, JobSpec spec) {
+        Dialog dialog = new Dialog();
+        dialog.setHeaderTitle("Submit this fine-tune?");
+        Pre text = new Pre(json.write(spec).replace(",\"", ",\n  \"").replace("{\"", "{\n  \"").replace("}", "\n}"));
+        text.setId("job-summary");
+        Div body = new Div(new Paragraph("Recipe " + spec.recipe() + " on " + spec.baseModel() + " with " + spec.dataset()
+                + "; the result is committed to " + spec.outputRepo() + "."), text);
+        dialog.add(body);
+        Button submit = new Button("Submit", e -> {
+            try {
+                JobService.JobView job = jobs.submit(viewer, spec);
+                dialog.close();
+                UiErrors.success("Job " + job.id() + " queued");
+                getUI().ifPresent(ui -> ui.navigate("jobs/" + job.id()));
+            } catch (ApiException ex) {
+                dialog.close();
+                UiErrors.show(ex.getMessage());
+            }
+        });
+        submit.setId("submit-job");
+        submit.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        Button back = new Button("Back", e -> dialog.close());
+        back.setId("back-to-form");
+        dialog.getFooter().add(back, submit);
+        dialog.open();
+    }
+
+    private static void clear(Component field) {
+        if (field instanceof HasValidation v) {
+            v.setInvalid(false);
+            v.setErrorMessage(null);
+        }
+    }
+
+    private static boolean invalid(Component field, String message) {
+        if (field instanceof HasValidation v) {
+            v.setErrorMessage(message);
+            v.setInvalid(true);
+        } else {
+            UiErrors.show(message);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,217 @@
+package io.modelhub.ui.jobs;
+
+import io.modelhub.runners.testing.ImageFolderDatasetBuilder;
+import io.modelhub.runners.testing.ImageFolderDatasetBuilder.Pattern;
+import io.modelhub.testing.HubApi;
+import io.modelhub.testing.HubServicesResource;
+import io.modelhub.testing.RunnerProcess;
+import io.modelhub.ui.testing.Browser;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fine-tuning from the browser against a real runner agent process: the launch form and its validation, the job
+ * page following a run through server push (chart points appear without a reload) up to the produced model, and
+ * the runners page showing the runner at work.
+ */
+@QuarkusTest
+class FineTuneBrowserTest {
+    @TestHTTPResource("/")
+    URL base;
+    Browser browser;
+
+    static RunnerProcess runner;
+    static long runnerId;
+
+    @BeforeEach
+    void start() throws Exception {
+        if (runner == null) {
+            prepare(base.toString().replaceAll("/$", ""));
+        }
+        browser = new Browser(base);
+        browser.signIn(HubServicesResource.ADMIN, HubServicesResource.ADMIN_PASSWORD);
+    }
+
+    @AfterEach
+    void stop() {
+        browser.close();
+    }
+
+    @AfterAll
+    static void stopRunner() throws Exception {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    /** Two tiny image datasets, one runner, and a base CNN pre-trained through the API. */
+    private static void prepare(String hub) throws Exception {
+        Path tmp = Files.createTempDirectory("fine-tune-browser");
+        upload("ft-pretrain-shapes", ImageFolderDatasetBuilder.in(tmp.resolve("shapes"))
+                .classes(Pattern.HORIZONTAL_STRIPES, Pattern.VERTICAL_STRIPES, Pattern.DISC, Pattern.CHECKERBOARD)
+                .split("train", 24).split("validation", 6).split("test", 6).seed(1).build());
+        upload("ft-marks", ImageFolderDatasetBuilder.in(tmp.resolve("marks"))
+                .classes(Pattern.RING, Pattern.CROSS, Pattern.SQUARE)
+                .split("train", 24).split("validation", 6).split("test", 6).seed(2).build());
+        runner = RunnerProcess.start(hub, "ui-runner", tmp.resolve("runner"));
+        runnerId = runner.awaitRegistration();
+        long pretrain = submit(Map.of("recipe", "image-pretraining", "dataset", "admin/ft-pretrain-shapes",
+                "outputRepo", "admin/ft-base-cnn", "params", Map.of("epochs", 3)));
+        JsonPath done = awaitJob(pretrain, "succeeded|failed|cancelled", 180);
+        assertEquals("succeeded", done.getString("state"), done.prettify());
+    }
+
+    @Test
+    void outOfRangeValuesAreRefusedOnTheirFieldsAndNothingIsSubmitted() {
+        long before = jobCount();
+        openForm();
+        browser.type("param-epochs", "500");
+        browser.type("param-learning_rate", "5");
+        review();
+        browser.waitUntil(d -> d.findElement(By.id("param-epochs")).getAttribute("invalid") != null);
+        assertTrue(browser.driver().findElement(By.id("param-epochs")).getText().contains("it must be between 1 and 200"),
+                browser.driver().findElement(By.id("param-epochs")).getText());
+        assertTrue(browser.driver().findElement(By.id("param-learning_rate")).getText().contains("must be between"));
+        browser.type("gpus", "65");
+        browser.type("param-epochs", "2");
+        browser.type("param-learning_rate", "0.003");
+        review();
+        browser.waitUntil(d -> d.findElement(By.id("gpus")).getText().contains("GPUs must be between 0 and 64"));
+        assertTrue(browser.driver().findElements(By.id("submit-job")).isEmpty(), "no summary, so nothing to submit");
+        assertEquals(before, jobCount(), "nothing was submitted");
+    }
+
+    @Test
+    void launchFromTheModelPageWatchItTrainLiveAndOpenTheProducedModel() {
+        openForm();
+        assertEquals("admin/ft-marks", browser.waitFor(By.cssSelector("#dataset input")).getAttribute("value"),
+                "the first dataset that fits: vision, labelled");
+        browser.type("param-epochs", "12");
+        browser.type("param-batch_size", "8");
+        browser.type("output-repo", "admin/ft-marks-cnn");
+        review();
+        assertTrue(browser.waitFor(By.id("job-summary")).getText().contains("\"epochs\":12"), browser.waitFor(By.id("job-summary")).getText());
+        browser.click(By.id("submit-job"));
+        browser.waitUntil(d -> d.getCurrentUrl().matches(".*/jobs/\\d+$"));
+        String jobUrl = browser.driver().getCurrentUrl();
+        assertTrue(browser.waitFor(By.id("job-spec")).getText().contains("\"epochs\" : 12"), "the submitted spec is shown");
+
+        // Points arrive while it trains, pushed to this page: no reload, the same document throughout.
+        browser.script("window.__notReloaded = true;");
+        WebDriverWait long_ = new WebDriverWait(browser.driver(), Duration.ofSeconds(180), Duration.ofMillis(100));
+        int first = long_.until(d -> {
+            int n = points();
+            return n > 0 ? n : null;
+        });
+        long_.until(d -> points() > first);
+        long_.until(d -> d.findElement(By.id("job-state")).getText().startsWith("succeeded"));
+        assertEquals(Boolean.TRUE, browser.script("return window.__notReloaded === true;"), "the page was never reloaded");
+        assertEquals(jobUrl, browser.driver().getCurrentUrl());
+        assertTrue(browser.driver().findElements(By.cssSelector("#metric-chart circle.point")).size() > 0, "validation metrics drawn");
+        browser.waitUntil(d -> d.findElement(By.id("epoch-table")).getText().contains("val_accuracy"));
+        browser.waitUntil(d -> d.findElement(By.id("job-logs")).getText().contains("Succeeded: committed admin/ft-marks-cnn"));
+        String timeline = browser.driver().findElement(By.id("job-timeline")).getText();
+        assertTrue(timeline.indexOf("queued") < timeline.indexOf("running") && timeline.indexOf("running") < timeline.indexOf("succeeded"), timeline);
+
+        browser.click(By.id("output-model-link"));
+        browser.waitUntil(d -> d.getCurrentUrl().endsWith("/admin/ft-marks-cnn"));
+        assertEquals("admin/ft-marks-cnn", browser.waitFor(By.id("repo-title")).getText());
+        browser.waitUntil(d -> d.findElement(By.id("model-card")).getText().contains("fine-tuned from"));
+    }
+
+    @Test
+    void runnersPageShowsTheRunnerAtWorkOnItsJob() {
+        long job = submit(Map.of("recipe", "image-classification", "baseModel", "admin/ft-base-cnn", "dataset", "admin/ft-marks",
+                "outputRepo", "admin/ft-long-run", "params", Map.of("epochs", 200)));
+        awaitJob(job, "running|succeeded|failed|cancelled", 120);
+        try {
+            browser.open("/runners");
+            WebElement card = browser.waitFor(By.id("runner-" + runnerId));
+            assertTrue(card.getText().contains("ui-runner"), card.getText());
+            assertTrue(card.findElement(By.className("runner-state")).getText().equals("active"), card.getText());
+            browser.waitUntil(d -> d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-job-link")).getText().equals("job " + job));
+            browser.waitUntil(d -> d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-utilisation")).getText().contains("CPU"));
+        } finally {
+            HubApi.asAdmin().post("/api/jobs/" + job + "/cancel").then().statusCode(200);
+        }
+        // The page follows: once the cancel lands the runner is idle again, without a reload.
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(60)).until(d ->
+                d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-job")).getText().equals("Idle"));
+        assertEquals("cancelled", awaitJob(job, "cancelled|failed|succeeded", 60).getString("state"));
+    }
+
+    private void openForm() {
+        browser.open("/admin/ft-base-cnn");
+        browser.click(By.id("fine-tune-button"));
+        browser.waitUntil(d -> d.getCurrentUrl().endsWith("/fine-tune/admin/ft-base-cnn"));
+        browser.waitFor(By.id("param-epochs"));
+    }
+
+    /** The button sits below a long form: centre it first, so no bar or notification is over it. */
+    private void review() {
+        WebElement button = browser.waitFor(By.id("review-job"));
+        browser.script("arguments[0].scrollIntoView({block: 'center'});", button);
+        button.click();
+        browser.waitForVaadin();
+    }
+
+    private int points() {
+        return browser.driver().findElements(By.cssSelector("#loss-chart circle.point")).size();
+    }
+
+    private static long jobCount() {
+        return Long.parseLong(HubApi.asAdmin().get("/api/jobs?limit=1").then().statusCode(200).extract().header("X-Total-Count"));
+    }
+
+    private static void upload(String name, Path dir) throws Exception {
+        HubApi.RepoBuilder repo = HubApi.dataset(name);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                repo.file(dir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+            }
+        }
+        repo.create();
+    }
+
+    private static long submit(Map<String, Object> spec) {
+        return HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+    }
+
+    private static JsonPath awaitJob(long id, String states, int seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            JsonPath j = HubApi.asAdmin().get("/api/jobs/" + id).then().statusCode(200).extract().jsonPath();
+            if (j.getString("state").matches(states)) {
+                return j;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Job " + id + " not " + states + " in " + seconds + " s: " + j.prettify());
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
