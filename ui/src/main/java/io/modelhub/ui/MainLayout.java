@@ -23,7 +23,9 @@ public class MainLayout extends AppLayout {
                 .set("text-decoration", "none").set("color", "var(--lumo-body-text-color)");
         RouterLink models = new RouterLink("Models", CatalogView.class);
         Anchor datasets = new Anchor("/?type=dataset", "Datasets");
-        HorizontalLayout nav = new HorizontalLayout(brand, models, datasets);
+        RouterLink benchmarks = new RouterLink("Benchmarks", io.modelhub.ui.leaderboards.BenchmarksView.class);
+        RouterLink compare = new RouterLink("Compare runs", io.modelhub.ui.compare.CompareView.class);
+        HorizontalLayout nav = new HorizontalLayout(brand, models, datasets, benchmarks, compare);
         nav.setAlignItems(FlexComponent.Alignment.CENTER);
         nav.setSpacing(true);
 
