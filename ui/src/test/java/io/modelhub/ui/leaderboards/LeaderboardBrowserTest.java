@@ -84,8 +84,14 @@ class LeaderboardBrowserTest {
         browser.waitUntil(d -> !d.findElement(By.id("leaderboard-grid")).getText().contains("admin/ui-eval-strong"));
 
         browser.open("/admin/ui-eval-strong");
-        browser.waitUntil(d -> d.findElement(By.id("model-scores")).getText().contains("ui-shapes"));
+        try {
+            browser.waitUntil(d -> d.findElement(By.id("model-scores")).getText().contains("ui-shapes"));
+        } catch (RuntimeException e) {
+            throw new AssertionError("The model page lists no score: " + browser.driver().findElement(By.tagName("body")).getText(), e);
+        }
 
+        // Runs are visible to their owner (and admins) only.
+        browser.signIn(HubServicesResource.ADMIN, HubServicesResource.ADMIN_PASSWORD);
         browser.open("/compare?jobs=" + ids[1] + "," + ids[2]);
         for (long job : new long[]{ids[1], ids[2]}) {
             WebElement curve = browser.waitFor(By.cssSelector("svg[data-metric='loss'] polyline.run-curve[data-job='" + job + "']"));
