@@ -44,6 +44,8 @@ public class RepoIndexer {
     JsonText json;
     @Inject
     DatasetInspector datasets;
+    @Inject
+    jakarta.enterprise.event.Event<CardIndexed> cardIndexed;
 
     enum Kind { CARD, CONFIG, SAFETENSORS }
 
@@ -72,6 +74,7 @@ public class RepoIndexer {
         Map<String, Object> config = Map.of();
         Map<String, Long> dtypes = new TreeMap<>();
         boolean hasWeights = false;
+        RepoFile readme = null;
         for (RepoFile f : files) {
             Optional<Kind> kind = kindOf(f.path());
             if (kind.isEmpty()) {
@@ -79,7 +82,10 @@ public class RepoIndexer {
             }
             Map<String, Object> r = result(kind.get(), f);
             switch (kind.get()) {
-                case CARD -> card = r;
+                case CARD -> {
+                    card = r;
+                    readme = f;
+                }
                 case CONFIG -> config = r;
                 case SAFETENSORS -> {
                     hasWeights = true;
@@ -102,6 +108,12 @@ public class RepoIndexer {
         repo.dtypeParameters = hasWeights ? dtypes : null;
         repo.parameters = hasWeights ? dtypes.values().stream().mapToLong(Long::longValue).sum() : null;
         repo.modality = Modality.derive(repo.pipelineTag, repo.modelType, repo.architectures, repo.tags).id();
+        if (repo.repoType() == RepoType.MODEL) {
+            // Inspections cached before model_index was recorded lack the key: read the card once more for those.
+            Object modelIndex = readme == null ? null
+                    : card.containsKey("model_index") ? card.get("model_index") : readCard(readme).modelIndex();
+            cardIndexed.fire(new CardIndexed(repo, modelIndex));
+        }
         if (repo.repoType() == RepoType.DATASET) {
             repo.datasetSchema = datasets.inspect(files);
             if (repo.modality.equals("unknown")) {
@@ -169,6 +181,7 @@ public class RepoIndexer {
                 r.put("base_models", card.baseModels());
                 r.put("tags", card.tags());
                 r.put("summary", card.summary(2000));
+                r.put("model_index", card.modelIndex());
             }
             case CONFIG -> {
                 ModelConfig config = ModelConfig.parse(readSmall(file));

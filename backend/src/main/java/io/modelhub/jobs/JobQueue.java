@@ -59,6 +59,8 @@ public class JobQueue {
     JsonText json;
     @Inject
     ModelHubConfig config;
+    @Inject
+    jakarta.enterprise.event.Event<JobSucceeded> succeeded;
 
     /** What a runner needs to run a claimed job. */
     public record Claim(long jobId, int attempt, String recipe, String recipeVersion, Map<String, Object> params,
@@ -256,22 +258,29 @@ public class JobQueue {
                 changes.add(FileChange.put((String) c[0], new StoredBlob(((String) c[1]).trim(), ((String) c[2]).trim(), ((Number) c[3]).longValue())));
             }
         }
-        if (changes.isEmpty()) {
-            throw ApiException.badRequest("Job " + jobId + " has no outputs to commit: upload them first");
+        Map<String, Object> params = json.readMap((String) j[4]);
+        String outputRepo = (String) j[1];
+        String commitId = null;
+        // A recipe that produces no model (an evaluation) has no output repository: nothing is committed.
+        if (outputRepo != null) {
+            if (changes.isEmpty()) {
+                throw ApiException.badRequest("Job " + jobId + " has no outputs to commit: upload them first");
+            }
+            // the task the recipe publishes (fill-mask for masked-token pre-training, ...), so the model is catalogued as it is
+            String task = runners.recipe((String) j[2]).map(RecipeInfo::task).orElse(null);
+            String card = JobCard.render(jobId, (String) j[2], task, (String) j[3], params, (String) j[5],
+                    j[6] == null ? null : ((String) j[6]).trim(), (String) j[7], ((String) j[8]).trim(), result);
+            changes.add(FileChange.put("README.md", commits.storeSmall(card)));
+            RepoName output = RepoName.parse(RepoType.MODEL, outputRepo);
+            Repo repo = repos.find(output).orElseGet(() -> repos.create(ownerViewer, output, false));
+            commitId = commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Trained by job " + jobId, "", ownerViewer).id;
         }
-        String recipeId = (String) j[2];
-        // the task the recipe publishes (fill-mask for masked-token pre-training, ...), so the model is catalogued as it is
-        String task = runners.recipe(recipeId).map(RecipeInfo::task).orElse(null);
-        String card = JobCard.render(jobId, recipeId, task, (String) j[3], json.readMap((String) j[4]), (String) j[5],
-                j[6] == null ? null : ((String) j[6]).trim(), (String) j[7], ((String) j[8]).trim(), result);
-        changes.add(FileChange.put("README.md", commits.storeSmall(card)));
-        RepoName output = RepoName.parse(RepoType.MODEL, (String) j[1]);
-        Repo repo = repos.find(output).orElseGet(() -> repos.create(ownerViewer, output, false));
-        var commit = commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Trained by job " + jobId, "", ownerViewer);
         em.createNativeQuery("update jobs set state = 'succeeded', finished_at = now(), result = cast(?2 as jsonb), output_commit = ?3, "
                         + "lease_expires_at = null where id = ?1")
-                .setParameter(1, jobId).setParameter(2, json.write(result)).setParameter(3, commit.id).executeUpdate();
-        log(jobId, "Succeeded: committed " + output.id() + "@" + commit.id.substring(0, 10));
+                .setParameter(1, jobId).setParameter(2, json.write(result)).setParameter(3, commitId).executeUpdate();
+        log(jobId, commitId == null ? "Succeeded" : "Succeeded: committed " + outputRepo + "@" + commitId.substring(0, 10));
+        succeeded.fire(new JobSucceeded(jobId, owner.id, (String) j[2], (String) j[3], params, outputRepo, commitId,
+                result == null ? Map.of() : result));
         return jobs.get(ownerViewer, jobId);
     }
 

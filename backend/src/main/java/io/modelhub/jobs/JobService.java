@@ -91,13 +91,16 @@ public class JobService {
         Map<String, Object> params = JobParams.validate(recipe, spec.params());
 
         String baseRevision = null;
+        String baseModality = "unknown";
+        boolean anyModality = recipe.modality().equals(RecipeInfo.ANY_MODALITY);
         if (recipe.needsBaseModel()) {
             if (spec.baseModel() == null || spec.baseModel().isBlank()) {
                 throw ApiException.badRequest("Recipe '" + recipe.id() + "' fine-tunes a base model: set baseModel");
             }
             Repo base = repos.visible(viewer, RepoName.parse(RepoType.MODEL, spec.baseModel()));
             baseRevision = commits.resolve(base, spec.baseRevision());
-            if (!base.modality.equals("unknown") && !base.modality.equals(recipe.modality())) {
+            baseModality = base.modality;
+            if (!anyModality && !base.modality.equals("unknown") && !base.modality.equals(recipe.modality())) {
                 throw ApiException.badRequest("Modality mismatch: recipe '" + recipe.id() + "' takes " + recipe.modality()
                         + " models, and " + base.fullId() + " is a " + base.modality + " model");
             }
@@ -109,7 +112,12 @@ public class JobService {
         String datasetRevision = commits.resolve(dataset, spec.datasetRevision());
         List<RepoFile> datasetFiles = commits.files(datasetRevision);
         DatasetSchema layout = datasets.inspect(datasetFiles);
-        if (!layout.modality().equals(recipe.modality())) {
+        if (anyModality) {
+            if (!baseModality.equals("unknown") && !layout.modality().equals(baseModality)) {
+                throw ApiException.badRequest("Modality mismatch: " + spec.baseModel() + " is a " + baseModality
+                        + " model, and dataset " + dataset.fullId() + " holds " + layout.modality() + " files");
+            }
+        } else if (!layout.modality().equals(recipe.modality())) {
             throw ApiException.badRequest("Modality mismatch: recipe '" + recipe.id() + "' takes " + recipe.modality()
                     + " data, and dataset " + dataset.fullId() + " holds " + layout.modality() + " files");
         }
@@ -117,7 +125,7 @@ public class JobService {
             throw ApiException.badRequest("Dataset " + dataset.fullId() + " has no labels: a classification recipe needs "
                     + "train/<label>/<file> folders with at least two labels (found " + layout.labels().size() + ")");
         }
-        if (recipe.modality().equals("audio")) {
+        if (layout.modality().equals("audio")) {
             List<String> compressed = datasetFiles.stream().map(RepoFile::path)
                     .filter(p -> DatasetInspector.COMPRESSED_AUDIO.contains(DatasetInspector.extension(p))).toList();
             if (!compressed.isEmpty()) {
@@ -135,26 +143,46 @@ public class JobService {
         }
         Number id = (Number) em.createNativeQuery("insert into jobs (owner_id, recipe_id, recipe_version, params, base_model, "
                         + "base_revision, dataset, dataset_revision, output_repo, gpus, gpu_memory_mb, labels, priority, max_attempts) "
-                        + "values (?1, ?2, ?3, cast(?4 as jsonb), ?5, ?6, ?7, ?8, '', ?9, ?10, cast(?11 as text[]), ?12, ?13) returning id")
+                        + "values (?1, ?2, ?3, cast(?4 as jsonb), ?5, ?6, ?7, ?8, null, ?9, ?10, cast(?11 as text[]), ?12, ?13) returning id")
                 .setParameter(1, viewer.accountId()).setParameter(2, recipe.id()).setParameter(3, recipe.version())
                 .setParameter(4, json.write(params)).setParameter(5, recipe.needsBaseModel() ? spec.baseModel() : null)
                 .setParameter(6, baseRevision).setParameter(7, dataset.fullId()).setParameter(8, datasetRevision)
                 .setParameter(9, gpus).setParameter(10, gpuMemory).setParameter(11, PgArrays.text(spec.labels()))
                 .setParameter(12, spec.priority() == null ? 0 : spec.priority()).setParameter(13, maxAttempts)
                 .getSingleResult();
-        String output = spec.outputRepo() == null || spec.outputRepo().isBlank()
-                ? viewer.username() + "/" + recipe.id() + "-" + id : spec.outputRepo();
-        RepoName outputName = RepoName.parse(RepoType.MODEL, output);
-        if (!outputName.namespace().equalsIgnoreCase(viewer.username()) && !viewer.admin()) {
-            throw ApiException.forbidden("The output repository must be in your namespace ('" + viewer.username() + "')");
+        if (recipe.producesModel()) {
+            String output = spec.outputRepo() == null || spec.outputRepo().isBlank()
+                    ? viewer.username() + "/" + recipe.id() + "-" + id : spec.outputRepo();
+            RepoName outputName = RepoName.parse(RepoType.MODEL, output);
+            if (!outputName.namespace().equalsIgnoreCase(viewer.username()) && !viewer.admin()) {
+                throw ApiException.forbidden("The output repository must be in your namespace ('" + viewer.username() + "')");
+            }
+            if (repos.find(outputName).isPresent()) {
+                throw ApiException.conflict("The output repository " + output + " already exists: name a new one");
+            }
+            em.createNativeQuery("update jobs set output_repo = ?2 where id = ?1").setParameter(1, id.longValue())
+                    .setParameter(2, outputName.id()).executeUpdate();
+            followUps(id.longValue(), spec.evaluateOn());
+        } else if ((spec.outputRepo() != null && !spec.outputRepo().isBlank())
+                || (spec.evaluateOn() != null && !spec.evaluateOn().isEmpty())) {
+            throw ApiException.badRequest("Recipe '" + recipe.id() + "' produces no model: outputRepo and evaluateOn do not apply");
         }
-        if (repos.find(outputName).isPresent()) {
-            throw ApiException.conflict("The output repository " + output + " already exists: name a new one");
-        }
-        em.createNativeQuery("update jobs set output_repo = ?2 where id = ?1").setParameter(1, id.longValue())
-                .setParameter(2, outputName.id()).executeUpdate();
         JobQueue.notifyQueued(em);
         return get(viewer, id.longValue());
+    }
+
+    /** Benchmarks to evaluate the job's model on once it succeeds; every one must exist. */
+    private void followUps(long jobId, List<Long> benchmarkIds) {
+        if (benchmarkIds == null || benchmarkIds.isEmpty()) {
+            return;
+        }
+        for (Long benchmark : new java.util.LinkedHashSet<>(benchmarkIds)) {
+            int n = em.createNativeQuery("insert into job_followup_benchmarks (job_id, benchmark_id) select ?1, id from benchmarks "
+                    + "where id = ?2").setParameter(1, jobId).setParameter(2, benchmark == null ? -1L : benchmark).executeUpdate();
+            if (n == 0) {
+                throw ApiException.badRequest("evaluateOn names benchmark " + benchmark + ", which does not exist");
+            }
+        }
     }
 
     @Transactional

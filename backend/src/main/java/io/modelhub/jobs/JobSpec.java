@@ -5,9 +5,17 @@ import java.util.Map;
 
 /**
  * What a user asks for: a recipe, its inputs (repo ids, optional revisions), parameters, the repo to commit the
- * result to, and the resources it needs. Everything but recipe and dataset is optional.
+ * result to, and the resources it needs. Everything but recipe and dataset is optional. evaluateOn names
+ * benchmarks (ids) the produced model is evaluated on once the job succeeds.
  */
 public record JobSpec(String recipe, String baseModel, String baseRevision, String dataset, String datasetRevision,
                       Map<String, Object> params, String outputRepo, Integer gpus, Long gpuMemoryMb, List<String> labels,
-                      Integer priority, Integer maxAttempts) {
+                      Integer priority, Integer maxAttempts, List<Long> evaluateOn) {
+
+    public JobSpec(String recipe, String baseModel, String baseRevision, String dataset, String datasetRevision,
+                   Map<String, Object> params, String outputRepo, Integer gpus, Long gpuMemoryMb, List<String> labels,
+                   Integer priority, Integer maxAttempts) {
+        this(recipe, baseModel, baseRevision, dataset, datasetRevision, params, outputRepo, gpus, gpuMemoryMb, labels,
+                priority, maxAttempts, null);
+    }
 }

@@ -3,9 +3,23 @@ package io.modelhub.runners;
 import java.util.List;
 import java.util.Map;
 
-/** A recipe as runners publish it: what it trains, and the schema its job parameters are validated against. */
+/**
+ * A recipe as runners publish it: what it trains, and the schema its job parameters are validated against.
+ * producesModel is false for recipes that only score (evaluations): their jobs commit no repository. Runners
+ * that do not send it produce models. Modality "any" takes models and datasets of every modality.
+ */
 public record RecipeInfo(String id, String version, String modality, String task, boolean needsBaseModel,
-                         List<Param> parameters) {
+                         List<Param> parameters, Boolean producesModel) {
+
+    public static final String ANY_MODALITY = "any";
+
+    public RecipeInfo {
+        producesModel = producesModel == null || producesModel;
+    }
+
+    public RecipeInfo(String id, String version, String modality, String task, boolean needsBaseModel, List<Param> parameters) {
+        this(id, version, modality, task, needsBaseModel, parameters, true);
+    }
 
     /** type: int, float, string or bool; min/max bound numbers; choices bound strings. */
     public record Param(String name, String type, Object defaultValue, Double min, Double max, List<String> choices,

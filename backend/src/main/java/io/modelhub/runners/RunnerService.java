@@ -47,13 +47,13 @@ public class RunnerService {
         List<String> recipeIds = new ArrayList<>();
         for (RecipeInfo recipe : r.recipes() == null ? List.<RecipeInfo>of() : r.recipes()) {
             recipeIds.add(recipe.id());
-            em.createNativeQuery("insert into recipes (id, version, modality, task, needs_base_model, parameters) "
-                            + "values (?1, ?2, ?3, ?4, ?5, cast(?6 as jsonb)) on conflict (id) do update set version = excluded.version, "
+            em.createNativeQuery("insert into recipes (id, version, modality, task, needs_base_model, parameters, produces_model) "
+                            + "values (?1, ?2, ?3, ?4, ?5, cast(?6 as jsonb), ?7) on conflict (id) do update set version = excluded.version, "
                             + "modality = excluded.modality, task = excluded.task, needs_base_model = excluded.needs_base_model, "
-                            + "parameters = excluded.parameters, updated_at = now()")
+                            + "parameters = excluded.parameters, produces_model = excluded.produces_model, updated_at = now()")
                     .setParameter(1, recipe.id()).setParameter(2, recipe.version()).setParameter(3, recipe.modality())
                     .setParameter(4, recipe.task()).setParameter(5, recipe.needsBaseModel())
-                    .setParameter(6, json.write(recipe.parameters())).executeUpdate();
+                    .setParameter(6, json.write(recipe.parameters())).setParameter(7, recipe.producesModel()).executeUpdate();
         }
         Number id = (Number) em.createNativeQuery("insert into runners (name, owner_id, labels, gpu_count, gpu_memory_mb, "
                         + "cpu_cores, memory_bytes, recipes) values (?1, ?2, cast(?3 as text[]), ?4, ?5, ?6, ?7, cast(?8 as text[])) returning id")
@@ -121,7 +121,7 @@ public class RunnerService {
 
     @Transactional
     public Optional<RecipeInfo> recipe(String id) {
-        List<?> rows = em.createNativeQuery("select id, version, modality, task, needs_base_model, cast(parameters as text) from recipes where id = ?1")
+        List<?> rows = em.createNativeQuery("select id, version, modality, task, needs_base_model, cast(parameters as text), produces_model from recipes where id = ?1")
                 .setParameter(1, id).getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
@@ -129,7 +129,7 @@ public class RunnerService {
         Object[] c = (Object[]) rows.get(0);
         List<RecipeInfo.Param> params = json.read((String) c[5], new TypeReference<>() {
         }, List.of());
-        return Optional.of(new RecipeInfo((String) c[0], (String) c[1], (String) c[2], (String) c[3], (Boolean) c[4], params));
+        return Optional.of(new RecipeInfo((String) c[0], (String) c[1], (String) c[2], (String) c[3], (Boolean) c[4], params, (Boolean) c[6]));
     }
 
     @Transactional

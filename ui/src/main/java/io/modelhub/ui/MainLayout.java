@@ -23,8 +23,11 @@ public class MainLayout extends AppLayout {
                 .set("text-decoration", "none").set("color", "var(--lumo-body-text-color)");
         RouterLink models = new RouterLink("Models", CatalogView.class);
         Anchor datasets = new Anchor("/?type=dataset", "Datasets");
+        RouterLink benchmarks = new RouterLink("Benchmarks", io.modelhub.ui.leaderboards.BenchmarksView.class);
+        RouterLink compare = new RouterLink("Compare runs", io.modelhub.ui.compare.CompareView.class);
         HorizontalLayout nav = new HorizontalLayout(brand, models, datasets);
-        nav.add(new RouterLink("Jobs", io.modelhub.ui.jobs.JobsView.class), new RouterLink("Runners", io.modelhub.ui.jobs.RunnersView.class));
+        nav.add(new RouterLink("Jobs", io.modelhub.ui.jobs.JobsView.class), new RouterLink("Runners", io.modelhub.ui.jobs.RunnersView.class),
+                benchmarks, compare);
         nav.setAlignItems(FlexComponent.Alignment.CENTER);
         nav.setSpacing(true);
 

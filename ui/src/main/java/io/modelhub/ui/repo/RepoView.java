@@ -185,6 +185,9 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
             repo.datasets.forEach(d -> links.add(new Anchor("/datasets/" + d, d)));
             panel.add(new H4("Datasets"), links);
         }
+        if (repo.repoType() == RepoType.MODEL) {
+            panel.add(io.modelhub.ui.leaderboards.ModelScores.of(repo));
+        }
         panel.add(new H4("Download"), snippet(repo, files));
         return panel;
     }
