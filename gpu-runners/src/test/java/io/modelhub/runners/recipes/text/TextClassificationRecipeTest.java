@@ -12,6 +12,7 @@ import io.modelhub.runners.recipes.data.TextDataset;
 import io.modelhub.runners.recipes.vision.ClassificationMetrics;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.testing.FakeRunContext;
+import io.modelhub.runners.recipes.eval.EvaluateRecipe;
 import io.modelhub.runners.testing.TextDatasetBuilder;
 import io.modelhub.runners.testing.TextDatasetBuilder.Topic;
 import java.nio.file.Files;
@@ -71,6 +72,12 @@ class TextClassificationRecipeTest {
             assertEquals(tuned, again.accuracy(), 1e-9);
             assertEquals(120, again.count());
         }
+        // and so does the "evaluate" recipe, which picks TextClassifierEvaluator by the model's model_type
+        FakeRunContext evaluation = FakeRunContext.builder(tmp.resolve("evaluate")).baseModel(ctx.outputDir()).dataset(data)
+                .param("metric", "accuracy").build();
+        RunResult scored = new EvaluateRecipe().run(evaluation);
+        assertEquals(tuned, scored.finalMetrics().get("score"), 1e-9);
+        assertEquals("modelhub-text", scored.details().get("model_type"));
     }
 
     @Test
