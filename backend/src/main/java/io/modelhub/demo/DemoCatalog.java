@@ -7,6 +7,7 @@ import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
 import io.modelhub.jobs.JobService;
 import io.modelhub.jobs.JobSpec;
+import io.modelhub.leaderboards.BenchmarkService;
 import io.modelhub.platform.ModelHubConfig;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
@@ -44,8 +45,26 @@ public class DemoCatalog {
     static final long SEED = 42;
     private static final Duration POLL = Duration.ofSeconds(2);
 
-    /** A model the demo trains: recipe on a dataset (and a base model for a fine-tune), into the output repo. */
-    public record DemoModel(String output, String recipe, String dataset, String baseModel, Map<String, Object> params) {
+    /**
+     * A model the demo trains: recipe on a dataset (and a base model for a fine-tune), into the output repo; once
+     * trained, it is evaluated on the named demo benchmark (null: none), so the leaderboards have verified scores.
+     */
+    public record DemoModel(String output, String recipe, String dataset, String baseModel, Map<String, Object> params,
+                            String benchmark) {
+    }
+
+    /** A benchmark on a demo dataset's test split. */
+    record DemoBenchmark(String name, String task, String dataset, String metric, String description) {
+    }
+
+    static List<DemoBenchmark> benchmarks() {
+        return List.of(
+                new DemoBenchmark("demo-shapes-accuracy", "image-classification", "shapes", "accuracy",
+                        "Accuracy on the test split of the demo shapes (4 classes, chance 0.25)."),
+                new DemoBenchmark("demo-topics-accuracy", "text-classification", "topics", "accuracy",
+                        "Accuracy on the test split of the demo topic sentences (4 classes, chance 0.25)."),
+                new DemoBenchmark("demo-tones-accuracy", "audio-classification", "tones", "accuracy",
+                        "Accuracy on the test split of the demo tones (4 classes, chance 0.25)."));
     }
 
     /** A dataset the demo publishes, generated only when its step is not done yet. */
@@ -64,13 +83,13 @@ public class DemoCatalog {
     public static List<DemoModel> models() {
         return List.of(
                 new DemoModel("shapes-cnn", "image-pretraining", "shapes", null,
-                        Map.of("epochs", 4, "image_size", 32, "seed", (int) SEED)),
+                        Map.of("epochs", 4, "image_size", 32, "seed", (int) SEED), "demo-shapes-accuracy"),
                 new DemoModel("topics-text-encoder", "text-pretraining", "topics", null,
-                        Map.of("epochs", 6, "seed", (int) SEED, "vocab_size", 500, "max_length", 24)),
+                        Map.of("epochs", 6, "seed", (int) SEED, "vocab_size", 500, "max_length", 24), null),
                 new DemoModel("tones-audio-cnn", "audio-pretraining", "tones", null,
-                        Map.of("epochs", 5, "seed", (int) SEED)),
+                        Map.of("epochs", 5, "seed", (int) SEED), "demo-tones-accuracy"),
                 new DemoModel("topics-classifier", "text-classification", "topics", "topics-text-encoder",
-                        Map.of("epochs", 4, "seed", (int) SEED, "learning_rate", 2e-3)));
+                        Map.of("epochs", 4, "seed", (int) SEED, "learning_rate", 2e-3), "demo-topics-accuracy"));
     }
 
     @Inject
@@ -87,6 +106,8 @@ public class DemoCatalog {
     JobService jobs;
     @Inject
     RunnerService runners;
+    @Inject
+    BenchmarkService benchmarkService;
 
     private volatile Thread worker;
 
@@ -128,6 +149,14 @@ public class DemoCatalog {
                 LOG.infof("Demo catalog: dataset %s/%s published (%d files)", NAMESPACE, dataset.name(), dataset.files().size());
             }
         }
+        for (DemoBenchmark benchmark : benchmarks()) {
+            String step = "benchmark:" + benchmark.name();
+            if (!done(step)) {
+                benchmarkService.create(demo, new BenchmarkService.BenchmarkSpec(benchmark.name(), benchmark.task(),
+                        NAMESPACE + "/" + benchmark.dataset(), null, "test", benchmark.metric(), true, benchmark.description()));
+                markDone(step);
+            }
+        }
         for (DemoModel model : models()) {
             String step = "model:" + model.output();
             if (done(step)) {
@@ -143,7 +172,7 @@ public class DemoCatalog {
             if (job == null) {
                 job = jobs.submit(demo, new JobSpec(model.recipe(), model.baseModel() == null ? null : NAMESPACE + "/" + model.baseModel(),
                         null, NAMESPACE + "/" + model.dataset(), null, model.params(), NAMESPACE + "/" + model.output(),
-                        0, 0L, List.of(), 0, 3)).id();
+                        0, 0L, List.of(), 0, 3, evaluateOn(model))).id();
                 LOG.infof("Demo catalog: job %d queued (%s -> %s/%s)", job, model.recipe(), NAMESPACE, model.output());
             }
         }
@@ -153,6 +182,15 @@ public class DemoCatalog {
             }
         }
         LOG.info("Demo catalog complete");
+    }
+
+    /** The demo benchmark the model is evaluated on when its job succeeds (the job queues the evaluation itself). */
+    private List<Long> evaluateOn(DemoModel model) {
+        if (model.benchmark() == null) {
+            return List.of();
+        }
+        return benchmarkService.list().stream().filter(b -> b.name().equals(model.benchmark()))
+                .map(BenchmarkService.BenchmarkView::id).toList();
     }
 
     /** Waits until the demo model exists (its job succeeded) and records the step; false if its job failed. */

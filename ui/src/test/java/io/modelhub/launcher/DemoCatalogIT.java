@@ -62,6 +62,22 @@ class DemoCatalogIT {
             JsonNode classifier = JSON.readTree(hub.get("/api/models/demo/topics-classifier").body());
             assertEquals("demo/topics-text-encoder", classifier.path("cardData").path("base_model").asText(),
                     "the fine-tune names the encoder it started from");
+
+            // each classifier is evaluated by a runner on its demo benchmark once trained: a verified leaderboard entry
+            JsonNode benchmarks = JSON.readTree(hub.get("/api/benchmarks").body());
+            assertEquals(3, benchmarks.size(), benchmarks.toString());
+            for (JsonNode benchmark : benchmarks) {
+                String path = "/api/benchmarks/" + benchmark.path("id").asLong() + "/leaderboard";
+                JsonNode entries = JSON.readTree(hub.get(path).body()).path("entries");
+                while (entries.isEmpty()) {
+                    assertTrue(System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(25), "no verified score on " + benchmark);
+                    Thread.sleep(3000);
+                    entries = JSON.readTree(hub.get(path).body()).path("entries");
+                }
+                JsonNode top = entries.get(0);
+                assertTrue(top.path("verified").asBoolean(), top.toString());
+                assertTrue(top.path("score").asDouble() > 0.5, benchmark.path("name").asText() + " score above chance: " + top);
+            }
         }
     }
 }
