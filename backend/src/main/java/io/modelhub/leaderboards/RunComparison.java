@@ -2,6 +2,7 @@ package io.modelhub.leaderboards;
 
 import io.modelhub.accounts.Viewer;
 import io.modelhub.jobs.JobService;
+import io.modelhub.metrics.Lttb;
 import io.modelhub.platform.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -160,7 +161,12 @@ public class RunComparison {
 
     /** The one place the downsampling algorithm is chosen. */
     static Series downsample(long jobId, String metric, long[] steps, double[] values, int size, int points) {
-        int[] kept = MetricDownsampler.lttb(steps, values, size, points);
+        // Lttb takes exact-length arrays; the read buffers are longer than the series they hold
+        double[] xs = new double[size];
+        for (int i = 0; i < size; i++) {
+            xs[i] = steps[i];
+        }
+        int[] kept = Lttb.select(xs, Arrays.copyOf(values, size), points);
         long[] s = new long[kept.length];
         double[] v = new double[kept.length];
         for (int i = 0; i < kept.length; i++) {

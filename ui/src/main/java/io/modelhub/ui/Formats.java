@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 
-/** Human-readable numbers for the pages. */
+/** Human-readable numbers and text for the pages. */
 public final class Formats {
     private Formats() {
     }
@@ -59,5 +59,10 @@ public final class Formats {
             return d.toDays() + " days ago";
         }
         return t.toString().substring(0, 10);
+    }
+
+    /** Text made safe to put in markup set as innerHTML, inside elements and in quoted attributes. */
+    public static String escapeHtml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace("\"", "&quot;");
     }
 }

@@ -1,6 +1,7 @@
 package io.modelhub.ui.charts;
 
 import com.vaadin.flow.component.html.Div;
+import io.modelhub.ui.Formats;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,10 @@ import java.util.Map;
  * A line chart drawn on the server as inline SVG (no chart library, no frontend bundle): several series, axes with
  * ticks, a legend, and a hover title on every point. {@link #setSeries} redraws it; through push the browser
  * sees the new points without a reload. Give it downsampled series (see io.modelhub.metrics.Lttb).
+ * <p>
+ * For many long series (the compare view: a curve per run) turn off the point markers and the in-chart legend,
+ * which would be tens of thousands of elements and a legend wider than the chart; {@link #colour} lets the page
+ * draw its own legend in the same colours.
  */
 public class LineChart extends Div {
     private static final String[] COLOURS = {"#1676f3", "#e8590c", "#2f9e44", "#ae3ec9", "#f08c00", "#0c8599", "#c2255c"};
@@ -25,25 +30,85 @@ public class LineChart extends Div {
     public record Point(double x, double y) {
     }
 
+    /**
+     * One curve: {@code key} is stable and machine-readable (rendered as data-key on its polyline and group, e.g. a
+     * job id), {@code name} is what the legend and hover titles say.
+     */
+    public record Series(String key, String name, List<Point> points) {
+    }
+
+    /** What to draw besides the curves. */
+    record Style(String metric, boolean markers, boolean legend) {
+        static final Style DEFAULT = new Style(null, true, true);
+    }
+
     private final String xLabel;
+    private Style style = Style.DEFAULT;
+    private List<Series> shown = List.of();
 
     public LineChart(String xLabel) {
         this.xLabel = xLabel;
         addClassName("line-chart");
         getStyle().set("max-width", WIDTH + "px").set("width", "100%");
-        setSeries(Map.of());
+        redraw();
     }
 
-    /** Replaces the drawn series (name to points in x order). */
+    /** Names the metric the chart shows: rendered as data-metric on the svg. */
+    public LineChart metric(String metric) {
+        style = new Style(metric, style.markers(), style.legend());
+        redraw();
+        return this;
+    }
+
+    /** Draws curves only, no circle per point (a curve keeps a hover title with its name). */
+    public LineChart withoutMarkers() {
+        style = new Style(style.metric(), false, style.legend());
+        redraw();
+        return this;
+    }
+
+    /** Leaves the legend to the page (see {@link #colour}). */
+    public LineChart withoutLegend() {
+        style = new Style(style.metric(), style.markers(), false);
+        redraw();
+        return this;
+    }
+
+    /** The colour of the series at {@code index} in the list given to {@link #setSeries(List)}. */
+    public static String colour(int index) {
+        return COLOURS[index % COLOURS.length];
+    }
+
+    /** Replaces the drawn series (name to points in x order); each name is also its key. */
     public void setSeries(Map<String, List<Point>> series) {
-        getElement().setProperty("innerHTML", svg(new LinkedHashMap<>(series), xLabel));
+        setSeries(byName(series));
+    }
+
+    /** Replaces the drawn series (points in x order); colours go by position in the list. */
+    public void setSeries(List<Series> series) {
+        shown = List.copyOf(series);
+        redraw();
+    }
+
+    private void redraw() {
+        getElement().setProperty("innerHTML", svg(shown, xLabel, style));
+    }
+
+    private static List<Series> byName(Map<String, List<Point>> series) {
+        List<Series> out = new ArrayList<>();
+        new LinkedHashMap<>(series).forEach((name, points) -> out.add(new Series(name, name, points)));
+        return out;
     }
 
     static String svg(Map<String, List<Point>> series, String xLabel) {
+        return svg(byName(series), xLabel, Style.DEFAULT);
+    }
+
+    static String svg(List<Series> series, String xLabel, Style style) {
         double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
         double minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
-        for (List<Point> points : series.values()) {
-            for (Point p : points) {
+        for (Series s : series) {
+            for (Point p : s.points()) {
                 if (Double.isFinite(p.y())) {
                     minX = Math.min(minX, p.x());
                     maxX = Math.max(maxX, p.x());
@@ -53,7 +118,11 @@ public class LineChart extends Div {
             }
         }
         StringBuilder svg = new StringBuilder();
-        svg.append("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ").append(WIDTH).append(' ').append(HEIGHT)
+        svg.append("<svg xmlns='http://www.w3.org/2000/svg'");
+        if (style.metric() != null) {
+            svg.append(" data-metric='").append(Formats.escapeHtml(style.metric())).append("'");
+        }
+        svg.append(" viewBox='0 0 ").append(WIDTH).append(' ').append(HEIGHT)
                 .append("' width='100%' role='img' style='font: 11px sans-serif'>");
         if (minX > maxX) {
             svg.append("<text class='no-data' x='").append(WIDTH / 2).append("' y='").append(HEIGHT / 2)
@@ -101,34 +170,45 @@ public class LineChart extends Div {
                     .append(label(t)).append("</text>");
         }
         svg.append("<text x='").append(LEFT + plotW / 2).append("' y='").append(HEIGHT - 18).append("' text-anchor='middle'>")
-                .append(escape(xLabel)).append("</text></g>");
+                .append(Formats.escapeHtml(xLabel)).append("</text></g>");
 
         int i = 0;
         int legendX = LEFT;
-        for (Map.Entry<String, List<Point>> e : series.entrySet()) {
-            String colour = COLOURS[i++ % COLOURS.length];
-            String name = escape(e.getKey());
+        for (Series s : series) {
+            String colour = colour(i++);
+            String name = Formats.escapeHtml(s.name());
+            String key = Formats.escapeHtml(s.key());
             List<String> coords = new ArrayList<>();
             StringBuilder markers = new StringBuilder();
-            for (Point p : e.getValue()) {
+            for (Point p : s.points()) {
                 if (!Double.isFinite(p.y())) {
                     continue;
                 }
                 String cx = f(sx.applyAsDouble(p.x()));
                 String cy = f(sy.applyAsDouble(p.y()));
                 coords.add(cx + "," + cy);
+                if (!style.markers()) {
+                    continue;
+                }
                 markers.append("<circle class='point' cx='").append(cx).append("' cy='").append(cy)
                         .append("' r='2.2' fill='").append(colour).append("'><title>").append(name).append(" at ")
-                        .append(escape(xLabel)).append(' ').append(label(p.x())).append(": ").append(label(p.y()))
+                        .append(Formats.escapeHtml(xLabel)).append(' ').append(label(p.x())).append(": ").append(label(p.y()))
                         .append("</title></circle>");
             }
-            svg.append("<g class='series' data-series='").append(name).append("'>");
-            svg.append("<polyline fill='none' stroke-width='1.5' stroke='").append(colour).append("' points='")
-                    .append(String.join(" ", coords)).append("'/>").append(markers).append("</g>");
+            svg.append("<g class='series' data-series='").append(name).append("' data-key='").append(key).append("'>");
+            if (!coords.isEmpty()) {
+                svg.append("<polyline class='curve' data-key='").append(key).append("' fill='none' stroke-width='1.5' stroke='")
+                        .append(colour).append("' points='").append(String.join(" ", coords)).append("'><title>").append(name)
+                        .append("</title></polyline>");
+            }
+            svg.append(markers).append("</g>");
+            if (!style.legend()) {
+                continue;
+            }
             svg.append("<g class='legend'><rect x='").append(legendX).append("' y='").append(HEIGHT - 11)
                     .append("' width='10' height='10' fill='").append(colour).append("'/><text x='").append(legendX + 14)
                     .append("' y='").append(HEIGHT - 2).append("'>").append(name).append("</text></g>");
-            legendX += 24 + 7 * e.getKey().length();
+            legendX += 24 + 7 * s.name().length();
         }
         return svg.append("</svg>").toString();
     }
@@ -167,9 +247,5 @@ public class LineChart extends Div {
         }
         double a = Math.abs(v);
         return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 1 ? "%.2f" : a >= 0.001 ? "%.4f" : "%.2e", v);
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace("\"", "&quot;");
     }
 }

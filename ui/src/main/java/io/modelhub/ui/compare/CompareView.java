@@ -2,14 +2,17 @@ package io.modelhub.ui.compare;
 
 import io.modelhub.leaderboards.RunComparison;
 import io.modelhub.platform.ApiException;
+import io.modelhub.ui.Formats;
 import io.modelhub.ui.MainLayout;
 import io.modelhub.ui.UiSession;
+import io.modelhub.ui.charts.LineChart;
 import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.H4;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
@@ -24,7 +27,6 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Runs side by side (compare?jobs=1,2): one chart per metric with a curve per run (downsampled on the server),
@@ -89,30 +91,42 @@ public class CompareView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     private void render(RunComparison.Comparison c) {
-        Map<Long, String> labels = new java.util.LinkedHashMap<>();
-        c.runs().forEach(r -> labels.put(r.jobId(), r.label()));
         Div legend = new Div();
         legend.setId("compare-legend");
         int n = 0;
         for (RunComparison.Run r : c.runs()) {
             Div item = new Div();
             item.setText("■ " + r.label() + " (" + r.state() + ")");
-            item.getStyle().set("color", SvgLineChart.COLOURS[n++ % SvgLineChart.COLOURS.length]);
+            item.getStyle().set("color", LineChart.colour(n++));
             legend.add(item);
         }
         Div charts = new Div();
         charts.setId("compare-charts");
         charts.getStyle().set("display", "flex").set("flex-wrap", "wrap").set("gap", "var(--lumo-space-m)");
         for (String metric : c.metrics()) {
-            List<SvgLineChart.Line> lines = new ArrayList<>();
+            // a series per run in run order, empty where the run lacks the metric, so colours match the legend
+            List<LineChart.Series> lines = new ArrayList<>();
             for (RunComparison.Run r : c.runs()) {
-                c.series().stream().filter(s -> s.jobId() == r.jobId() && s.metric().equals(metric)).findFirst()
-                        .ifPresent(s -> lines.add(new SvgLineChart.Line(r.jobId(), labels.get(r.jobId()), s.steps(), s.values())));
+                List<LineChart.Point> points = c.series().stream().filter(s -> s.jobId() == r.jobId() && s.metric().equals(metric))
+                        .findFirst().map(CompareView::points).orElse(List.of());
+                lines.add(new LineChart.Series(Long.toString(r.jobId()), r.label(), points));
             }
-            charts.add(new SvgLineChart(metric, lines));
+            LineChart chart = new LineChart("step").metric(metric).withoutMarkers().withoutLegend();
+            chart.setSeries(lines);
+            Div box = new Div(new H4(metric), chart);
+            box.getStyle().set("flex", "1 1 480px").set("max-width", "640px");
+            charts.add(box);
         }
         result.add(legend, charts, new H3("Hyperparameters"), table("hyperparameters", c.runs(), c.hyperparameters()),
                 new H3("Final metrics"), table("final-metrics", c.runs(), c.finalMetrics()));
+    }
+
+    private static List<LineChart.Point> points(RunComparison.Series s) {
+        List<LineChart.Point> out = new ArrayList<>(s.steps().length);
+        for (int i = 0; i < s.steps().length; i++) {
+            out.add(new LineChart.Point(s.steps()[i], s.values()[i]));
+        }
+        return out;
     }
 
     /** A plain table: one row per name, one column per run; rows whose values differ are highlighted. */
@@ -121,12 +135,12 @@ public class CompareView extends VerticalLayout implements BeforeEnterObserver {
         runs.forEach(r -> html.append("<th style='text-align:left;padding:2px 8px'>#").append(r.jobId()).append("</th>"));
         html.append("</tr></thead><tbody>");
         for (RunComparison.Row row : rows) {
-            html.append("<tr data-name='").append(SvgLineChart.esc(row.name())).append("'")
+            html.append("<tr data-name='").append(Formats.escapeHtml(row.name())).append("'")
                     .append(row.differs() ? " class='differs' style='background:var(--lumo-warning-color-10pct, #fff3cd);font-weight:600'" : "")
-                    .append("><td style='padding:2px 8px'>").append(SvgLineChart.esc(row.name())).append("</td>");
+                    .append("><td style='padding:2px 8px'>").append(Formats.escapeHtml(row.name())).append("</td>");
             for (RunComparison.Run r : runs) {
                 Object v = row.values().get(r.jobId());
-                html.append("<td style='padding:2px 8px'>").append(SvgLineChart.esc(format(v))).append("</td>");
+                html.append("<td style='padding:2px 8px'>").append(Formats.escapeHtml(format(v))).append("</td>");
             }
             html.append("</tr>");
         }

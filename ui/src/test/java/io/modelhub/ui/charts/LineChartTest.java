@@ -29,6 +29,25 @@ class LineChartTest {
     }
 
     @Test
+    void keyedCurvesWithoutMarkersOrLegendForManyRuns() {
+        List<LineChart.Series> series = List.of(
+                new LineChart.Series("12", "#12 a → x", List.of(new LineChart.Point(1, 2.0), new LineChart.Point(2, 1.0))),
+                new LineChart.Series("13", "#13 b", List.of()),
+                new LineChart.Series("14", "#14 'c'", List.of(new LineChart.Point(1, 1.5), new LineChart.Point(3, 0.5))));
+        String svg = LineChart.svg(series, "step", new LineChart.Style("val loss", false, false));
+        assertTrue(svg.startsWith("<svg xmlns='http://www.w3.org/2000/svg' data-metric='val loss' "), svg);
+        assertEquals(0, count(svg, "<circle"));
+        assertEquals(0, count(svg, "<g class='legend'>"));
+        assertEquals(2, count(svg, "<polyline class='curve'"), "a run without points draws no curve");
+        assertTrue(svg.contains("<polyline class='curve' data-key='12' fill='none' stroke-width='1.5' stroke='"
+                + LineChart.colour(0) + "'"), svg);
+        // the third run keeps the third colour, as in a legend drawn by the page
+        assertTrue(svg.contains("data-key='14' fill='none' stroke-width='1.5' stroke='" + LineChart.colour(2) + "'"), svg);
+        assertTrue(svg.contains("<title>#14 &#39;c&#39;</title></polyline>"), svg);
+        assertFalse(LineChart.svg(Map.of("loss", List.of(new LineChart.Point(1, 1))), "step").contains("data-metric"));
+    }
+
+    @Test
     void emptyChartSaysSo() {
         assertTrue(LineChart.svg(Map.of(), "step").contains("No points yet"));
         assertEquals(0, count(LineChart.svg(Map.of("loss", List.of()), "step"), "<circle"));

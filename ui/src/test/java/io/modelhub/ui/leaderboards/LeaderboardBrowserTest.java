@@ -94,7 +94,7 @@ class LeaderboardBrowserTest {
         browser.signIn(HubServicesResource.ADMIN, HubServicesResource.ADMIN_PASSWORD);
         browser.open("/compare?jobs=" + ids[1] + "," + ids[2]);
         for (long job : new long[]{ids[1], ids[2]}) {
-            WebElement curve = browser.waitFor(By.cssSelector("svg[data-metric='loss'] polyline.run-curve[data-job='" + job + "']"));
+            WebElement curve = browser.waitFor(By.cssSelector("svg[data-metric='loss'] polyline.curve[data-key='" + job + "']"));
             assertTrue(curve.getAttribute("points").split(" ").length >= 100, "a curve, not a dot");
         }
         WebElement epochs = browser.waitFor(By.cssSelector("#hyperparameters tr[data-name='epochs']"));
