@@ -145,8 +145,11 @@ final class JobRun implements RunContext {
         }
     }
 
-    /** Uploads every file the recipe wrote, then asks the hub to commit them with the job's success. */
-    void complete(Map<String, Double> finalMetrics) throws IOException, InterruptedException {
+    /**
+     * Uploads every file the recipe wrote, then asks the hub to commit them with the job's success. The result is
+     * the final metrics, plus the recipe's details under "details" when it has any.
+     */
+    void complete(io.modelhub.runners.recipes.RunResult result) throws IOException, InterruptedException {
         flush();
         List<Path> files;
         try (var walk = Files.walk(outputDir())) {
@@ -156,7 +159,11 @@ final class JobRun implements RunContext {
             String rel = outputDir().relativize(f).toString().replace('\\', '/');
             hub.put(jobPath() + "/outputs/" + HubClient.encodePath(rel), f);
         }
-        hub.post(jobPath() + "/complete", finalMetrics, Duration.ofMinutes(10));
+        Map<String, Object> body = new LinkedHashMap<>(result.finalMetrics());
+        if (!result.details().isEmpty()) {
+            body.put("details", result.details());
+        }
+        hub.post(jobPath() + "/complete", body, Duration.ofMinutes(10));
     }
 
     void fail(String error, boolean wasCancelled) throws IOException, InterruptedException {

@@ -107,6 +107,7 @@ public final class RunnerAgent {
             m.put("modality", r.modality());
             m.put("task", r.task());
             m.put("needsBaseModel", r.needsBaseModel());
+            m.put("producesModel", r.producesModel());
             m.put("parameters", r.parameters());
             recipes.add(m);
         }
@@ -142,7 +143,7 @@ public final class RunnerAgent {
             } else if (run.cancelled.get() && !result.completed()) {
                 run.fail("Cancelled by the user", true);
             } else {
-                run.complete(result.finalMetrics());
+                run.complete(result);
             }
         } catch (InterruptedException e) {
             throw e;

@@ -90,6 +90,16 @@ public final class Params {
         throw bad(name, value, "true or false");
     }
 
+    public String getString(String name) {
+        Object value = raw(name);
+        ParamSpec spec = specs.get(name);
+        String s = value.toString();
+        if (spec.choices() != null && !spec.choices().isEmpty() && !spec.choices().contains(s)) {
+            throw bad(name, s, "one of " + spec.choices());
+        }
+        return s;
+    }
+
     private Object raw(String name) {
         ParamSpec spec = specs.get(name);
         if (spec == null) {

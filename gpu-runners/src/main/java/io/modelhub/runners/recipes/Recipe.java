@@ -26,6 +26,14 @@ public interface Recipe {
     /** Whether a base model is required (fine-tuning) or not (pre-training from scratch). */
     boolean needsBaseModel();
 
+    /**
+     * Whether a successful run commits a model (its output folder) to a new repository. Evaluations produce
+     * scores only: the hub commits nothing for them.
+     */
+    default boolean producesModel() {
+        return true;
+    }
+
     /** Runs the recipe to completion (or until {@link RunContext#cancelled()}), resuming from a checkpoint if given. */
     RunResult run(RunContext context) throws Exception;
 }
