@@ -3,6 +3,7 @@ package io.modelhub.runners.recipes.data;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import io.modelhub.runners.recipes.training.LabelledExamples;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
@@ -15,7 +16,7 @@ import javax.imageio.ImageIO;
  * easily); a split whose decoded size exceeds the cache budget is decoded on demand for every batch instead, so
  * that a large dataset costs decoding time rather than an out-of-memory failure.
  */
-public final class DecodedImages {
+public final class DecodedImages implements LabelledExamples {
 
     /** Decoded bytes kept in memory per split before switching to decoding on demand. */
     public static final long DEFAULT_CACHE_BUDGET = 1L << 30;
@@ -58,6 +59,7 @@ public final class DecodedImages {
         return new DecodedImages(split, size, cache);
     }
 
+    @Override
     public int size() {
         return split.size();
     }
@@ -66,6 +68,7 @@ public final class DecodedImages {
         return size;
     }
 
+    @Override
     public int label(int index) {
         return split.label(index);
     }

@@ -19,6 +19,10 @@ public record ImageSplit(String name, List<Path> files, int[] labels) {
         labels = labels.clone();
     }
 
+    public static ImageSplit of(LabelledFiles split) {
+        return new ImageSplit(split.name(), split.files(), split.labels());
+    }
+
     public int size() {
         return labels.length;
     }

@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -37,14 +38,32 @@ public final class CnnBlock extends AbstractBlock {
     public CnnBlock(CnnConfig config) {
         super(VERSION);
         Map<String, Parameter> names = new LinkedHashMap<>();
+        SequentialBlock stages = convStages(config.channels(), config.kernelSize(), "backbone.", names);
+        Linear head = Linear.builder().setUnits(config.numLabels()).build();
+        names.put("classifier.weight", head.getParameters().get("weight"));
+        names.put("classifier.bias", head.getParameters().get("bias"));
+        checkNamed(names);
+        this.backbone = addChildBlock("backbone", stages);
+        this.classifier = addChildBlock("classifier", head);
+        this.named = Collections.unmodifiableMap(new TreeMap<>(names));
+    }
+
+    /**
+     * The conv tower of modelhub-cnn, also the platform audio encoder's: stage i is conv{i} (kernelSize, same
+     * padding, no bias) -> batch norm -> ReLU, then 2x2 max pooling except after the last stage, which is averaged
+     * over all positions, so the output is (batch, last channels) for any input height, width and channel count.
+     * Its parameters are added to {@code names} as {@code prefix + "conv0.weight"}, {@code prefix + "bn0.bias"}, ...
+     */
+    public static SequentialBlock convStages(List<Integer> channels, int kernelSize, String prefix,
+            Map<String, Parameter> names) {
         SequentialBlock stages = new SequentialBlock();
-        int last = config.channels().size() - 1;
-        int padding = config.kernelSize() / 2;
+        int last = channels.size() - 1;
+        int padding = kernelSize / 2;
         for (int i = 0; i <= last; i++) {
             // no conv bias: the batch norm right after it has its own shift, a bias would be redundant
             Conv2d conv = Conv2d.builder()
-                    .setFilters(config.channels().get(i))
-                    .setKernelShape(new Shape(config.kernelSize(), config.kernelSize()))
+                    .setFilters(channels.get(i))
+                    .setKernelShape(new Shape(kernelSize, kernelSize))
                     .optPadding(new Shape(padding, padding))
                     .optBias(false)
                     .build();
@@ -52,23 +71,22 @@ public final class CnnBlock extends AbstractBlock {
             stages.add(conv).add(bn).add(Activation.reluBlock());
             stages.add(i < last ? Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2))
                     : Pool.globalAvgPool2dBlock());
-            names.put("backbone.conv" + i + ".weight", conv.getParameters().get("weight"));
-            names.put("backbone.bn" + i + ".weight", bn.getParameters().get("gamma"));
-            names.put("backbone.bn" + i + ".bias", bn.getParameters().get("beta"));
-            names.put("backbone.bn" + i + ".running_mean", bn.getParameters().get("runningMean"));
-            names.put("backbone.bn" + i + ".running_var", bn.getParameters().get("runningVar"));
+            names.put(prefix + "conv" + i + ".weight", conv.getParameters().get("weight"));
+            names.put(prefix + "bn" + i + ".weight", bn.getParameters().get("gamma"));
+            names.put(prefix + "bn" + i + ".bias", bn.getParameters().get("beta"));
+            names.put(prefix + "bn" + i + ".running_mean", bn.getParameters().get("runningMean"));
+            names.put(prefix + "bn" + i + ".running_var", bn.getParameters().get("runningVar"));
         }
-        Linear head = Linear.builder().setUnits(config.numLabels()).build();
-        names.put("classifier.weight", head.getParameters().get("weight"));
-        names.put("classifier.bias", head.getParameters().get("bias"));
+        return stages;
+    }
+
+    /** Fails fast if a DJL version renamed a layer's parameters (a name would then map to null). */
+    public static void checkNamed(Map<String, Parameter> names) {
         for (Map.Entry<String, Parameter> entry : names.entrySet()) {
             if (entry.getValue() == null) {
                 throw new IllegalStateException("DJL layer has no parameter for " + entry.getKey());
             }
         }
-        this.backbone = addChildBlock("backbone", stages);
-        this.classifier = addChildBlock("classifier", head);
-        this.named = Collections.unmodifiableMap(new TreeMap<>(names));
     }
 
     /** Parameters by their safetensors name, sorted by name. */

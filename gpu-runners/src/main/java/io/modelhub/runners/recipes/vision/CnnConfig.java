@@ -146,13 +146,7 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
         for (float s : imageStd) {
             std.add(s);
         }
-        root.put("num_labels", labels.size());
-        ObjectNode id2label = root.putObject("id2label");
-        ObjectNode label2id = root.putObject("label2id");
-        for (int i = 0; i < labels.size(); i++) {
-            id2label.put(Integer.toString(i), labels.get(i));
-            label2id.put(labels.get(i), i);
-        }
+        putLabels(root, labels);
         root.put("problem_type", "single_label_classification");
         root.put("torch_dtype", "float32");
         try {
@@ -162,7 +156,19 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
         }
     }
 
-    private static List<String> labels(JsonNode root) {
+    /** num_labels, id2label and label2id, as Hugging Face classifiers write them. */
+    public static void putLabels(ObjectNode root, List<String> labels) {
+        root.put("num_labels", labels.size());
+        ObjectNode id2label = root.putObject("id2label");
+        ObjectNode label2id = root.putObject("label2id");
+        for (int i = 0; i < labels.size(); i++) {
+            id2label.put(Integer.toString(i), labels.get(i));
+            label2id.put(labels.get(i), i);
+        }
+    }
+
+    /** The labels of a Hugging Face classifier config (id2label, checked against num_labels), by id. */
+    public static List<String> labels(JsonNode root) {
         JsonNode id2label = root.path("id2label");
         int numLabels = root.has("num_labels") ? requiredInt(root, "num_labels") : id2label.size();
         if (!id2label.isObject()) {
@@ -184,7 +190,7 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
         return labels;
     }
 
-    private static int requiredInt(JsonNode root, String field) {
+    public static int requiredInt(JsonNode root, String field) {
         JsonNode node = root.get(field);
         if (node == null || !node.canConvertToExactIntegral()) {
             throw new InvalidModelException("config.json needs an integer \"" + field + "\""
@@ -242,6 +248,10 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
                 throw new InvalidModelException("image_std values must be positive");
             }
         }
+        validateLabels(labels);
+    }
+
+    public static void validateLabels(List<String> labels) {
         if (labels.size() < 2) {
             throw new InvalidModelException("a classifier needs at least 2 labels, not " + labels.size());
         }

@@ -16,12 +16,12 @@ import java.util.SplittableRandom;
  * engine's global RNG: the same seed then gives the same initial model on CPU and GPU, in any JVM, whatever else
  * used the engine before, and a new classification head does not depend on how many backbone tensors exist.
  */
-final class CnnInitializers {
+public final class CnnInitializers {
 
     private CnnInitializers() {
     }
 
-    static Initializer loaded(String name, Safetensors.HostTensor tensor) {
+    public static Initializer loaded(String name, Safetensors.HostTensor tensor) {
         return (manager, shape, dataType) -> {
             if (!Arrays.equals(shape.getShape(), tensor.shape())) {
                 throw new InvalidModelException("model.safetensors tensor " + name + " has shape "
@@ -31,7 +31,7 @@ final class CnnInitializers {
         };
     }
 
-    static Initializer seeded(String name, long seed) {
+    public static Initializer seeded(String name, long seed) {
         return (manager, shape, dataType) -> {
             int size = Math.toIntExact(shape.size());
             float[] values = new float[size];
@@ -57,7 +57,7 @@ final class CnnInitializers {
     }
 
     /** FNV-1a over the name, combined with the seed, so every tensor gets its own stream. */
-    static long mix(long seed, String name) {
+    public static long mix(long seed, String name) {
         long h = 0xcbf29ce484222325L;
         for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;

@@ -16,6 +16,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.DecodedImages;
+import io.modelhub.runners.recipes.training.TrainableClassifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ import java.util.TreeSet;
  * saved to model.safetensors by tensor name (see {@link CnnBlock} for the names), so a model written by one run,
  * or by PyTorch code using the same names, loads in the next.
  */
-public final class CnnModel implements AutoCloseable {
+public final class CnnModel implements TrainableClassifier<DecodedImages> {
 
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
@@ -120,10 +121,23 @@ public final class CnnModel implements AutoCloseable {
         return new Shape(batch, 3, config.imageSize(), config.imageSize());
     }
 
+    /** The {@link io.modelhub.runners.recipes.training.ClassifierTraining.CheckpointLoader} of image models. */
+    public static CnnModel loadCheckpoint(Path dir, CnnModel fresh) throws IOException {
+        CnnModel resumed = load(dir, fresh.device());
+        if (!resumed.config().equals(fresh.config())) {
+            resumed.close();
+            throw new InvalidModelException("checkpoint " + dir + " holds a model for labels "
+                    + resumed.config().labels() + " at " + resumed.config().imageSize() + " px, but this run has "
+                    + fresh.config().labels() + " at " + fresh.config().imageSize() + " px");
+        }
+        return resumed;
+    }
+
     public CnnConfig config() {
         return config;
     }
 
+    @Override
     public Device device() {
         return device;
     }
@@ -138,6 +152,7 @@ public final class CnnModel implements AutoCloseable {
     }
 
     /** Writes config.json and model.safetensors into {@code dir}. */
+    @Override
     public void save(Path dir) throws IOException {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         block.namedParameters().forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
@@ -149,12 +164,14 @@ public final class CnnModel implements AutoCloseable {
      * Freezes the backbone: its weights get no gradients and its batch norm statistics stay as loaded, so only
      * the classification head learns.
      */
+    @Override
     public void freezeBackbone() {
         block.backbone().freezeParameters(true);
         block.setBackboneTraining(false);
     }
 
     /** A DJL trainer with Adam at a fixed learning rate and softmax cross-entropy on logits. */
+    @Override
     public Trainer newTrainer(float learningRate) {
         DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
@@ -184,6 +201,7 @@ public final class CnnModel implements AutoCloseable {
         return predictions;
     }
 
+    @Override
     public ClassificationMetrics evaluate(DecodedImages images, int batchSize) {
         int[] truth = new int[images.size()];
         for (int i = 0; i < truth.length; i++) {
@@ -196,6 +214,7 @@ public final class CnnModel implements AutoCloseable {
      * Images {@code order[from..to)} (or {@code from..to} when order is null) as a normalised float32 NCHW tensor
      * on this model's device, created in {@code manager}.
      */
+    @Override
     public NDArray batchTensor(NDManager manager, DecodedImages images, int[] order, int from, int to) {
         int size = config.imageSize();
         if (images.imageSize() != size) {
@@ -227,11 +246,7 @@ public final class CnnModel implements AutoCloseable {
 
     /** Label ids of {@code order[from..to)} as int64, the index type PyTorch's gather needs. */
     public static NDArray labelTensor(NDManager manager, DecodedImages images, int[] order, int from, int to) {
-        long[] labels = new long[to - from];
-        for (int i = from; i < to; i++) {
-            labels[i - from] = images.label(order == null ? i : order[i]);
-        }
-        return manager.create(labels);
+        return TrainableClassifier.labelTensor(manager, images, order, from, to);
     }
 
     /** The tensor names of this model's file, sorted. */

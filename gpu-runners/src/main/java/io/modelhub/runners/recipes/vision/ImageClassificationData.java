@@ -2,6 +2,7 @@ package io.modelhub.runners.recipes.vision;
 
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
+import io.modelhub.runners.recipes.training.ClassifierTraining;
 import java.util.List;
 
 /** The decoded splits of an image folder dataset at one image size, with its label names. */
@@ -15,6 +16,10 @@ public record ImageClassificationData(List<String> labels, DecodedImages train, 
     public static ImageClassificationData decode(ImageFolderDataset dataset, int imageSize) {
         return new ImageClassificationData(dataset.labels(), DecodedImages.of(dataset.train(), imageSize),
                 DecodedImages.of(dataset.validation(), imageSize), DecodedImages.of(dataset.test(), imageSize));
+    }
+
+    public ClassifierTraining.Splits<DecodedImages> splits() {
+        return new ClassifierTraining.Splits<>(train, validation, test);
     }
 
     /** E.g. "4 classes (a, b, c, d); 144 train, 16 validation, 80 test images at 32x32 px". */

@@ -7,7 +7,9 @@ import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.Torch;
+import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
+import io.modelhub.runners.recipes.training.ClassifierTraining;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +48,7 @@ public final class ImageClassificationRecipe implements Recipe {
 
     @Override
     public List<ParamSpec> parameters() {
-        return CnnClassifierTraining.withTrainingParameters(
+        return ClassifierTraining.withTrainingParameters(
                 ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
                         "seeds the new head, data order and the validation split if the dataset has none"),
                 new ParamSpec("freeze_backbone", "bool", false, null, null, null,
@@ -61,7 +63,7 @@ public final class ImageClassificationRecipe implements Recipe {
     @Override
     public RunResult run(RunContext ctx) throws Exception {
         Params params = Params.of(parameters(), ctx.params());
-        CnnClassifierTraining.Options options = new CnnClassifierTraining.Options(params.getInt("epochs"),
+        ClassifierTraining.Options options = new ClassifierTraining.Options(params.getInt("epochs"),
                 (float) params.getDouble("learning_rate"), params.getInt("batch_size"), params.getInt("seed"),
                 params.getBoolean("freeze_backbone"));
         if (ctx.baseModelDir() == null || !Files.isDirectory(ctx.baseModelDir())) {
@@ -79,7 +81,7 @@ public final class ImageClassificationRecipe implements Recipe {
         ctx.log("Fine-tuning modelhub-cnn " + base.channels() + " (base labels " + base.numLabels() + ", new labels "
                 + dataset.labels().size() + ") with " + Torch.describe(device));
         try (CnnModel model = CnnModel.withNewHead(ctx.baseModelDir(), dataset.labels(), options.seed(), device)) {
-            int evalBatch = Math.max(32, Math.min(256, options.batchSize()));
+            int evalBatch = options.evalBatchSize();
             ClassificationMetrics baseline = model.evaluate(data.test(), evalBatch);
             ctx.metric(0, "base_test_accuracy", baseline.accuracy());
             ctx.metric(0, "base_test_macro_f1", baseline.macroF1());
@@ -89,7 +91,8 @@ public final class ImageClassificationRecipe implements Recipe {
             Map<String, Double> initial = new LinkedHashMap<>();
             initial.put("base_test_accuracy", baseline.accuracy());
             initial.put("base_test_macro_f1", baseline.macroF1());
-            return new CnnClassifierTraining(this, ctx, options, data).run(model, initial);
+            return new ClassifierTraining<DecodedImages, CnnModel>(this, ctx, options, data.splits(), CnnModel::loadCheckpoint,
+                    "images").run(model, initial);
         }
     }
 }

@@ -7,7 +7,9 @@ import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.Torch;
+import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
+import io.modelhub.runners.recipes.training.ClassifierTraining;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +43,7 @@ public final class ImagePretrainingRecipe implements Recipe {
 
     @Override
     public List<ParamSpec> parameters() {
-        return CnnClassifierTraining.withTrainingParameters(
+        return ClassifierTraining.withTrainingParameters(
                 ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
                         "seeds weight initialisation, data order and the validation split if the dataset has none"),
                 ParamSpec.integer("image_size", 32, CnnConfig.MIN_IMAGE_SIZE, 512,
@@ -56,7 +58,7 @@ public final class ImagePretrainingRecipe implements Recipe {
     @Override
     public RunResult run(RunContext ctx) throws Exception {
         Params params = Params.of(parameters(), ctx.params());
-        CnnClassifierTraining.Options options = new CnnClassifierTraining.Options(params.getInt("epochs"),
+        ClassifierTraining.Options options = new ClassifierTraining.Options(params.getInt("epochs"),
                 (float) params.getDouble("learning_rate"), params.getInt("batch_size"), params.getInt("seed"), false);
         int imageSize = params.getInt("image_size");
 
@@ -69,7 +71,8 @@ public final class ImagePretrainingRecipe implements Recipe {
         Device device = Torch.preferredDevice();
         ctx.log("Training modelhub-cnn " + config.channels() + " from scratch with " + Torch.describe(device));
         try (CnnModel model = CnnModel.create(config, options.seed(), device)) {
-            return new CnnClassifierTraining(this, ctx, options, data).run(model, Map.of());
+            return new ClassifierTraining<DecodedImages, CnnModel>(this, ctx, options, data.splits(), CnnModel::loadCheckpoint,
+                    "images").run(model, Map.of());
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.modelhub.runners.recipes.vision;
+package io.modelhub.runners.recipes.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -9,6 +9,9 @@ import io.modelhub.runners.recipes.ParamSpec;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
+import io.modelhub.runners.recipes.vision.ClassificationMetrics;
+import io.modelhub.runners.recipes.vision.CnnInitializers;
+import io.modelhub.runners.recipes.vision.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,65 +27,83 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
- * The supervised training loop shared by the image recipes: epochs of shuffled mini-batches with Adam, validation
- * and a checkpoint after every epoch, test metrics and the model files at the end. Stops at the next step once
- * the run is cancelled, and resumes after the epoch of the latest checkpoint.
+ * The supervised training loop shared by the classification recipes (images, audio): epochs of shuffled
+ * mini-batches, validation and a checkpoint after every epoch, test metrics and the model files at the end. Stops
+ * at the next step once the run is cancelled, and resumes after the epoch of the latest checkpoint.
+ *
+ * @param <E> the decoded examples
+ * @param <M> the model
  */
-final class CnnClassifierTraining {
+public final class ClassifierTraining<E extends LabelledExamples, M extends TrainableClassifier<E>> {
 
-    /** The parameters every CNN recipe trains with, followed by the recipe's own. */
-    static List<ParamSpec> withTrainingParameters(ParamSpec... own) {
+    /** The parameters every classification recipe trains with, followed by the recipe's own. */
+    public static List<ParamSpec> withTrainingParameters(ParamSpec... own) {
         List<ParamSpec> all = new ArrayList<>(List.of(
                 ParamSpec.integer("epochs", 5, 1, 200, "passes over the train split"),
                 ParamSpec.number("learning_rate", 1e-3, 1e-6, 1.0, "Adam learning rate"),
-                ParamSpec.integer("batch_size", 32, 1, 1024, "images per training step")));
+                ParamSpec.integer("batch_size", 32, 1, 1024, "examples per training step")));
         all.addAll(List.of(own));
         return List.copyOf(all);
     }
 
 
-    record Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone) {
+    public record Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone) {
+
+        /** Scoring batches: larger than training batches (no gradients), bounded for memory. */
+        public int evalBatchSize() {
+            return Math.max(32, Math.min(256, batchSize));
+        }
+    }
+
+    /** Loads the model saved in a checkpoint folder, failing if it does not fit this run's fresh model. */
+    @FunctionalInterface
+    public interface CheckpointLoader<M> {
+        M load(Path dir, M fresh) throws IOException;
+    }
+
+    /** The decoded train, validation and test splits. */
+    public record Splits<E extends LabelledExamples>(E train, E validation, E test) {
     }
 
     private final Recipe recipe;
     private final RunContext ctx;
     private final Options options;
-    private final ImageClassificationData data;
+    private final Splits<E> data;
+    private final CheckpointLoader<M> checkpoints;
+    private final String unit;
     private final int evalBatchSize;
 
-    CnnClassifierTraining(Recipe recipe, RunContext ctx, Options options, ImageClassificationData data) {
+    /** @param unit what an example is called in the log, e.g. "images" */
+    public ClassifierTraining(Recipe recipe, RunContext ctx, Options options, Splits<E> data,
+            CheckpointLoader<M> checkpoints, String unit) {
         this.recipe = recipe;
         this.ctx = ctx;
         this.options = options;
         this.data = data;
-        this.evalBatchSize = Math.max(32, Math.min(256, options.batchSize()));
+        this.checkpoints = checkpoints;
+        this.unit = unit;
+        this.evalBatchSize = options.evalBatchSize();
     }
 
     /**
      * @param fresh the model at step 0, trained unless a checkpoint replaces it; the caller closes it
      * @param initialMetrics metrics measured before training (base_test_*), part of the result
      */
-    RunResult run(CnnModel fresh, Map<String, Double> initialMetrics) throws Exception {
+    public RunResult run(M fresh, Map<String, Double> initialMetrics) throws Exception {
         Map<String, Double> result = new LinkedHashMap<>(initialMetrics);
         int startEpoch = 0;
         long step = 0;
-        CnnModel resumed = null;
+        M resumed = null;
         Optional<RunContext.Checkpoint> checkpoint = ctx.latestCheckpoint();
         if (checkpoint.isPresent()) {
             Path dir = checkpoint.get().dir();
             TrainingState state = TrainingState.read(dir);
-            resumed = CnnModel.load(dir, fresh.device());
-            if (!resumed.config().equals(fresh.config())) {
-                resumed.close();
-                throw new InvalidModelException("checkpoint " + dir + " holds a model for labels "
-                        + resumed.config().labels() + " at " + resumed.config().imageSize() + " px, but this run has "
-                        + fresh.config().labels() + " at " + fresh.config().imageSize() + " px");
-            }
+            resumed = checkpoints.load(dir, fresh);
             startEpoch = state.epoch();
             step = state.step();
             ctx.log("Resuming from checkpoint at epoch " + startEpoch + ", step " + step);
         }
-        CnnModel model = resumed != null ? resumed : fresh;
+        M model = resumed != null ? resumed : fresh;
         try {
             if (options.freezeBackbone()) {
                 model.freezeBackbone();
@@ -92,8 +113,8 @@ final class CnnClassifierTraining {
                 for (int epoch = startEpoch + 1; epoch <= options.epochs(); epoch++) {
                     long started = System.nanoTime();
                     int[] order = order(epoch);
-                    // a last batch of one image would make batch norm's batch statistics degenerate (zero
-                    // variance); that image is dropped for this epoch only, the shuffle gives it a turn next time
+                    // a last batch of one example would make batch norm's batch statistics degenerate (zero
+                    // variance); that example is dropped for this epoch only, the shuffle gives it a turn next time
                     int usable = order.length % options.batchSize() == 1 && order.length > 1
                             ? order.length - 1 : order.length;
                     double lossSum = 0;
@@ -123,9 +144,9 @@ final class CnnClassifierTraining {
                     result.put("val_macro_f1", val.macroF1());
                     double seconds = (System.nanoTime() - started) / 1e9;
                     ctx.log(String.format(Locale.ROOT,
-                            "Epoch %d/%d: mean loss %.4f, val_accuracy %.4f, val_macro_f1 %.4f (%.1f s, %.0f images/s)",
+                            "Epoch %d/%d: mean loss %.4f, val_accuracy %.4f, val_macro_f1 %.4f (%.1f s, %.0f %s/s)",
                             epoch, options.epochs(), batches == 0 ? Double.NaN : lossSum / batches, val.accuracy(),
-                            val.macroF1(), seconds, usable / seconds));
+                            val.macroF1(), seconds, usable / seconds, unit));
                     saveCheckpoint(model, epoch, step);
                 }
             }
@@ -138,8 +159,8 @@ final class CnnClassifierTraining {
             result.put("test_accuracy", test.accuracy());
             result.put("test_macro_f1", test.macroF1());
             model.save(ctx.outputDir());
-            ctx.log(String.format(Locale.ROOT, "Test (%d images): accuracy %.4f, macro F1 %.4f; model written",
-                    test.count(), test.accuracy(), test.macroF1()));
+            ctx.log(String.format(Locale.ROOT, "Test (%d %s): accuracy %.4f, macro F1 %.4f; model written",
+                    test.count(), unit, test.accuracy(), test.macroF1()));
             return new RunResult(result, true);
         } finally {
             if (resumed != null) {
@@ -148,13 +169,13 @@ final class CnnClassifierTraining {
         }
     }
 
-    private float trainStep(Trainer trainer, CnnModel model, int[] order, int from, int to) {
+    private float trainStep(Trainer trainer, M model, int[] order, int from, int to) {
         try (NDManager batch = trainer.getManager().newSubManager()) {
-            NDArray images = model.batchTensor(batch, data.train(), order, from, to);
-            NDArray labels = CnnModel.labelTensor(batch, data.train(), order, from, to);
+            NDArray inputs = model.batchTensor(batch, data.train(), order, from, to);
+            NDArray labels = TrainableClassifier.labelTensor(batch, data.train(), order, from, to);
             float loss;
             try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDArray logits = trainer.forward(new NDList(images)).singletonOrThrow();
+                NDArray logits = trainer.forward(new NDList(inputs)).singletonOrThrow();
                 NDArray lossArray = trainer.getLoss().evaluate(new NDList(labels), new NDList(logits));
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
@@ -181,7 +202,7 @@ final class CnnClassifierTraining {
         return order;
     }
 
-    private void saveCheckpoint(CnnModel model, int epoch, long step) throws Exception {
+    private void saveCheckpoint(M model, int epoch, long step) throws Exception {
         Path dir = ctx.workDir().resolve("checkpoints").resolve(String.format(Locale.ROOT, "epoch-%04d", epoch));
         deleteRecursively(dir);
         model.save(dir);

@@ -1,0 +1,47 @@
+package io.modelhub.runners.recipes.training;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.Trainer;
+import io.modelhub.runners.recipes.vision.ClassificationMetrics;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What {@link ClassifierTraining} needs of a model: a trainer whose forward pass maps a batch of inputs to logits,
+ * the inputs of a batch of examples, scoring a split, and writing the model files (config.json and
+ * model.safetensors, also used as the checkpoint).
+ *
+ * @param <E> the decoded examples the model reads (images, log-mel clips, ...)
+ */
+public interface TrainableClassifier<E extends LabelledExamples> extends AutoCloseable {
+
+    Device device();
+
+    /** A trainer with softmax cross-entropy on logits and the optimizer at this learning rate. */
+    Trainer newTrainer(float learningRate);
+
+    /** Only the classification head learns from now on; the backbone, batch norm statistics included, stays. */
+    void freezeBackbone();
+
+    /** Inputs of examples {@code order[from..to)} (or {@code from..to} when order is null), created in manager. */
+    NDArray batchTensor(NDManager manager, E examples, int[] order, int from, int to);
+
+    ClassificationMetrics evaluate(E examples, int batchSize);
+
+    /** Writes config.json and model.safetensors into {@code dir}. */
+    void save(Path dir) throws IOException;
+
+    @Override
+    void close();
+
+    /** Label ids of {@code order[from..to)} as int64, the index type PyTorch's gather needs. */
+    static NDArray labelTensor(NDManager manager, LabelledExamples examples, int[] order, int from, int to) {
+        long[] labels = new long[to - from];
+        for (int i = from; i < to; i++) {
+            labels[i - from] = examples.label(order == null ? i : order[i]);
+        }
+        return manager.create(labels);
+    }
+}
