@@ -63,7 +63,7 @@ public final class CrossModalAlignmentRecipe implements Recipe {
     @Override
     public List<ParamSpec> parameters() {
         return List.of(
-                ParamSpec.model("tower_a", TOWER_MODALITIES, "encoder of one side of the pairs (modelhub-cnn, modelhub-audio)"),
+                ParamSpec.model("tower_a", TOWER_MODALITIES, "encoder of one side of the pairs (modelhub-text, modelhub-cnn or modelhub-audio)"),
                 ParamSpec.model("tower_b", TOWER_MODALITIES, "encoder of the other side"),
                 new ParamSpec("train", "string", "projections", null, null, List.of("projections", "all"),
                         "what learns: the projection heads and temperature only, or the towers too"),

@@ -2,6 +2,7 @@ package io.modelhub.runners.recipes.crossmodal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelhub.runners.recipes.audio.AudioConfig;
+import io.modelhub.runners.recipes.text.TextEncoderConfig;
 import io.modelhub.runners.recipes.vision.CnnConfig;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import java.io.IOException;
@@ -18,7 +19,7 @@ final class Towers {
         Path config = modelDir.resolve("config.json");
         if (!Files.isRegularFile(config)) {
             throw new InvalidModelException(modelDir.getFileName() + " has no config.json: a tower must be a modelhub "
-                    + "encoder (modelhub-cnn, modelhub-audio)");
+                    + "encoder (modelhub-text, modelhub-cnn, modelhub-audio)");
         }
         return fromConfig(new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()), modelDir);
     }
@@ -29,11 +30,14 @@ final class Towers {
         switch (type) {
             case CnnConfig.MODEL_TYPE:
                 return new VisionTower(CnnConfig.parse(config.toString()));
+            case TextEncoderConfig.MODEL_TYPE:
+                return new TextTower(TextEncoderConfig.parse(config.toString()), files);
             case AudioConfig.MODEL_TYPE:
                 return new AudioTower(AudioConfig.parse(config.toString()));
             default:
                 throw new InvalidModelException("model_type '" + type + "' cannot be a tower; supported: "
-                        + CnnConfig.MODEL_TYPE + " (vision), " + AudioConfig.MODEL_TYPE + " (audio)");
+                        + TextEncoderConfig.MODEL_TYPE + " (text), " + CnnConfig.MODEL_TYPE + " (vision), " + AudioConfig.MODEL_TYPE
+                        + " (audio)");
         }
     }
 }

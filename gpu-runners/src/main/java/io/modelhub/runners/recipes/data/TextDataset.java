@@ -201,7 +201,7 @@ public final class TextDataset {
         try (Stream<Path> files = Files.walk(root)) {
             return files.filter(Files::isRegularFile)
                     .filter(p -> !hiddenBelow(root, p))
-                    .filter(p -> TABLE_EXTENSIONS.contains(ImageFolderDataset.extension(p)))
+                    .filter(p -> TABLE_EXTENSIONS.contains(ClassFolderDataset.extension(p)))
                     .sorted(Comparator.comparing(Path::toString)).toList();
         }
     }
@@ -277,7 +277,7 @@ public final class TextDataset {
         if (content.startsWith("\uFEFF")) {
             content = content.substring(1);
         }
-        String ext = ImageFolderDataset.extension(file);
+        String ext = ClassFolderDataset.extension(file);
         return ext.equals("jsonl") ? readJsonl(root, file, content)
                 : readDelimited(root, file, content, ext.equals("tsv") ? '\t' : ',');
     }
