@@ -228,11 +228,11 @@ public final class CrossModalAlignmentRecipe implements Recipe {
         }
     }
 
-    private record Evaluation(double loss, RetrievalMetrics metrics) {
+    record Evaluation(double loss, RetrievalMetrics metrics) {
     }
 
     /** Retrieval among all held-out pairs at once; the loss is InfoNCE over that whole set. */
-    private static Evaluation evaluate(DualEncoder model, List<PairedDataset.Pair> pairs, int batchSize) {
+    static Evaluation evaluate(DualEncoder model, List<PairedDataset.Pair> pairs, int batchSize) {
         int n = pairs.size();
         int d = model.projectionSize();
         float[] za = model.embed(true, pairs.stream().map(PairedDataset.Pair::a).toList(), batchSize);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.runners.recipes.RunResult;
+import io.modelhub.runners.recipes.eval.EvaluationRequest;
+import io.modelhub.runners.recipes.eval.ModelEvaluation;
 import io.modelhub.runners.recipes.text.TextPretrainingRecipe;
 import io.modelhub.runners.recipes.vision.ImagePretrainingRecipe;
 import io.modelhub.runners.recipes.vision.Safetensors;
@@ -83,6 +85,14 @@ class CrossModalAlignmentRecipeTest {
             float[] z = reloaded.embed(true, List.of(PairedDatasetBuilder.caption("circle", "red", "large")), 8);
             assertEquals(32, z.length);
         }
+
+        // the leaderboard evaluator scores the committed model the same way (same seed, same held-out pairs)
+        DualEncoderEvaluator evaluator = new DualEncoderEvaluator();
+        ModelEvaluation evaluation = evaluator.evaluate(new EvaluationRequest(out, pairs, "validation", 5, 32, line -> { }));
+        assertEquals(textToImage, evaluation.scores().get("text_to_image_recall@1"), 1e-9);
+        assertEquals(imageToText, evaluation.scores().get("b_to_a_recall@1"), 1e-9);
+        assertEquals(36, evaluation.examples());
+        assertTrue(evaluator.metrics().containsAll(evaluation.scores().keySet()), evaluation.scores().keySet().toString());
 
         // resuming from the last checkpoint with more epochs continues from its step count
         RunContextCheck.resumes(ctx, tmp.resolve("resume"), pairs, cnn, text);
