@@ -32,7 +32,9 @@ import java.util.TreeSet;
 public class DatasetInspector {
     static final long MAX_TABLE_BYTES = 16L * 1024 * 1024;
     private static final Set<String> IMAGE = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp");
-    private static final Set<String> AUDIO = Set.of("wav", "flac", "mp3", "ogg");
+    private static final Set<String> AUDIO = Set.of("wav", "wave", "flac", "mp3", "ogg");
+    /** Audio the hub catalogs but runners cannot decode (they read WAV): jobs on it are refused at submit. */
+    public static final Set<String> COMPRESSED_AUDIO = Set.of("flac", "mp3", "ogg");
     private static final Set<String> TABLE = Set.of("csv", "tsv", "jsonl");
     private static final Map<String, String> SPLITS = Map.of("train", "train", "training", "train", "validation", "validation",
             "val", "validation", "valid", "validation", "eval", "validation", "dev", "validation", "test", "test", "testing", "test");
@@ -52,6 +54,10 @@ public class DatasetInspector {
         List<RepoFile> tables = new ArrayList<>();
         for (RepoFile f : files) {
             String[] parts = f.path().split("/");
+            if (parts.length >= 3 && parts[0].equalsIgnoreCase("data")) {
+                // data/train/<label>/file: HF repos often keep the folders below data/, as the runners accept
+                parts = java.util.Arrays.copyOfRange(parts, 1, parts.length);
+            }
             String ext = extension(f.path());
             if (TABLE.contains(ext)) {
                 tables.add(f);
@@ -215,7 +221,7 @@ public class DatasetInspector {
         return fileName.substring(0, cut);
     }
 
-    static String extension(String path) {
+    public static String extension(String path) {
         int dot = path.lastIndexOf('.');
         return dot < 0 ? "" : path.substring(dot + 1).toLowerCase(Locale.ROOT);
     }

@@ -66,11 +66,11 @@ public class DemoCatalog {
                 new DemoModel("shapes-cnn", "image-pretraining", "shapes", null,
                         Map.of("epochs", 4, "image_size", 32, "seed", (int) SEED)),
                 new DemoModel("topics-text-encoder", "text-pretraining", "topics", null,
-                        Map.of("epochs", 4, "seed", (int) SEED)),
+                        Map.of("epochs", 6, "seed", (int) SEED, "vocab_size", 500, "max_length", 24)),
                 new DemoModel("tones-audio-cnn", "audio-pretraining", "tones", null,
-                        Map.of("epochs", 4, "seed", (int) SEED)),
+                        Map.of("epochs", 5, "seed", (int) SEED)),
                 new DemoModel("topics-classifier", "text-classification", "topics", "topics-text-encoder",
-                        Map.of("epochs", 3, "seed", (int) SEED)));
+                        Map.of("epochs", 4, "seed", (int) SEED, "learning_rate", 2e-3)));
     }
 
     @Inject

@@ -2,6 +2,7 @@ package io.modelhub.jobs;
 
 import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
+import io.modelhub.commits.RepoFile;
 import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.datasets.DatasetSchema;
 import io.modelhub.platform.ApiException;
@@ -85,7 +86,8 @@ public class JobService {
         }
         Repo dataset = repos.visible(viewer, RepoName.parse(RepoType.DATASET, spec.dataset()));
         String datasetRevision = commits.resolve(dataset, spec.datasetRevision());
-        DatasetSchema layout = datasets.inspect(commits.files(datasetRevision));
+        List<RepoFile> datasetFiles = commits.files(datasetRevision);
+        DatasetSchema layout = datasets.inspect(datasetFiles);
         if (!layout.modality().equals(recipe.modality())) {
             throw ApiException.badRequest("Modality mismatch: recipe '" + recipe.id() + "' takes " + recipe.modality()
                     + " data, and dataset " + dataset.fullId() + " holds " + layout.modality() + " files");
@@ -93,6 +95,15 @@ public class JobService {
         if (recipe.task().endsWith("classification") && layout.labels().size() < 2) {
             throw ApiException.badRequest("Dataset " + dataset.fullId() + " has no labels: a classification recipe needs "
                     + "train/<label>/<file> folders with at least two labels (found " + layout.labels().size() + ")");
+        }
+        if (recipe.modality().equals("audio")) {
+            List<String> compressed = datasetFiles.stream().map(RepoFile::path)
+                    .filter(p -> DatasetInspector.COMPRESSED_AUDIO.contains(DatasetInspector.extension(p))).toList();
+            if (!compressed.isEmpty()) {
+                throw ApiException.badRequest("Dataset " + dataset.fullId() + " has " + compressed.size() + " compressed audio "
+                        + "files (e.g. " + compressed.get(0) + "): runners decode WAV only; convert them first, e.g. "
+                        + "ffmpeg -i in.flac -ar 16000 out.wav");
+            }
         }
         int gpus = spec.gpus() == null ? 0 : spec.gpus();
         long gpuMemory = spec.gpuMemoryMb() == null ? 0 : spec.gpuMemoryMb();

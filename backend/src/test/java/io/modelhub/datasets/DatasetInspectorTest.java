@@ -57,6 +57,12 @@ class DatasetInspectorTest {
         assertEquals("audiofolder", schema("schema-audio").getString("datasetSchema.format"));
         assertEquals("audio", schema("schema-audio").getString("datasetSchema.modality"));
 
+        HubApi.dataset("schema-data-folder").file("data/train/yes/1.wav", new byte[]{1})
+                .file("data/train/no/2.wave", new byte[]{2}).file("data/test/no/3.wav", new byte[]{3}).create();
+        JsonPath below = schema("schema-data-folder");
+        assertEquals(Map.of("train", 2, "test", 1), below.getMap("datasetSchema.splits"));
+        assertEquals(List.of("no", "yes"), below.getList("datasetSchema.labels"));
+
         HubApi.dataset("schema-pairs").file("train/1.png", new byte[]{1}).file("train/2.png", new byte[]{2})
                 .file("train/metadata.csv", "file_name,caption\n1.png,a red disc\n2.png,a blue ring\n").create();
         JsonPath pairs = schema("schema-pairs");

@@ -40,6 +40,7 @@ class JobQueueTest {
                 .file("test/circle/3.png", new byte[]{3}).file("test/square/4.png", new byte[]{4}).create();
         HubApi.dataset("queue-unlabelled").file("train/1.png", new byte[]{1}).file("train/2.png", new byte[]{2}).create();
         HubApi.dataset("queue-texts").file("train.csv", "text,label\nhi,1\n").create();
+        HubApi.dataset("queue-flac").file("train/yes/1.flac", new byte[]{1}).file("train/no/2.wav", new byte[]{2}).create();
     }
 
     static Map<String, Object> spec(Object... kv) {
@@ -67,6 +68,8 @@ class JobQueueTest {
                 .body("error", equalTo("Modality mismatch: recipe 'image-classification' takes vision models, and admin/queue-text-model is a text model"));
         submit(spec("dataset", "admin/queue-texts")).then().statusCode(400).body("error", containsString("holds text files"));
         submit(spec("dataset", "admin/no-such-dataset")).then().statusCode(404);
+        submit(spec("recipe", "audio-pretraining", "dataset", "admin/queue-flac")).then().statusCode(400)
+                .body("error", containsString("has 1 compressed audio files (e.g. train/yes/1.flac): runners decode WAV only"));
         RestAssured.given().contentType("application/json").body(spec()).post("/api/jobs").then().statusCode(401);
     }
 

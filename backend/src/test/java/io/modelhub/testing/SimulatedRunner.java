@@ -16,6 +16,12 @@ public final class SimulatedRunner {
                     Map.of("name", "learning_rate", "type", "float", "defaultValue", 0.001, "min", 1e-6, "max", 1.0, "help", "step size"),
                     Map.of("name", "epochs", "type", "int", "defaultValue", 3, "min", 1, "max", 100, "help", "passes over the data")));
 
+    /** Published beside the image recipe, so that audio-specific validation has a recipe to validate against. */
+    public static final Map<String, Object> AUDIO_RECIPE = Map.of("id", "audio-pretraining", "version", "1",
+            "modality", "audio", "task", "audio-classification", "needsBaseModel", false,
+            "parameters", List.of(Map.of("name", "epochs", "type", "int", "defaultValue", 3, "min", 1, "max", 100,
+                    "help", "passes over the data")));
+
     private final long id;
 
     private SimulatedRunner(long id) {
@@ -23,7 +29,7 @@ public final class SimulatedRunner {
     }
 
     public static SimulatedRunner register(String name, int gpus) {
-        return register(name, gpus, List.of(IMAGE_RECIPE));
+        return register(name, gpus, List.of(IMAGE_RECIPE, AUDIO_RECIPE));
     }
 
     /** A runner publishing the given recipe schemas (maps shaped like the agent's registration). */

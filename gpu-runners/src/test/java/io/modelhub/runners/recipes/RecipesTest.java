@@ -28,6 +28,43 @@ class RecipesTest {
     }
 
     @Test
+    void bothAudioRecipesAreRegistered() {
+        Recipe pretraining = RecipeRegistry.find("audio-pretraining").orElseThrow();
+        Recipe fineTuning = RecipeRegistry.find("audio-classification").orElseThrow();
+        assertFalse(pretraining.needsBaseModel());
+        assertTrue(fineTuning.needsBaseModel());
+        for (Recipe recipe : List.of(pretraining, fineTuning)) {
+            assertEquals("audio", recipe.modality());
+            assertEquals("audio-classification", recipe.task());
+        }
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "sample_rate", "n_mels", "clip_seconds"),
+                pretraining.parameters().stream().map(ParamSpec::name).toList());
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "freeze_backbone"),
+                fineTuning.parameters().stream().map(ParamSpec::name).toList());
+        Params defaults = Params.of(pretraining.parameters(), Map.of());
+        assertEquals(16_000, defaults.getInt("sample_rate"));
+        assertEquals(40, defaults.getInt("n_mels"));
+        assertEquals(1.0, defaults.getDouble("clip_seconds"));
+    }
+
+    @Test
+    void bothTextRecipesAreRegistered() {
+        Recipe pretraining = RecipeRegistry.find("text-pretraining").orElseThrow();
+        Recipe fineTuning = RecipeRegistry.find("text-classification").orElseThrow();
+        assertFalse(pretraining.needsBaseModel());
+        assertTrue(fineTuning.needsBaseModel());
+        assertEquals("text", pretraining.modality());
+        assertEquals("text", fineTuning.modality());
+        assertEquals("fill-mask", pretraining.task());
+        assertEquals("text-classification", fineTuning.task());
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "vocab_size", "max_length",
+                "hidden_size", "num_layers", "mask_probability"),
+                pretraining.parameters().stream().map(ParamSpec::name).toList());
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed"),
+                fineTuning.parameters().stream().map(ParamSpec::name).toList());
+    }
+
+    @Test
     void paramsApplyDefaultsTypesAndRanges() {
         List<ParamSpec> specs = RecipeRegistry.find("image-classification").orElseThrow().parameters();
         Params defaults = Params.of(specs, Map.of());

@@ -146,7 +146,18 @@ public final class TorchScriptEncoder implements AutoCloseable {
 
     /** Runs the module; its first output is the embedding. */
     public NDArray forward(ParameterStore parameterStore, NDList inputs, boolean training) {
+        beforeForward();
         return firstOutput(block.forward(parameterStore, inputs, training));
+    }
+
+    /**
+     * Call on the thread that runs a module's forward (done by {@link #forward}; a recipe that puts {@link #block()}
+     * in its own block calls it itself). It turns off TorchScript's profiling graph executor for the thread: that
+     * executor specialises the graph during its first runs, and a plan made during an inference pass fed the
+     * next training-mode pass inference tensors ("Inference tensors cannot be saved for backward").
+     */
+    public static void beforeForward() {
+        JniUtils.setGraphExecutorOptimize(false);
     }
 
     /** The first output of the module's forward, which the recipes take as the embedding. */

@@ -59,6 +59,9 @@ final class TextClassifierBlock extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray mask = inputs.get(1);
+        if (!(encoder instanceof TextEncoderBlock)) {
+            TorchScriptEncoder.beforeForward();
+        }
         NDArray output = TorchScriptEncoder.firstOutput(encoder.forward(ps, new NDList(inputs.get(0), mask), training));
         NDArray pooled = Pooling.maskedMean(output, mask);
         if (pooled.getShape().getLastDimension() != hiddenSize) {

@@ -91,8 +91,8 @@ public final class ImageClassificationRecipe implements Recipe {
             Map<String, Double> initial = new LinkedHashMap<>();
             initial.put("base_test_accuracy", baseline.accuracy());
             initial.put("base_test_macro_f1", baseline.macroF1());
-            return new ClassifierTraining<DecodedImages, CnnModel>(this, ctx, options, data.splits(), CnnModel::loadCheckpoint,
-                    "images").run(model, initial);
+            return new ClassifierTraining<DecodedImages, CnnModel>(this, ctx, options, data.splits(),
+                    CnnModel::loadCheckpoint, "images").run(model, initial);
         }
     }
 }

@@ -71,8 +71,8 @@ public final class ImagePretrainingRecipe implements Recipe {
         Device device = Torch.preferredDevice();
         ctx.log("Training modelhub-cnn " + config.channels() + " from scratch with " + Torch.describe(device));
         try (CnnModel model = CnnModel.create(config, options.seed(), device)) {
-            return new ClassifierTraining<DecodedImages, CnnModel>(this, ctx, options, data.splits(), CnnModel::loadCheckpoint,
-                    "images").run(model, Map.of());
+            return new ClassifierTraining<DecodedImages, CnnModel>(this, ctx, options, data.splits(),
+                    CnnModel::loadCheckpoint, "images").run(model, Map.of());
         }
     }
 }

@@ -1,17 +1,60 @@
 package io.modelhub.runners.recipes.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
+import io.modelhub.runners.recipes.vision.InvalidModelException;
+import io.modelhub.runners.testing.TextDatasetBuilder;
+import io.modelhub.runners.testing.TextDatasetBuilder.Topic;
 import io.modelhub.runners.testing.FakeRunContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TextPretrainingRecipeTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void resumeContinuesAfterTheCheckpointWithTheSameTokenizer() throws Exception {
+        // 2 topics x 40 texts, 72 train after validation, batches of 32: 3 steps per epoch
+        Path corpus = TextDatasetBuilder.in(tmp.resolve("corpus")).topics(Topic.FOOD, Topic.TECH).labels(false)
+                .split("train", 40).build();
+        Map<String, Object> params = Map.of("epochs", 2, "hidden_size", 32, "num_layers", 1, "max_length", 32);
+        FakeRunContext first = FakeRunContext.builder(tmp.resolve("attempt-1")).dataset(corpus).params(params)
+                .cancelAfterCheckpoints(1).build();
+        assertFalse(new TextPretrainingRecipe().run(first).completed());
+        RunContext.Checkpoint checkpoint = first.checkpoints().get(0);
+        assertEquals(3, checkpoint.step());
+        assertTrue(Files.isRegularFile(checkpoint.dir().resolve("tokenizer.json")));
+
+        FakeRunContext second = FakeRunContext.builder(tmp.resolve("attempt-2")).dataset(corpus).params(params)
+                .resumeFrom(checkpoint).build();
+        RunResult resumed = new TextPretrainingRecipe().run(second);
+
+        assertTrue(resumed.completed());
+        assertTrue(second.logs().contains("Resuming from checkpoint at epoch 1, step 3"), second.logs().toString());
+        assertEquals(List.of(2.0), second.values("epoch"));
+        assertEquals(4L, second.metrics().stream().filter(m -> m.name().equals("loss")).findFirst().orElseThrow()
+                .step());
+        assertEquals(Files.readString(checkpoint.dir().resolve("tokenizer.json")),
+                Files.readString(second.outputDir().resolve("tokenizer.json")));
+
+        FakeRunContext other = FakeRunContext.builder(tmp.resolve("attempt-3")).dataset(corpus)
+                .params(Map.of("epochs", 2, "hidden_size", 48, "num_layers", 1, "max_length", 32))
+                .resumeFrom(checkpoint).build();
+        InvalidModelException e = assertThrows(InvalidModelException.class,
+                () -> new TextPretrainingRecipe().run(other));
+        assertTrue(e.getMessage().contains("this run's parameters give"), e.getMessage());
+    }
 
     @Test
     void pretrainingLearnsToFillMasksFarAboveTheFrequencyBaseline() throws Exception {
