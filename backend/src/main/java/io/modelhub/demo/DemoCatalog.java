@@ -46,6 +46,16 @@ public class DemoCatalog {
 
     /** A model the demo trains: recipe on a dataset (and a base model for a fine-tune), into the output repo. */
     public record DemoModel(String output, String recipe, String dataset, String baseModel, Map<String, Object> params) {
+        /** The demo models this one is trained from: its base model and the ones its "model" parameters name. */
+        public List<String> inputs() {
+            List<String> inputs = new ArrayList<>();
+            if (baseModel != null) {
+                inputs.add(baseModel);
+            }
+            params.values().stream().map(String::valueOf).filter(v -> v.startsWith(NAMESPACE + "/"))
+                    .map(v -> v.substring(NAMESPACE.length() + 1)).sorted().forEach(inputs::add);
+            return inputs;
+        }
     }
 
     /** A dataset the demo publishes, generated only when its step is not done yet. */
@@ -57,7 +67,9 @@ public class DemoCatalog {
         return List.of(
                 new DemoData("shapes", () -> ShapeImages.generate("shapes", SEED, new DemoDataset.Sizes(150, 20, 40))),
                 new DemoData("topics", () -> TopicSentences.generate("topics", SEED, new DemoDataset.Sizes(300, 40, 80))),
-                new DemoData("tones", () -> ToneClips.generate("tones", SEED, new DemoDataset.Sizes(60, 10, 20))));
+                new DemoData("tones", () -> ToneClips.generate("tones", SEED, new DemoDataset.Sizes(60, 10, 20))),
+                new DemoData("captioned-shapes", () -> CaptionedShapes.pairs("captioned-shapes", SEED, new DemoDataset.Sizes(400, 60, 60))),
+                new DemoData("shape-captions", () -> CaptionedShapes.captions("shape-captions", SEED, new DemoDataset.Sizes(400, 60, 60))));
     }
 
     /** In order: a fine-tune comes after the pre-training that makes its base model. */
@@ -70,7 +82,15 @@ public class DemoCatalog {
                 new DemoModel("tones-audio-cnn", "audio-pretraining", "tones", null,
                         Map.of("epochs", 5, "seed", (int) SEED)),
                 new DemoModel("topics-classifier", "text-classification", "topics", "topics-text-encoder",
-                        Map.of("epochs", 4, "seed", (int) SEED, "learning_rate", 2e-3)));
+                        Map.of("epochs", 4, "seed", (int) SEED, "learning_rate", 2e-3)),
+                new DemoModel("shape-captions-text-encoder", "text-pretraining", "shape-captions", null,
+                        Map.of("epochs", 3, "seed", (int) SEED, "vocab_size", 64, "max_length", 8, "hidden_size", 32,
+                                "num_layers", 1)),
+                // a text-image dual encoder: its model page searches the captioned shapes by caption
+                new DemoModel("captioned-shapes-clip", "cross-modal-alignment", "captioned-shapes", null,
+                        Map.of("tower_a", NAMESPACE + "/shape-captions-text-encoder", "tower_b", NAMESPACE + "/shapes-cnn",
+                                "train", "all", "epochs", 8, "projection_size", 32, "batch_size", 32, "temperature", 0.1,
+                                "learning_rate", 3e-3, "seed", (int) SEED)));
     }
 
     @Inject
@@ -133,9 +153,15 @@ public class DemoCatalog {
             if (done(step)) {
                 continue;
             }
-            if (model.baseModel() != null && !awaitModel(demo, model.baseModel())) {
-                LOG.warnf("Demo catalog: %s/%s is not trained, so %s/%s is skipped", NAMESPACE, model.baseModel(),
-                        NAMESPACE, model.output());
+            String missing = null;
+            for (String input : model.inputs()) {
+                if (missing == null && !awaitModel(demo, input)) {
+                    missing = input;
+                }
+            }
+            if (missing != null) {
+                LOG.warnf("Demo catalog: %s/%s is not trained, so %s/%s is skipped", NAMESPACE, missing, NAMESPACE,
+                        model.output());
                 continue;
             }
             awaitRecipe(model.recipe());
