@@ -97,8 +97,8 @@ public final class CrossModalAlignmentRecipe implements Recipe {
         Path dirB = ctx.modelDir("tower_b");
         String nameA = String.valueOf(ctx.params().get("tower_a"));
         String nameB = String.valueOf(ctx.params().get("tower_b"));
-        String modalityA = Towers.of(dirA).modality();
-        String modalityB = Towers.of(dirB).modality();
+        String modalityA = Towers.modality(dirA);
+        String modalityB = Towers.modality(dirB);
         // the towers may be named in either order: tower_a encodes whichever side of the pairs it fits
         boolean swap = !modalityA.equals(data.kindA().modality()) && modalityA.equals(data.kindB().modality())
                 && modalityB.equals(data.kindA().modality());
@@ -110,9 +110,7 @@ public final class CrossModalAlignmentRecipe implements Recipe {
             nameA = nameB;
             nameB = n;
         }
-        Tower probeA = Towers.of(dirA);
-        Tower probeB = Towers.of(dirB);
-        if (!probeA.modality().equals(data.kindA().modality()) || !probeB.modality().equals(data.kindB().modality())) {
+        if (!Towers.modality(dirA).equals(data.kindA().modality()) || !Towers.modality(dirB).equals(data.kindB().modality())) {
             throw new InvalidModelException("the dataset pairs " + data.kindA().modality() + " (" + data.columnA() + ") with "
                     + data.kindB().modality() + " (" + data.columnB() + "), but the towers encode " + modalityA + " and "
                     + modalityB);

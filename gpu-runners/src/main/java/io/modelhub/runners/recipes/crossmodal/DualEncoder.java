@@ -77,10 +77,16 @@ final class DualEncoder implements AutoCloseable {
             long seed, Device device) throws IOException {
         Tower a = Towers.of(towerA);
         Tower b = Towers.of(towerB);
-        Map<String, Safetensors.HostTensor> weights = new LinkedHashMap<>();
+        try {
+            Map<String, Safetensors.HostTensor> weights = new LinkedHashMap<>();
         prefixed(weights, "tower_a.", a, Safetensors.read(towerA.resolve("model.safetensors")));
-        prefixed(weights, "tower_b.", b, Safetensors.read(towerB.resolve("model.safetensors")));
-        return build(a, sideA, b, sideB, projectionSize, weights, (float) Math.log(1 / temperature), seed, device);
+            prefixed(weights, "tower_b.", b, Safetensors.read(towerB.resolve("model.safetensors")));
+            return build(a, sideA, b, sideB, projectionSize, weights, (float) Math.log(1 / temperature), seed, device);
+        } catch (IOException | RuntimeException e) {
+            a.close();
+            b.close();
+            throw e;
+        }
     }
 
     /** A model this class saved (the output, or a checkpoint). */
@@ -92,9 +98,15 @@ final class DualEncoder implements AutoCloseable {
         }
         Tower a = Towers.fromConfig(config.path("tower_a").path("config"), dir);
         Tower b = Towers.fromConfig(config.path("tower_b").path("config"), dir);
-        Map<String, Safetensors.HostTensor> weights = Safetensors.read(dir.resolve("model.safetensors"));
-        return build(a, side(config.path("tower_a")), b, side(config.path("tower_b")), config.path("projection_size").asInt(),
-                weights, Float.NaN, 0, device);
+        try {
+            Map<String, Safetensors.HostTensor> weights = Safetensors.read(dir.resolve("model.safetensors"));
+            return build(a, side(config.path("tower_a")), b, side(config.path("tower_b")),
+                    config.path("projection_size").asInt(), weights, Float.NaN, 0, device);
+        } catch (IOException | RuntimeException e) {
+            a.close();
+            b.close();
+            throw e;
+        }
     }
 
     private static Side side(JsonNode node) {
@@ -241,5 +253,7 @@ final class DualEncoder implements AutoCloseable {
     @Override
     public void close() {
         model.close();
+        towerA().close();
+        towerB().close();
     }
 }

@@ -142,6 +142,11 @@ final class TextTower implements Tower {
     }
 
     @Override
+    public void close() {
+        tokenizer.close();
+    }
+
+    @Override
     public String describe() {
         return "modelhub-text encoder (" + config.numLayers() + " layers, hidden " + config.hiddenSize() + ")";
     }

@@ -17,7 +17,7 @@ import java.util.Map;
  * classification head), the preprocessing that turns pair items into its inputs, and its own config, which the
  * dual encoder's config.json embeds so the tower can be rebuilt from the cross-modal model alone.
  */
-interface Tower {
+interface Tower extends AutoCloseable {
 
     /** "text", "vision" or "audio". */
     String modality();
@@ -51,4 +51,8 @@ interface Tower {
     }
 
     String describe();
+
+    /** Frees native resources (a tokenizer); the block's weights belong to the model that holds it. */
+    default void close() {
+    }
 }

@@ -24,6 +24,23 @@ final class Towers {
         return fromConfig(new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()), modelDir);
     }
 
+    /** The modality of the encoder in a hub model folder, from its config.json alone (nothing is loaded). */
+    static String modality(Path modelDir) throws IOException {
+        Path config = modelDir.resolve("config.json");
+        String type = Files.isRegularFile(config)
+                ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()).path("model_type").asText("") : "";
+        switch (type) {
+            case TextEncoderConfig.MODEL_TYPE:
+                return "text";
+            case CnnConfig.MODEL_TYPE:
+                return "vision";
+            case AudioConfig.MODEL_TYPE:
+                return "audio";
+            default:
+                return of(modelDir).modality(); // fails with the message naming what a tower must be
+        }
+    }
+
     /** @param files where the tower's extra files (tokenizer.json) are */
     static Tower fromConfig(JsonNode config, Path files) {
         String type = config.path("model_type").asText("");
