@@ -49,6 +49,7 @@ public class CrossModalSearch {
     public static final String MODEL_TYPE = "modelhub-dual-encoder";
     static final String EMBEDDINGS = "index/embeddings.safetensors";
     static final String ITEMS = "index/items.jsonl";
+    static final String PROMPTS = "index/prompts.jsonl";
     private static final int MAX_CACHED = 16;
 
     @Inject
@@ -75,8 +76,17 @@ public class CrossModalSearch {
     public record Answer(String searchedAs, String side, List<Hit> hits) {
     }
 
+    /** A zero-shot label's probability for an item. */
+    public record LabelScore(String label, String prompt, double probability) {
+    }
+
+    /**
+     * {@code labels}/{@code prompts}/{@code promptEmbeddings}: the zero-shot labels the run embedded (maybe none);
+     * {@code scale}: exp(logit_scale), the model's inverse temperature.
+     */
     public record Index(String commit, Side a, Side b, int dimensions, float[] embeddingsA, float[] embeddingsB,
-                        List<Item> items) {
+                        List<Item> items, List<String> labels, List<String> prompts, float[] promptEmbeddings,
+                        double scale) {
         public int size() {
             return items.size();
         }
@@ -125,7 +135,26 @@ public class CrossModalSearch {
             if (ea == null || eb == null || ea.length != eb.length || items.isEmpty() || ea.length % items.size() != 0) {
                 throw ApiException.badRequest(EMBEDDINGS + " does not match " + ITEMS + " (" + items.size() + " items)");
             }
-            Index index = new Index(commit, a, b, ea.length / items.size(), ea, eb, List.copyOf(items));
+            List<String> labels = new ArrayList<>();
+            List<String> prompts = new ArrayList<>();
+            if (files.containsKey(PROMPTS)) {
+                for (String line : new String(read(files.get(PROMPTS)), StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isBlank()) {
+                        JsonNode node = json.readTree(line);
+                        labels.add(node.path("label").asText());
+                        prompts.add(node.path("prompt").asText());
+                    }
+                }
+            }
+            float[] ep = arrays.getOrDefault("prompts", new float[0]);
+            int dimensions = ea.length / items.size();
+            if (ep.length != labels.size() * dimensions) {
+                throw ApiException.badRequest(EMBEDDINGS + " has " + ep.length / Math.max(1, dimensions)
+                        + " prompt embeddings for " + labels.size() + " lines of " + PROMPTS);
+            }
+            double logitScale = Math.max(0, Math.min(Math.log(100), config.path("logit_scale").asDouble(Math.log(1 / 0.07))));
+            Index index = new Index(commit, a, b, dimensions, ea, eb, List.copyOf(items), List.copyOf(labels),
+                    List.copyOf(prompts), ep, Math.exp(logitScale));
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
@@ -180,6 +209,48 @@ public class CrossModalSearch {
             }
         }
         throw ApiException.badRequest("'" + item + "' is not an item of this model's index");
+    }
+
+    /**
+     * Zero-shot classification of an indexed media item of {@code side}: softmax over the labels of the model's
+     * scale times the similarity of the item to each label's prompt, most likely first.
+     */
+    public List<LabelScore> zeroShot(Index index, String side, String item) {
+        if (index.labels().isEmpty()) {
+            return List.of();
+        }
+        int row = -1;
+        for (int i = 0; i < index.size() && row < 0; i++) {
+            if (value(index, side, i).equals(item)) {
+                row = i;
+            }
+        }
+        if (row < 0) {
+            throw ApiException.badRequest("'" + item + "' is not an item of this model's index");
+        }
+        float[] embeddings = side.equals("a") ? index.embeddingsA() : index.embeddingsB();
+        int d = index.dimensions();
+        double[] logits = new double[index.labels().size()];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < logits.length; l++) {
+            double s = 0;
+            for (int k = 0; k < d; k++) {
+                s += embeddings[row * d + k] * index.promptEmbeddings()[l * d + k];
+            }
+            logits[l] = index.scale() * s;
+            max = Math.max(max, logits[l]);
+        }
+        double sum = 0;
+        for (int l = 0; l < logits.length; l++) {
+            logits[l] = Math.exp(logits[l] - max);
+            sum += logits[l];
+        }
+        List<LabelScore> scores = new ArrayList<>();
+        for (int l = 0; l < logits.length; l++) {
+            scores.add(new LabelScore(index.labels().get(l), index.prompts().get(l), logits[l] / sum));
+        }
+        scores.sort(Comparator.comparingDouble(LabelScore::probability).reversed());
+        return scores;
     }
 
     private Answer rank(Index index, String querySide, int row, int k) {

@@ -87,10 +87,12 @@ public class DemoCatalog {
                         Map.of("epochs", 3, "seed", (int) SEED, "vocab_size", 64, "max_length", 8, "hidden_size", 32,
                                 "num_layers", 1)),
                 // a text-image dual encoder: its model page searches the captioned shapes by caption
-                new DemoModel("captioned-shapes-clip", "cross-modal-alignment", "captioned-shapes", null,
-                        Map.of("tower_a", NAMESPACE + "/shape-captions-text-encoder", "tower_b", NAMESPACE + "/shapes-cnn",
-                                "train", "all", "epochs", 8, "projection_size", 32, "batch_size", 32, "temperature", 0.1,
-                                "learning_rate", 3e-3, "seed", (int) SEED)));
+                new DemoModel("captioned-shapes-clip", "cross-modal-alignment", "captioned-shapes", null, Map.ofEntries(
+                        Map.entry("tower_a", NAMESPACE + "/shape-captions-text-encoder"), Map.entry("tower_b", NAMESPACE + "/shapes-cnn"),
+                        Map.entry("train", "all"), Map.entry("epochs", 8), Map.entry("projection_size", 32),
+                        Map.entry("batch_size", 32), Map.entry("temperature", 0.1), Map.entry("learning_rate", 3e-3),
+                        Map.entry("seed", (int) SEED), Map.entry("zero_shot_labels", "red, green, blue, yellow, white"),
+                        Map.entry("zero_shot_prompt", "a large {label} circle"))));
     }
 
     @Inject

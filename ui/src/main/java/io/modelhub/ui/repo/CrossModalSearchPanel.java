@@ -28,6 +28,7 @@ import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -48,7 +49,9 @@ final class CrossModalSearchPanel {
         layout.setId("crossmodal-panel");
         layout.add(new H4("Search across modalities"), new Paragraph("This model aligns " + index.a().modality()
                 + " with " + index.b().modality() + ". Its index holds " + index.size() + " pairs of its training "
-                + "dataset; a query is searched as the closest indexed item (see the note under the results)."));
+                + "dataset; a query is searched as the closest indexed item (see the note under the results). Click an "
+                + "item to see the texts that match it best" + (index.labels().isEmpty() ? "." : " and its zero-shot label among "
+                + String.join(", ", index.labels()) + ".")));
         Media media = Media.of(model, repos, commits, downloads, viewer);
         Span error = new Span();
         error.setId("crossmodal-error");
@@ -119,6 +122,16 @@ final class CrossModalSearchPanel {
                             Span line = new Span(String.format(Locale.ROOT, "#%d · %.3f · %s", t.rank(), t.score(), t.item()));
                             line.addClassName("crossmodal-text-hit");
                             itemResults.add(line);
+                        }
+                        List<CrossModalSearch.LabelScore> labels = search.zeroShot(index, answer.side(), hit.item());
+                        if (!labels.isEmpty()) {
+                            itemResults.add(new H4("Zero-shot: " + labels.get(0).label()));
+                            for (CrossModalSearch.LabelScore l : labels) {
+                                Span line = new Span(String.format(Locale.ROOT, "%s · %.1f %% (“%s”)", l.label(),
+                                        100 * l.probability(), l.prompt()));
+                                line.addClassName("crossmodal-zero-shot");
+                                itemResults.add(line);
+                            }
                         }
                     } catch (ApiException ex) {
                         error.setText(ex.getMessage());

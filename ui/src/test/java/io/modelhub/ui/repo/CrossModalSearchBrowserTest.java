@@ -71,9 +71,11 @@ class CrossModalSearchBrowserTest {
         HubApi.model("xmodal-dual")
                 .file("README.md", "---\ndatasets:\n- admin/xmodal-shapes\n---\n# A dual encoder\n")
                 .file("config.json", "{\"architectures\":[\"ModelHubMultimodalDualEncoder\"],\"model_type\":\"modelhub-dual-encoder\","
-                        + "\"modalities\":[\"text\",\"vision\"],\"projection_size\":6,"
+                        + "\"modalities\":[\"text\",\"vision\"],\"projection_size\":6,\"logit_scale\":2.302585,"
                         + "\"tower_a\":{\"modality\":\"text\",\"column\":\"text\"},\"tower_b\":{\"modality\":\"vision\",\"column\":\"file_name\"}}")
                 .file("index/items.jsonl", items.toString())
+                .file("index/prompts.jsonl", "{\"label\":\"red\",\"prompt\":\"a red shape\"}\n"
+                        + "{\"label\":\"green\",\"prompt\":\"a green shape\"}\n{\"label\":\"blue\",\"prompt\":\"a blue shape\"}\n")
                 .file("index/embeddings.safetensors", safetensors(embeddings, PAIRS.length, 6))
                 .create();
 
@@ -105,6 +107,10 @@ class CrossModalSearchBrowserTest {
         browser.waitUntil(d -> !d.findElements(By.cssSelector("#crossmodal-item-results .crossmodal-text-hit")).isEmpty());
         List<WebElement> captions = browser.driver().findElements(By.cssSelector("#crossmodal-item-results .crossmodal-text-hit"));
         assertTrue(captions.get(0).getText().endsWith("a blue square"), captions.get(0).getText());
+        // and its zero-shot label: the prompt embeddings are the colours, at the model's scale (10)
+        List<WebElement> zeroShot = browser.driver().findElements(By.cssSelector("#crossmodal-item-results .crossmodal-zero-shot"));
+        assertEquals(3, zeroShot.size());
+        assertTrue(zeroShot.get(0).getText().startsWith("blue · 99.8 %"), zeroShot.get(0).getText());
     }
 
     static byte[] png(String colour, String shape) throws IOException {
@@ -122,21 +128,33 @@ class CrossModalSearchBrowserTest {
         return out.toByteArray();
     }
 
-    /** "a" and "b" with the same (n, d) F32 values: image and caption of a pair embed alike. */
+    /**
+     * "a" and "b" with the same (n, d) F32 values (image and caption of a pair embed alike), and "prompts": the
+     * three colour axes.
+     */
     static byte[] safetensors(float[] values, int n, int d) {
         int bytes = values.length * 4;
+        float[] prompts = new float[3 * d];
+        for (int c = 0; c < 3; c++) {
+            prompts[c * d + c] = 1;
+        }
         String header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[" + n + "," + d + "],\"data_offsets\":[0," + bytes + "]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[" + n + "," + d + "],\"data_offsets\":[" + bytes + "," + 2 * bytes + "]}}";
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[" + n + "," + d + "],\"data_offsets\":[" + bytes + "," + 2 * bytes + "]},"
+                + "\"prompts\":{\"dtype\":\"F32\",\"shape\":[3," + d + "],\"data_offsets\":[" + 2 * bytes + ","
+                + (2 * bytes + prompts.length * 4) + "]}}";
         while (header.length() % 8 != 0) {
             header += " ";
         }
         byte[] h = header.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer buffer = ByteBuffer.allocate(8 + h.length + 2 * bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = ByteBuffer.allocate(8 + h.length + 2 * bytes + prompts.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putLong(h.length).put(h);
         for (int copy = 0; copy < 2; copy++) {
             for (float v : values) {
                 buffer.putFloat(v);
             }
+        }
+        for (float v : prompts) {
+            buffer.putFloat(v);
         }
         return buffer.array();
     }

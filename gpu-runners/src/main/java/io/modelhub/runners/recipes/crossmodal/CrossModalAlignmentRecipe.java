@@ -72,7 +72,11 @@ public final class CrossModalAlignmentRecipe implements Recipe {
                 ParamSpec.number("temperature", 0.07, 0.01, 1.0, "initial softmax temperature (learned, kept >= 0.01)"),
                 ParamSpec.integer("epochs", 10, 1, 1000, "passes over the training pairs"),
                 ParamSpec.number("learning_rate", 0.001, 1e-6, 1.0, "Adam step size"),
-                ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE, "seeds the projections, the data order and the held-out split"));
+                ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE, "seeds the projections, the data order and the held-out split"),
+                new ParamSpec("zero_shot_labels", "string", "", null, null, null, "comma-separated labels for zero-shot "
+                        + "classification on the model's page (needs a text tower); their prompts are embedded with the model"),
+                new ParamSpec("zero_shot_prompt", "string", "a photo of a {label}", null, null, null,
+                        "the text each zero-shot label is put into; {label} stands for the label"));
     }
 
     @Override
@@ -88,6 +92,12 @@ public final class CrossModalAlignmentRecipe implements Recipe {
         float learningRate = (float) params.getDouble("learning_rate");
         long seed = params.getInt("seed");
         boolean trainTowers = params.getString("train").equals("all");
+        List<String> zeroShotLabels = java.util.Arrays.stream(params.getString("zero_shot_labels").split(","))
+                .map(String::trim).filter(l -> !l.isEmpty()).distinct().toList();
+        String zeroShotPrompt = params.getString("zero_shot_prompt");
+        if (!zeroShotLabels.isEmpty() && !zeroShotPrompt.contains("{label}")) {
+            throw new IllegalArgumentException("parameter \"zero_shot_prompt\" must contain {label}, not \"" + zeroShotPrompt + "\"");
+        }
 
         PairedDataset data = PairedDataset.open(ctx.datasetDir(), seed);
         data.notes().forEach(ctx::log);
@@ -114,6 +124,10 @@ public final class CrossModalAlignmentRecipe implements Recipe {
             throw new InvalidModelException("the dataset pairs " + data.kindA().modality() + " (" + data.columnA() + ") with "
                     + data.kindB().modality() + " (" + data.columnB() + "), but the towers encode " + modalityA + " and "
                     + modalityB);
+        }
+        if (!zeroShotLabels.isEmpty() && data.kindA() != PairedDataset.Kind.TEXT && data.kindB() != PairedDataset.Kind.TEXT) {
+            throw new IllegalArgumentException("zero_shot_labels needs a text tower, and this dataset pairs "
+                    + data.kindA().modality() + " with " + data.kindB().modality());
         }
         String a = sideName(data.kindA(), data.kindB(), true);
         String b = sideName(data.kindA(), data.kindB(), false);
@@ -187,7 +201,8 @@ public final class CrossModalAlignmentRecipe implements Recipe {
             result.put(prefix + "chance_recall@1", last.metrics.chanceRecallAt1());
             result.put("temperature", 1 / model.scale());
             model.save(ctx.outputDir());
-            EmbeddingIndex.write(model, data, ctx.datasetDir(), ctx.outputDir(), evalBatch);
+            EmbeddingIndex.write(model, data, ctx.datasetDir(), ctx.outputDir(), evalBatch,
+                    zeroShotLabels.stream().map(l -> new EmbeddingIndex.Prompt(l, zeroShotPrompt.replace("{label}", l))).toList());
             ctx.log(String.format(Locale.ROOT, "%s (%d pairs): %s->%s R@1 %.3f, %s->%s R@1 %.3f, chance %.3f; model and "
                             + "embedding index written", hasTest ? "Test" : "Validation", last.metrics.n(), a, b,
                     last.metrics.aToBRecall()[0], b, a, last.metrics.bToARecall()[0], last.metrics.chanceRecallAt1()));

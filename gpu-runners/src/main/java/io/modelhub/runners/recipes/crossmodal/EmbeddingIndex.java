@@ -22,7 +22,8 @@ import java.util.Map;
  * running the towers over the dataset: index/embeddings.safetensors holds "a" and "b", (n, projection size)
  * normalised float32, row i for line i of index/items.jsonl: {"split", "a", "b"}, where a media side is its path
  * in the dataset repository and a text side the text. Distinct items only would be smaller, but keeping the
- * pairing lets the page show each hit's partner (an image's caption).
+ * pairing lets the page show each hit's partner (an image's caption). With zero-shot labels, "prompts" holds the
+ * text tower's embeddings of their prompts, row i for line i of index/prompts.jsonl: {"label", "prompt"}.
  */
 final class EmbeddingIndex {
     static final String DIR = "index";
@@ -31,7 +32,12 @@ final class EmbeddingIndex {
     private EmbeddingIndex() {
     }
 
-    static void write(DualEncoder model, PairedDataset data, Path datasetDir, Path outputDir, int batchSize) throws IOException {
+    /** A zero-shot label and the text it is embedded as ("a photo of a cat"). */
+    record Prompt(String label, String text) {
+    }
+
+    static void write(DualEncoder model, PairedDataset data, Path datasetDir, Path outputDir, int batchSize,
+            List<Prompt> prompts) throws IOException {
         List<PairedDataset.Pair> pairs = new ArrayList<>();
         List<String> splits = new ArrayList<>();
         Map<String, List<PairedDataset.Pair>> bySplit = new LinkedHashMap<>();
@@ -51,6 +57,11 @@ final class EmbeddingIndex {
             Map<String, NDArray> arrays = new LinkedHashMap<>();
             arrays.put("a", manager.create(za, new Shape(pairs.size(), d)));
             arrays.put("b", manager.create(zb, new Shape(pairs.size(), d)));
+            if (!prompts.isEmpty()) {
+                boolean textIsA = data.kindA() == PairedDataset.Kind.TEXT;
+                float[] zp = model.embed(textIsA, prompts.stream().map(Prompt::text).toList(), batchSize);
+                arrays.put("prompts", manager.create(zp, new Shape(prompts.size(), d)));
+            }
             Safetensors.write(dir.resolve("embeddings.safetensors"), arrays);
         }
         try (Writer w = Files.newBufferedWriter(dir.resolve("items.jsonl"), StandardCharsets.UTF_8)) {
@@ -59,6 +70,21 @@ final class EmbeddingIndex {
                 line.put("split", splits.get(i));
                 line.put("a", item(data.kindA(), pairs.get(i).a(), datasetDir));
                 line.put("b", item(data.kindB(), pairs.get(i).b(), datasetDir));
+                w.write(JSON.writeValueAsString(line));
+                w.write('\n');
+            }
+        }
+        if (!prompts.isEmpty()) {
+            writePrompts(dir, prompts);
+        }
+    }
+
+    private static void writePrompts(Path dir, List<Prompt> prompts) throws IOException {
+        try (Writer w = Files.newBufferedWriter(dir.resolve("prompts.jsonl"), StandardCharsets.UTF_8)) {
+            for (Prompt p : prompts) {
+                ObjectNode line = JSON.createObjectNode();
+                line.put("label", p.label());
+                line.put("prompt", p.text());
                 w.write(JSON.writeValueAsString(line));
                 w.write('\n');
             }

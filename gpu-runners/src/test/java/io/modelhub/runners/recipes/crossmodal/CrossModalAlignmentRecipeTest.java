@@ -78,7 +78,39 @@ class CrossModalAlignmentRecipeTest {
                 weights.keySet().toString());
         Map<String, Safetensors.HostTensor> index = Safetensors.read(out.resolve("index/embeddings.safetensors"));
         assertEquals(240, index.get("a").shape()[0]);
-        assertEquals(240, Files.readAllLines(out.resolve("index/items.jsonl")).size());
+        List<String> items = Files.readAllLines(out.resolve("index/items.jsonl"));
+        assertEquals(240, items.size());
+
+        // zero-shot: each image's colour is the label whose prompt ("a large red circle") embeds closest to it
+        List<String> labels = List.of("red", "green", "blue", "yellow");
+        assertEquals(4, Files.readAllLines(out.resolve("index/prompts.jsonl")).size());
+        float[] prompts = index.get("prompts").data();
+        float[] images = index.get("b").data();
+        int right = 0;
+        int heldOut = 0;
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = new ObjectMapper().readTree(items.get(i));
+            if (!item.path("split").asText().equals("validation")) {
+                continue;
+            }
+            heldOut++;
+            int best = 0;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int l = 0; l < labels.size(); l++) {
+                double score = 0;
+                for (int k = 0; k < 32; k++) {
+                    score += prompts[l * 32 + k] * images[i * 32 + k];
+                }
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = l;
+                }
+            }
+            right += item.path("a").asText().contains(" " + labels.get(best) + " ") ? 1 : 0;
+        }
+        double zeroShot = (double) right / heldOut;
+        System.out.printf("zero-shot colour accuracy over %d held-out images: %.3f (chance 0.25)%n", heldOut, zeroShot);
+        assertTrue(zeroShot > 0.6, "zero-shot colour accuracy " + zeroShot);
 
         // the written model reloads and embeds as it did at the end of training
         try (DualEncoder reloaded = DualEncoder.load(out, io.modelhub.runners.recipes.Torch.preferredDevice())) {
@@ -112,7 +144,8 @@ class CrossModalAlignmentRecipeTest {
     static FakeRunContext context(Path root, Path pairs, Path towerA, Path towerB) {
         return FakeRunContext.builder(root).dataset(pairs).model("tower_a", towerA).model("tower_b", towerB)
                 .params(Map.of("epochs", 6, "batch_size", 24, "projection_size", 32, "learning_rate", 0.003,
-                        "train", "all", "temperature", 0.1, "seed", 5))
+                        "train", "all", "temperature", 0.1, "seed", 5, "zero_shot_labels", "red, green, blue, yellow",
+                        "zero_shot_prompt", "a large {label} circle"))
                 .param("tower_a", "test/cnn@0000").param("tower_b", "test/text@0000").build();
     }
 
