@@ -80,8 +80,9 @@ public class DatasetInspector {
         }
         String mediaModality = images > 0 && audio > 0 ? "multimodal" : images > 0 ? "vision" : audio > 0 ? "audio" : null;
         Table table = tables.isEmpty() ? null : readTables(tables);
-        if (mediaModality != null && table != null && table.textColumn != null) {
-            // Media plus a table with text per file: image-caption or audio-transcript pairs.
+        if (mediaModality != null && table != null && (table.textColumn != null || table.fileColumns >= 2)) {
+            // Media plus a table with text per file (image-caption or audio-transcript pairs), or with two files per
+            // row in columns named *file_name (image-audio pairs, e.g. image_file_name,audio_file_name).
             return new DatasetSchema("paired", "multimodal", table.rowsPerSplit.isEmpty() ? mediaPerSplit : table.rowsPerSplit,
                     List.copyOf(table.labels), table.columns, table.labelColumn, table.textColumn);
         }
@@ -117,6 +118,8 @@ public class DatasetInspector {
         List<String> columns = List.of();
         String labelColumn;
         String textColumn;
+        /** Columns naming a media file per row: file_name, or image_file_name, audio_file_name, ... */
+        long fileColumns;
         final Set<String> labels = new TreeSet<>();
         final Map<String, Long> rowsPerSplit = new TreeMap<>();
     }
@@ -132,6 +135,7 @@ public class DatasetInspector {
                     t.columns = columns;
                     t.labelColumn = LABEL_COLUMNS.stream().filter(columns::contains).findFirst().orElse(null);
                     t.textColumn = TEXT_COLUMNS.stream().filter(columns::contains).findFirst().orElse(null);
+                    t.fileColumns = columns.stream().filter(c -> c.endsWith("file_name")).count();
                 }
                 t.rowsPerSplit.merge(key, 1L, Long::sum);
                 int li = t.labelColumn == null ? -1 : columns.indexOf(t.labelColumn);

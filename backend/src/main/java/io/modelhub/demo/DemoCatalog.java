@@ -51,6 +51,16 @@ public class DemoCatalog {
      */
     public record DemoModel(String output, String recipe, String dataset, String baseModel, Map<String, Object> params,
                             String benchmark) {
+        /** The demo models this one is trained from: its base model and the ones its "model" parameters name. */
+        public List<String> inputs() {
+            List<String> inputs = new ArrayList<>();
+            if (baseModel != null) {
+                inputs.add(baseModel);
+            }
+            params.values().stream().map(String::valueOf).filter(v -> v.startsWith(NAMESPACE + "/"))
+                    .map(v -> v.substring(NAMESPACE.length() + 1)).sorted().forEach(inputs::add);
+            return inputs;
+        }
     }
 
     /** A benchmark on a demo dataset's test split. */
@@ -76,7 +86,9 @@ public class DemoCatalog {
         return List.of(
                 new DemoData("shapes", () -> ShapeImages.generate("shapes", SEED, new DemoDataset.Sizes(150, 20, 40))),
                 new DemoData("topics", () -> TopicSentences.generate("topics", SEED, new DemoDataset.Sizes(300, 40, 80))),
-                new DemoData("tones", () -> ToneClips.generate("tones", SEED, new DemoDataset.Sizes(60, 10, 20))));
+                new DemoData("tones", () -> ToneClips.generate("tones", SEED, new DemoDataset.Sizes(60, 10, 20))),
+                new DemoData("captioned-shapes", () -> CaptionedShapes.pairs("captioned-shapes", SEED, new DemoDataset.Sizes(400, 60, 60))),
+                new DemoData("shape-captions", () -> CaptionedShapes.captions("shape-captions", SEED, new DemoDataset.Sizes(400, 60, 60))));
     }
 
     /** In order: a fine-tune comes after the pre-training that makes its base model. */
@@ -89,7 +101,17 @@ public class DemoCatalog {
                 new DemoModel("tones-audio-cnn", "audio-pretraining", "tones", null,
                         Map.of("epochs", 5, "seed", (int) SEED), "demo-tones-accuracy"),
                 new DemoModel("topics-classifier", "text-classification", "topics", "topics-text-encoder",
-                        Map.of("epochs", 4, "seed", (int) SEED, "learning_rate", 2e-3), "demo-topics-accuracy"));
+                        Map.of("epochs", 4, "seed", (int) SEED, "learning_rate", 2e-3), "demo-topics-accuracy"),
+                new DemoModel("shape-captions-text-encoder", "text-pretraining", "shape-captions", null,
+                        Map.of("epochs", 3, "seed", (int) SEED, "vocab_size", 64, "max_length", 8, "hidden_size", 32,
+                                "num_layers", 1), null),
+                // a text-image dual encoder: its model page searches the captioned shapes by caption
+                new DemoModel("captioned-shapes-clip", "cross-modal-alignment", "captioned-shapes", null, Map.ofEntries(
+                        Map.entry("tower_a", NAMESPACE + "/shape-captions-text-encoder"), Map.entry("tower_b", NAMESPACE + "/shapes-cnn"),
+                        Map.entry("train", "all"), Map.entry("epochs", 8), Map.entry("projection_size", 32),
+                        Map.entry("batch_size", 32), Map.entry("temperature", 0.1), Map.entry("learning_rate", 3e-3),
+                        Map.entry("seed", (int) SEED), Map.entry("zero_shot_labels", "red, green, blue, yellow, white"),
+                        Map.entry("zero_shot_prompt", "a large {label} circle")), null));
     }
 
     @Inject
@@ -162,9 +184,15 @@ public class DemoCatalog {
             if (done(step)) {
                 continue;
             }
-            if (model.baseModel() != null && !awaitModel(demo, model.baseModel())) {
-                LOG.warnf("Demo catalog: %s/%s is not trained, so %s/%s is skipped", NAMESPACE, model.baseModel(),
-                        NAMESPACE, model.output());
+            String missing = null;
+            for (String input : model.inputs()) {
+                if (missing == null && !awaitModel(demo, input)) {
+                    missing = input;
+                }
+            }
+            if (missing != null) {
+                LOG.warnf("Demo catalog: %s/%s is not trained, so %s/%s is skipped", NAMESPACE, missing, NAMESPACE,
+                        model.output());
                 continue;
             }
             awaitRecipe(model.recipe());

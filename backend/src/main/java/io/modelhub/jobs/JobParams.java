@@ -8,6 +8,9 @@ import java.util.Map;
 
 /** Job parameters checked against the recipe's schema: known names, types, ranges, choices; defaults filled. */
 public final class JobParams {
+    /** A model repository id; {@link JobService} resolves and pins it, so here it is only a string. */
+    static final String MODEL = "model";
+
     private JobParams() {
     }
 
@@ -78,6 +81,9 @@ public final class JobParams {
                     return Boolean.parseBoolean(s);
                 }
                 throw ApiException.badRequest("Parameter '" + p.name() + "' must be true or false, got '" + value + "'");
+            }
+            case MODEL -> {
+                return value.toString();
             }
             default -> {
                 String s = value.toString();

@@ -89,6 +89,7 @@ public class JobService {
         RecipeInfo recipe = runners.recipe(spec.recipe()).orElseThrow(() -> ApiException.badRequest("Unknown recipe '"
                 + spec.recipe() + "'. Known: " + String.join(", ", runners.recipes().stream().map(RecipeInfo::id).toList())));
         Map<String, Object> params = JobParams.validate(recipe, spec.params());
+        pinModelParams(viewer, recipe, params);
 
         String baseRevision = null;
         String baseModality = "unknown";
@@ -182,6 +183,35 @@ public class JobService {
             if (n == 0) {
                 throw ApiException.badRequest("evaluateOn names benchmark " + benchmark + ", which does not exist");
             }
+        }
+    }
+
+    /**
+     * A "model" parameter names a model repository like baseModel does ("owner/name", optionally "@revision"): it
+     * must be visible to the submitter and of a modality the parameter accepts, and is pinned here to
+     * "owner/name@commit" so that every attempt trains on the same weights.
+     */
+    private void pinModelParams(Viewer viewer, RecipeInfo recipe, Map<String, Object> params) {
+        for (RecipeInfo.Param p : recipe.parameters()) {
+            if (!p.type().equals(JobParams.MODEL)) {
+                continue;
+            }
+            Object value = params.get(p.name());
+            if (value == null || value.toString().isBlank()) {
+                throw ApiException.badRequest("Parameter '" + p.name() + "' needs a model repository id (owner/name)");
+            }
+            String given = value.toString().trim();
+            int at = given.indexOf('@');
+            String id = at < 0 ? given : given.substring(0, at);
+            Repo model = repos.visible(viewer, RepoName.parse(RepoType.MODEL, id));
+            String commit = commits.resolve(model, at < 0 ? null : given.substring(at + 1));
+            List<String> accepted = p.choices() == null ? List.of() : p.choices();
+            if (!accepted.isEmpty() && !model.modality.equals("unknown") && !accepted.contains(model.modality)) {
+                throw ApiException.badRequest("Modality mismatch: parameter '" + p.name() + "' of recipe '" + recipe.id()
+                        + "' takes " + String.join(" or ", accepted) + " models, and " + model.fullId() + " is a "
+                        + model.modality + " model");
+            }
+            params.put(p.name(), model.fullId() + "@" + commit);
         }
     }
 

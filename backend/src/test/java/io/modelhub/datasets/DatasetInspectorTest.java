@@ -69,5 +69,15 @@ class DatasetInspectorTest {
         assertEquals("paired", pairs.getString("datasetSchema.format"));
         assertEquals("caption", pairs.getString("datasetSchema.textColumn"));
         assertEquals(Map.of("train", 2), pairs.getMap("datasetSchema.splits"));
+
+        // image-audio pairs: two columns naming files, no text
+        HubApi.dataset("schema-image-audio").file("train/img/1.png", new byte[]{1}).file("train/snd/1.wav", new byte[]{2})
+                .file("validation/img/2.png", new byte[]{1}).file("validation/snd/2.wav", new byte[]{2})
+                .file("train/metadata.csv", "image_file_name,audio_file_name\nimg/1.png,snd/1.wav\n")
+                .file("validation/metadata.csv", "image_file_name,audio_file_name\nimg/2.png,snd/2.wav\n").create();
+        JsonPath imageAudio = schema("schema-image-audio");
+        assertEquals("paired", imageAudio.getString("datasetSchema.format"));
+        assertEquals("multimodal", imageAudio.getString("datasetSchema.modality"));
+        assertEquals(Map.of("train", 1, "validation", 1), imageAudio.getMap("datasetSchema.splits"));
     }
 }

@@ -76,6 +76,36 @@ class DemoDatasetsTest {
     }
 
     @Test
+    void captionedShapesArePairsAndTheirCaptionsATextTable() {
+        DemoDataset pairs = CaptionedShapes.pairs("test-captioned-shapes", 7, SMALL);
+        JsonPath info = published(pairs);
+        assertEquals("paired", info.getString("datasetSchema.format"));
+        assertEquals("multimodal", info.getString("datasetSchema.modality"));
+        assertEquals("text", info.getString("datasetSchema.textColumn"));
+        assertEquals(Map.of("train", 5, "validation", 2, "test", 3), info.getMap("datasetSchema.splits"));
+        String metadata = new String(pairs.files().get("train/metadata.csv"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(metadata.startsWith("file_name,text\n0000.png,a "), metadata);
+
+        DemoDataset captions = CaptionedShapes.captions("test-shape-captions", 7, SMALL);
+        JsonPath text = published(captions);
+        assertEquals("text", text.getString("datasetSchema.modality"));
+        // the same seed draws the same captions, so the caption encoder knows every word of the pairs
+        String trainCaptions = new String(captions.files().get("train.csv"), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(metadata.lines().skip(1).map(l -> l.substring(l.indexOf(',') + 1)).toList(),
+                trainCaptions.lines().skip(1).toList());
+    }
+
+    @Test
+    void crossModalDemoModelWaitsForBothTowers() {
+        DemoCatalog.DemoModel clip = DemoCatalog.models().stream().filter(m -> m.recipe().equals("cross-modal-alignment"))
+                .findFirst().orElseThrow();
+        assertEquals(List.of("shape-captions-text-encoder", "shapes-cnn"), clip.inputs());
+        List<String> order = DemoCatalog.models().stream().map(DemoCatalog.DemoModel::output).toList();
+        assertTrue(order.indexOf("captioned-shapes-clip") > order.indexOf("shapes-cnn")
+                && order.indexOf("captioned-shapes-clip") > order.indexOf("shape-captions-text-encoder"), order.toString());
+    }
+
+    @Test
     void generationIsDeterministicPerSeed() {
         assertArrayEquals(ToneClips.generate("a", 3, SMALL).files().get("test/noise/noise-0001.wav"),
                 ToneClips.generate("b", 3, SMALL).files().get("test/noise/noise-0001.wav"));

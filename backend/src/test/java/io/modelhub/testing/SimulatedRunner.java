@@ -29,9 +29,14 @@ public final class SimulatedRunner {
     }
 
     public static SimulatedRunner register(String name, int gpus) {
+        return register(name, gpus, List.of(IMAGE_RECIPE, AUDIO_RECIPE));
+    }
+
+    /** A runner publishing the given recipe schemas (maps shaped like the agent's registration). */
+    public static SimulatedRunner register(String name, int gpus, List<Map<String, Object>> recipes) {
         long id = HubApi.asAdmin().contentType("application/json")
                 .body(Map.of("name", name, "labels", List.of(), "gpuCount", gpus, "gpuMemoryMb", gpus * 16000L, "cpuCores", 2,
-                        "memoryBytes", 8L << 30, "recipes", List.of(IMAGE_RECIPE, AUDIO_RECIPE)))
+                        "memoryBytes", 8L << 30, "recipes", recipes))
                 .post("/api/runners").then().statusCode(200).extract().jsonPath().getLong("id");
         return new SimulatedRunner(id);
     }

@@ -25,7 +25,8 @@ class DemoCatalogIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> MODALITY = Map.of("demo/shapes-cnn", "image-classification",
             "demo/topics-text-encoder", "fill-mask", "demo/tones-audio-cnn", "audio-classification",
-            "demo/topics-classifier", "text-classification");
+            "demo/topics-classifier", "text-classification", "demo/shape-captions-text-encoder", "fill-mask",
+            "demo/captioned-shapes-clip", "cross-modal-alignment");
 
     @Test
     void firstStartFillsTheDemoCatalog(@TempDir Path data) throws Exception {
@@ -50,7 +51,8 @@ class DemoCatalogIT {
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
             List<String> datasets = new ArrayList<>();
             JSON.readTree(hub.get("/api/datasets?author=demo").body()).forEach(d -> datasets.add(d.path("id").asText()));
-            assertEquals(List.of("demo/shapes", "demo/tones", "demo/topics"), datasets.stream().sorted().toList());
+            assertEquals(List.of("demo/captioned-shapes", "demo/shape-captions", "demo/shapes", "demo/tones", "demo/topics"),
+                    datasets.stream().sorted().toList());
 
             for (Map.Entry<String, String> expected : MODALITY.entrySet()) {
                 JsonNode info = JSON.readTree(hub.get("/api/models/" + expected.getKey()).body());
@@ -59,6 +61,9 @@ class DemoCatalogIT {
                 assertTrue(card.contains("demo/"), expected.getKey() + " card names its dataset: " + card);
                 assertTrue(card.matches("(?s).*(accuracy|loss).*"), expected.getKey() + " card has metrics: " + card);
             }
+            assertTrue(hub.get("/demo/captioned-shapes-clip/resolve/main/config.json").body().contains("modelhub-dual-encoder"));
+            assertTrue(hub.get("/demo/captioned-shapes-clip/resolve/main/index/items.jsonl").body().contains("a large"),
+                    "the dual encoder carries the embedding index its search tab answers from");
             JsonNode classifier = JSON.readTree(hub.get("/api/models/demo/topics-classifier").body());
             assertEquals("demo/topics-text-encoder", classifier.path("cardData").path("base_model").asText(),
                     "the fine-tune names the encoder it started from");

@@ -1,6 +1,8 @@
 package io.modelhub.runners.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.runners.recipes.RecipeRegistry;
 import io.modelhub.runners.recipes.RunContext;
 
 import java.io.IOException;
@@ -28,6 +30,7 @@ final class JobRun implements RunContext {
     private final Path baseModelDir;
     private final Path datasetDir;
     private final Map<String, Object> params;
+    private final Map<String, Path> modelDirs;
     private final Optional<Checkpoint> checkpoint;
     final AtomicBoolean cancelled = new AtomicBoolean();
     final AtomicBoolean lost = new AtomicBoolean();
@@ -45,6 +48,7 @@ final class JobRun implements RunContext {
                 ? RepoDownloads.fetch(hub, "model", claim.get("baseModel").asText(), claim.get("baseRevision").asText(), cache) : null;
         this.datasetDir = RepoDownloads.fetch(hub, "dataset", claim.get("dataset").asText(), claim.get("datasetRevision").asText(), cache);
         this.params = HubClient.json().convertValue(claim.path("params"), LinkedHashMap.class);
+        this.modelDirs = fetchModelParams(cache);
         this.checkpoint = fetchCheckpoint();
     }
 
@@ -54,6 +58,25 @@ final class JobRun implements RunContext {
 
     private String jobPath() {
         return "/api/runners/" + runnerId + "/jobs/" + jobId();
+    }
+
+    /** The recipe's "model" parameters, which the hub pinned to "owner/name@commit" at submit time. */
+    private Map<String, Path> fetchModelParams(Path cache) throws IOException, InterruptedException {
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        List<ParamSpec> specs = RecipeRegistry.find(claim.path("recipe").asText()).map(r -> r.parameters()).orElse(List.of());
+        for (ParamSpec spec : specs) {
+            Object value = params.get(spec.name());
+            if (!spec.type().equals(ParamSpec.MODEL) || value == null) {
+                continue;
+            }
+            String pinned = value.toString();
+            int at = pinned.lastIndexOf('@');
+            if (at < 0) {
+                throw new IOException("Model parameter '" + spec.name() + "' is not pinned to a commit: " + pinned);
+            }
+            dirs.put(spec.name(), RepoDownloads.fetch(hub, "model", pinned.substring(0, at), pinned.substring(at + 1), cache));
+        }
+        return dirs;
     }
 
     private Optional<Checkpoint> fetchCheckpoint() throws IOException, InterruptedException {
@@ -73,6 +96,16 @@ final class JobRun implements RunContext {
     @Override
     public Path baseModelDir() {
         return baseModelDir;
+    }
+
+    @Override
+    public Path modelDir(String param) {
+        Path dir = modelDirs.get(param);
+        if (dir == null) {
+            throw new IllegalArgumentException("no model was downloaded for parameter \"" + param + "\" (model parameters: "
+                    + modelDirs.keySet() + ")");
+        }
+        return dir;
     }
 
     @Override

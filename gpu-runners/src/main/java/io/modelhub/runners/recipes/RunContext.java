@@ -9,6 +9,14 @@ public interface RunContext {
     /** Local copy of the base model repository's files (config.json, model.safetensors, ...), or null. */
     Path baseModelDir();
 
+    /**
+     * Local copy of the model named by a "model" parameter ({@link ParamSpec#model}), at the commit the hub pinned
+     * it to when the job was submitted.
+     */
+    default Path modelDir(String param) {
+        throw new IllegalArgumentException("no model was downloaded for parameter \"" + param + "\"");
+    }
+
     /** Local copy of the dataset repository's files. */
     Path datasetDir();
 

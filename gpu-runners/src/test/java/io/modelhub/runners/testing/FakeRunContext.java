@@ -30,6 +30,7 @@ public final class FakeRunContext implements RunContext {
 
     private final Path baseModelDir;
     private final Path datasetDir;
+    private final Map<String, Path> modelDirs;
     private final Map<String, Object> params;
     private final Path workDir;
     private final Path outputDir;
@@ -42,6 +43,7 @@ public final class FakeRunContext implements RunContext {
     private FakeRunContext(Builder b) {
         this.baseModelDir = b.baseModelDir;
         this.datasetDir = b.datasetDir;
+        this.modelDirs = Map.copyOf(b.modelDirs);
         this.params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
         this.workDir = b.root.resolve("work");
         this.outputDir = b.root.resolve("output");
@@ -63,6 +65,15 @@ public final class FakeRunContext implements RunContext {
     @Override
     public Path baseModelDir() {
         return baseModelDir;
+    }
+
+    @Override
+    public Path modelDir(String param) {
+        Path dir = modelDirs.get(param);
+        if (dir == null) {
+            throw new IllegalArgumentException("no model was downloaded for parameter \"" + param + "\"");
+        }
+        return dir;
     }
 
     @Override
@@ -147,6 +158,7 @@ public final class FakeRunContext implements RunContext {
         private final Path root;
         private Path baseModelDir;
         private Path datasetDir;
+        private final Map<String, Path> modelDirs = new LinkedHashMap<>();
         private final Map<String, Object> params = new LinkedHashMap<>();
         private Checkpoint latestCheckpoint;
         private Predicate<FakeRunContext> cancelWhen;
@@ -162,6 +174,12 @@ public final class FakeRunContext implements RunContext {
 
         public Builder dataset(Path dir) {
             this.datasetDir = dir;
+            return this;
+        }
+
+        /** The folder of a "model" parameter's model, as the agent would have downloaded it. */
+        public Builder model(String param, Path dir) {
+            modelDirs.put(param, dir);
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.modelhub.ui.repo;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.catalog.RepoIndexer;
 import io.modelhub.commits.Commit;
+import io.modelhub.crossmodal.CrossModalSearch;
 import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
@@ -60,12 +61,14 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
     private final DownloadService downloads;
     private final UploadPanel uploadPanel;
     private final DatasetInspector datasets;
+    private final CrossModalSearch crossModal;
     private String title = "ModelHub";
 
     @Inject
     public RepoView(RepoService repos, CommitService commits, RepoIndexer indexer, DownloadService downloads,
-                    UploadPanel uploadPanel, DatasetInspector datasets) {
+                    UploadPanel uploadPanel, DatasetInspector datasets, CrossModalSearch crossModal) {
         this.datasets = datasets;
+        this.crossModal = crossModal;
         this.repos = repos;
         this.commits = commits;
         this.indexer = indexer;
@@ -126,6 +129,10 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
             tabs.add("Dataset viewer", DatasetPreview.of(repo, head, files, datasets, downloads));
         }
         tabs.add(repo.repoType() == RepoType.MODEL ? "Model card" : "Dataset card", cardTab(repo, files));
+        if (repo.repoType() == RepoType.MODEL) {
+            crossModal.index(repo, head).ifPresent(index -> tabs.add("Search",
+                    CrossModalSearchPanel.of(repo, index, crossModal, repos, commits, downloads, viewer)));
+        }
         tabs.add("Files (" + files.size() + ")", filesTab(repo, head, files, viewer));
         tabs.add("Commits", commitsTab(repo));
         if (RepoService.canWrite(viewer, repo)) {

@@ -1,0 +1,60 @@
+package io.modelhub.runners.recipes.crossmodal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelhub.runners.recipes.audio.AudioConfig;
+import io.modelhub.runners.recipes.text.TextEncoderConfig;
+import io.modelhub.runners.recipes.vision.CnnConfig;
+import io.modelhub.runners.recipes.vision.InvalidModelException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Picks the tower for an encoder's config.json by its model_type. */
+final class Towers {
+    private Towers() {
+    }
+
+    /** The tower of a hub model folder (config.json; tokenizer.json for text encoders). */
+    static Tower of(Path modelDir) throws IOException {
+        Path config = modelDir.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            throw new InvalidModelException(modelDir.getFileName() + " has no config.json: a tower must be a modelhub "
+                    + "encoder (modelhub-text, modelhub-cnn, modelhub-audio)");
+        }
+        return fromConfig(new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()), modelDir);
+    }
+
+    /** The modality of the encoder in a hub model folder, from its config.json alone (nothing is loaded). */
+    static String modality(Path modelDir) throws IOException {
+        Path config = modelDir.resolve("config.json");
+        String type = Files.isRegularFile(config)
+                ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()).path("model_type").asText("") : "";
+        switch (type) {
+            case TextEncoderConfig.MODEL_TYPE:
+                return "text";
+            case CnnConfig.MODEL_TYPE:
+                return "vision";
+            case AudioConfig.MODEL_TYPE:
+                return "audio";
+            default:
+                return of(modelDir).modality(); // fails with the message naming what a tower must be
+        }
+    }
+
+    /** @param files where the tower's extra files (tokenizer.json) are */
+    static Tower fromConfig(JsonNode config, Path files) {
+        String type = config.path("model_type").asText("");
+        switch (type) {
+            case CnnConfig.MODEL_TYPE:
+                return new VisionTower(CnnConfig.parse(config.toString()));
+            case TextEncoderConfig.MODEL_TYPE:
+                return new TextTower(TextEncoderConfig.parse(config.toString()), files);
+            case AudioConfig.MODEL_TYPE:
+                return new AudioTower(AudioConfig.parse(config.toString()));
+            default:
+                throw new InvalidModelException("model_type '" + type + "' cannot be a tower; supported: "
+                        + TextEncoderConfig.MODEL_TYPE + " (text), " + CnnConfig.MODEL_TYPE + " (vision), " + AudioConfig.MODEL_TYPE
+                        + " (audio)");
+        }
+    }
+}

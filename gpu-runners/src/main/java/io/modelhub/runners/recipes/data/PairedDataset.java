@@ -1,0 +1,314 @@
+package io.modelhub.runners.recipes.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * A dataset of pairs for cross-modal training, in the Hugging Face imagefolder/audiofolder metadata layout:
+ * <pre>
+ * train/metadata.csv          file_name,text            text-image or text-audio (the text column may also be
+ * train/0001.png              0001.png,a red circle     caption, transcript, sentence or content)
+ * validation/metadata.csv ...
+ *
+ * train/metadata.csv          image_file_name,audio_file_name     media-media (image-audio, image-image, ...):
+ * train/img/0001.png          img/0001.png,snd/0001.wav           two columns whose names end in "file_name"
+ * train/snd/0001.wav
+ * </pre>
+ * A metadata table (metadata.csv or metadata.jsonl) sits in a split folder (train, validation/val/dev, test), its
+ * file paths relative to that folder, or at the root, where the first folder of each file path names the split.
+ * Without a validation split, a seeded {@link #HELD_OUT_FRACTION} of train is held out, so retrieval is always
+ * measured on pairs the model never trained on. Which side is "a" follows the column order of the table.
+ */
+public final class PairedDataset {
+
+    /** What one side of a pair is. */
+    public enum Kind {
+        TEXT("text"), IMAGE("vision"), AUDIO("audio");
+
+        private final String modality;
+
+        Kind(String modality) {
+            this.modality = modality;
+        }
+
+        /** The hub's modality name of models that encode this kind ("text", "vision", "audio"). */
+        public String modality() {
+            return modality;
+        }
+
+        static Kind ofFile(String path) {
+            String lower = path.toLowerCase(Locale.ROOT);
+            String ext = lower.substring(lower.lastIndexOf('.') + 1);
+            if (IMAGE_EXTENSIONS.contains(ext)) {
+                return IMAGE;
+            }
+            if (AUDIO_EXTENSIONS.contains(ext)) {
+                return AUDIO;
+            }
+            return null;
+        }
+    }
+
+    /** One pair; a side is its text (TEXT) or the absolute path of its file. */
+    public record Pair(String a, String b) {
+    }
+
+    public static final double HELD_OUT_FRACTION = 0.15;
+    /** What ImageIO and the runner's WAV decoder read. */
+    static final java.util.Set<String> IMAGE_EXTENSIONS = java.util.Set.of("png", "jpg", "jpeg", "bmp", "gif");
+    static final java.util.Set<String> AUDIO_EXTENSIONS = java.util.Set.of("wav", "wave");
+    static final List<String> TEXT_COLUMNS = List.of("text", "caption", "transcript", "sentence", "content");
+    private static final Map<String, String> SPLITS = Map.of("train", "train", "training", "train", "validation",
+            "validation", "val", "validation", "valid", "validation", "dev", "validation", "test", "test");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Kind kindA;
+    private final Kind kindB;
+    private final String columnA;
+    private final String columnB;
+    private final List<Pair> train;
+    private final List<Pair> validation;
+    private final List<Pair> test;
+    private final List<String> notes;
+
+    private PairedDataset(Kind kindA, Kind kindB, String columnA, String columnB, List<Pair> train,
+            List<Pair> validation, List<Pair> test, List<String> notes) {
+        this.kindA = kindA;
+        this.kindB = kindB;
+        this.columnA = columnA;
+        this.columnB = columnB;
+        this.train = List.copyOf(train);
+        this.validation = List.copyOf(validation);
+        this.test = List.copyOf(test);
+        this.notes = List.copyOf(notes);
+    }
+
+    public static PairedDataset open(Path root, long seed) throws IOException {
+        List<Path> tables;
+        try (Stream<Path> walk = Files.walk(root, 2)) {
+            tables = walk.filter(p -> p.getFileName().toString().equals("metadata.csv")
+                    || p.getFileName().toString().equals("metadata.jsonl")).sorted().toList();
+        }
+        if (tables.isEmpty()) {
+            throw new DatasetException("no metadata.csv or metadata.jsonl: a paired dataset is media files plus a table "
+                    + "pairing each with a text (file_name,text) or with a second file (image_file_name,audio_file_name), "
+                    + "in train/ (and optionally validation/, test/) or at the root");
+        }
+        Map<String, List<Pair>> splits = new LinkedHashMap<>();
+        String[] columns = null;
+        Kind[] kinds = null;
+        for (Path table : tables) {
+            Path folder = table.getParent();
+            String folderSplit = root.equals(folder) ? null : SPLITS.get(folder.getFileName().toString().toLowerCase(Locale.ROOT));
+            if (!root.equals(folder) && folderSplit == null) {
+                throw new DatasetException(root.relativize(table) + ": a metadata table belongs at the root or in a "
+                        + "split folder (train, validation, test)");
+            }
+            List<Map<String, String>> rows = readTable(table);
+            if (rows.isEmpty()) {
+                continue;
+            }
+            String[] cols = pairColumns(root.relativize(table).toString(), rows.get(0).keySet());
+            if (columns == null) {
+                columns = cols;
+            } else if (!columns[0].equals(cols[0]) || !columns[1].equals(cols[1])) {
+                throw new DatasetException(root.relativize(table) + " pairs " + cols[0] + " with " + cols[1]
+                        + ", another table " + columns[0] + " with " + columns[1] + ": all tables need the same columns");
+            }
+            int line = 1;
+            for (Map<String, String> row : rows) {
+                line++;
+                String[] sides = new String[2];
+                Kind[] rowKinds = new Kind[2];
+                String split = folderSplit;
+                for (int s = 0; s < 2; s++) {
+                    String value = row.getOrDefault(cols[s], "");
+                    if (value.isBlank()) {
+                        throw new DatasetException(root.relativize(table) + " row " + line + ": empty " + cols[s]);
+                    }
+                    if (!cols[s].endsWith("file_name")) {
+                        sides[s] = value;
+                        rowKinds[s] = Kind.TEXT;
+                        continue;
+                    }
+                    Path file = folder.resolve(value).normalize();
+                    if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+                        throw new DatasetException(root.relativize(table) + " row " + line + ": " + cols[s] + " '" + value
+                                + "' is not a file of the dataset");
+                    }
+                    rowKinds[s] = Kind.ofFile(value);
+                    if (rowKinds[s] == null) {
+                        throw new DatasetException(root.relativize(table) + " row " + line + ": '" + value
+                                + "' is neither an image (PNG or JPEG) nor audio (WAV)");
+                    }
+                    sides[s] = file.toString();
+                    if (split == null) {
+                        String first = root.relativize(file).getName(0).toString().toLowerCase(Locale.ROOT);
+                        split = SPLITS.get(first);
+                    }
+                }
+                if (kinds == null) {
+                    kinds = rowKinds;
+                } else if (kinds[0] != rowKinds[0] || kinds[1] != rowKinds[1]) {
+                    throw new DatasetException(root.relativize(table) + " row " + line + " pairs " + rowKinds[0] + " with "
+                            + rowKinds[1] + ", earlier rows " + kinds[0] + " with " + kinds[1]);
+                }
+                splits.computeIfAbsent(split == null ? "train" : split, k -> new ArrayList<>()).add(new Pair(sides[0], sides[1]));
+            }
+        }
+        if (kinds == null) {
+            throw new DatasetException("the metadata tables have no rows");
+        }
+        List<String> notes = new ArrayList<>();
+        List<Pair> trainPairs = new ArrayList<>(splits.getOrDefault("train", List.of()));
+        List<Pair> validationPairs = new ArrayList<>(splits.getOrDefault("validation", List.of()));
+        List<Pair> testPairs = new ArrayList<>(splits.getOrDefault("test", List.of()));
+        if (validationPairs.isEmpty()) {
+            int held = (int) Math.max(2, Math.round(trainPairs.size() * HELD_OUT_FRACTION));
+            if (trainPairs.size() < held + 2) {
+                throw new DatasetException("only " + trainPairs.size() + " training pairs: too few to hold out a "
+                        + "validation split (add a validation/ split or more pairs)");
+            }
+            java.util.Collections.shuffle(trainPairs, new Random(seed));
+            validationPairs = new ArrayList<>(trainPairs.subList(0, held));
+            trainPairs = new ArrayList<>(trainPairs.subList(held, trainPairs.size()));
+            notes.add("No validation split: held out " + held + " of the training pairs (seeded) for retrieval metrics");
+        }
+        if (trainPairs.size() < 2) {
+            throw new DatasetException("a contrastive objective needs at least 2 training pairs, found " + trainPairs.size());
+        }
+        return new PairedDataset(kinds[0], kinds[1], columns[0], columns[1], trainPairs, validationPairs, testPairs, notes);
+    }
+
+    /** The two columns a table pairs: a text column with file_name, or two *file_name columns. */
+    private static String[] pairColumns(String table, java.util.Set<String> columns) {
+        List<String> files = columns.stream().filter(c -> c.endsWith("file_name")).toList();
+        if (files.size() >= 2) {
+            return new String[] {files.get(0), files.get(1)};
+        }
+        String text = TEXT_COLUMNS.stream().filter(columns::contains).findFirst().orElse(null);
+        if (files.size() == 1 && text != null) {
+            // text first: the usual reading of "caption -> image" retrieval as a-to-b
+            return new String[] {text, files.get(0)};
+        }
+        throw new DatasetException(table + " has columns " + columns + "; a paired table needs file_name and a text "
+                + "column (" + String.join(", ", TEXT_COLUMNS) + "), or two columns ending in file_name");
+    }
+
+    private static List<Map<String, String>> readTable(Path table) throws IOException {
+        List<Map<String, String>> rows = new ArrayList<>();
+        List<String> lines = Files.readAllLines(table, StandardCharsets.UTF_8);
+        if (table.toString().endsWith(".jsonl")) {
+            for (String line : lines) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node = JSON.readTree(line);
+                Map<String, String> row = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    row.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
+                }
+                rows.add(row);
+            }
+            return rows;
+        }
+        List<String> header = null;
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            List<String> cells = csvCells(line);
+            if (header == null) {
+                header = cells.stream().map(String::trim).toList();
+                continue;
+            }
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                row.put(header.get(i), i < cells.size() ? cells.get(i) : "");
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** RFC 4180 cells of one line (quoted cells with commas and doubled quotes; no line breaks inside cells). */
+    static List<String> csvCells(String line) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cell.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                cells.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(c);
+            }
+        }
+        cells.add(cell.toString());
+        return cells;
+    }
+
+    public Kind kindA() {
+        return kindA;
+    }
+
+    public Kind kindB() {
+        return kindB;
+    }
+
+    public String columnA() {
+        return columnA;
+    }
+
+    public String columnB() {
+        return columnB;
+    }
+
+    public List<Pair> train() {
+        return train;
+    }
+
+    /** The held-out pairs retrieval is measured on during training. */
+    public List<Pair> validation() {
+        return validation;
+    }
+
+    /** The dataset's test split, possibly empty. */
+    public List<Pair> test() {
+        return test;
+    }
+
+    public List<String> notes() {
+        return notes;
+    }
+
+    public String describe() {
+        return kindA + "-" + kindB + " pairs (" + columnA + ", " + columnB + "): train " + train.size() + ", validation "
+                + validation.size() + ", test " + test.size();
+    }
+}
