@@ -22,6 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import static io.modelhub.testing.JobsApi.await;
+import static io.modelhub.testing.JobsApi.job;
+import static io.modelhub.testing.JobsApi.logs;
+import static io.modelhub.testing.JobsApi.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,10 +55,10 @@ class JobsEndToEndTest {
 
     @Test
     void trainOnRunnersSurviveAKilledRunnerAndCancel(@TempDir Path tmp) throws Exception {
-        upload("e2e-shapes", ImageFolderDatasetBuilder.in(tmp.resolve("shapes"))
-                .classes(Pattern.HORIZONTAL_STRIPES, Pattern.VERTICAL_STRIPES, Pattern.DISC, Pattern.CHECKERBOARD).seed(1).build());
-        upload("e2e-marks", ImageFolderDatasetBuilder.in(tmp.resolve("marks"))
-                .classes(Pattern.RING, Pattern.CROSS, Pattern.SQUARE).seed(2).build());
+        HubApi.dataset("e2e-shapes").folder(ImageFolderDatasetBuilder.in(tmp.resolve("shapes"))
+                .classes(Pattern.HORIZONTAL_STRIPES, Pattern.VERTICAL_STRIPES, Pattern.DISC, Pattern.CHECKERBOARD).seed(1).build()).create();
+        HubApi.dataset("e2e-marks").folder(ImageFolderDatasetBuilder.in(tmp.resolve("marks"))
+                .classes(Pattern.RING, Pattern.CROSS, Pattern.SQUARE).seed(2).build()).create();
         String hub = base.toString().replaceAll("/$", "");
         first = RunnerProcess.start(hub, "e2e-first", tmp.resolve("runner-1"));
         second = RunnerProcess.start(hub, "e2e-second", tmp.resolve("runner-2"));
@@ -110,42 +114,6 @@ class JobsEndToEndTest {
         await(cancel, j -> j.getString("state").equals("running"), 120);
         HubApi.asAdmin().post("/api/jobs/" + cancel + "/cancel").then().statusCode(200);
         assertEquals("cancelled", await(cancel, j -> !j.getString("state").equals("running"), 60).getString("state"));
-    }
-
-    private static void upload(String name, Path dir) throws Exception {
-        HubApi.RepoBuilder repo = HubApi.dataset(name);
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                repo.file(dir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
-        repo.create();
-    }
-
-    private static long submit(Map<String, Object> spec) {
-        return HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs").then().statusCode(201)
-                .extract().jsonPath().getLong("id");
-    }
-
-    private static JsonPath job(long id) {
-        return HubApi.asAdmin().get("/api/jobs/" + id).then().statusCode(200).extract().jsonPath();
-    }
-
-    private static String logs(long id) {
-        return String.join("\n", HubApi.asAdmin().get("/api/jobs/" + id + "/logs").jsonPath().getList("line", String.class));
-    }
-
-    private static JsonPath await(long id, Predicate<JsonPath> condition, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        JsonPath j = job(id);
-        while (!condition.test(j)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Job " + id + " did not get there in " + seconds + " s: " + j.prettify() + "\n" + logs(id));
-            }
-            Thread.sleep(200);
-            j = job(id);
-        }
-        return j;
     }
 
     private long commitsOf(String name) {

@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import static io.modelhub.testing.JobsApi.await;
+import static io.modelhub.testing.JobsApi.job;
+import static io.modelhub.testing.JobsApi.logs;
+import static io.modelhub.testing.JobsApi.submit;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -50,8 +54,8 @@ class EvaluationsEndToEndTest {
 
     @Test
     void twoModelsRankedByScoreAndAReRunReproducesIt(@TempDir Path tmp) throws Exception {
-        upload("eval-shapes", ImageFolderDatasetBuilder.in(tmp.resolve("shapes"))
-                .classes(Pattern.HORIZONTAL_STRIPES, Pattern.VERTICAL_STRIPES, Pattern.DISC, Pattern.CHECKERBOARD).seed(7).build());
+        HubApi.dataset("eval-shapes").folder(ImageFolderDatasetBuilder.in(tmp.resolve("shapes"))
+                .classes(Pattern.HORIZONTAL_STRIPES, Pattern.VERTICAL_STRIPES, Pattern.DISC, Pattern.CHECKERBOARD).seed(7).build()).create();
         String hub = base.toString().replaceAll("/$", "");
         first = RunnerProcess.start(hub, "eval-first", tmp.resolve("runner-1"));
         second = RunnerProcess.start(hub, "eval-second", tmp.resolve("runner-2"));
@@ -178,42 +182,6 @@ class EvaluationsEndToEndTest {
         HubApi.asAdmin().get("/api/runs/compare?jobs=999999").then().statusCode(404);
         HubApi.asAdmin().contentType("application/json").body(Map.of("recipe", "image-pretraining", "dataset", "admin/eval-bad-data",
                 "evaluateOn", List.of(999999))).post("/api/jobs").then().statusCode(400).body("error", containsString("benchmark 999999"));
-    }
-
-    private static void upload(String name, Path dir) throws Exception {
-        HubApi.RepoBuilder repo = HubApi.dataset(name);
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                repo.file(dir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
-        repo.create();
-    }
-
-    private static long submit(Map<String, Object> spec) {
-        return HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs").then().statusCode(201)
-                .extract().jsonPath().getLong("id");
-    }
-
-    private static JsonPath job(long id) {
-        return HubApi.asAdmin().get("/api/jobs/" + id).then().statusCode(200).extract().jsonPath();
-    }
-
-    private static String logs(long id) {
-        return String.join("\n", HubApi.asAdmin().get("/api/jobs/" + id + "/logs").jsonPath().getList("line", String.class));
-    }
-
-    private static JsonPath await(long id, Predicate<JsonPath> condition, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        JsonPath j = job(id);
-        while (!condition.test(j)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Job " + id + " did not get there in " + seconds + " s: " + j.prettify() + "\n" + logs(id));
-            }
-            Thread.sleep(200);
-            j = job(id);
-        }
-        return j;
     }
 
     private static List<Map<String, Object>> awaitEvaluations(long benchmarkId, int count, int seconds) throws InterruptedException {

@@ -82,6 +82,18 @@ public final class HubApi {
             return this;
         }
 
+        /** Every file below {@code dir}, by its path relative to it (a dataset a test builder wrote). */
+        public RepoBuilder folder(java.nio.file.Path dir) {
+            try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path f : paths.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                    file(dir.relativize(f).toString().replace('\\', '/'), java.nio.file.Files.readAllBytes(f));
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return this;
+        }
+
         /** A file uploaded through the LFS batch API and committed as an lfsFile operation. */
         public RepoBuilder lfsFile(String path, byte[] bytes) {
             lfsFiles.put(path, bytes);

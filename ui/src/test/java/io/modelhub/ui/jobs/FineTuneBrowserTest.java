@@ -3,6 +3,7 @@ package io.modelhub.ui.jobs;
 import io.modelhub.runners.testing.ImageFolderDatasetBuilder;
 import io.modelhub.runners.testing.ImageFolderDatasetBuilder.Pattern;
 import io.modelhub.testing.HubApi;
+import io.modelhub.testing.JobsApi;
 import io.modelhub.testing.HubServicesResource;
 import io.modelhub.testing.RunnerProcess;
 import io.modelhub.ui.testing.Browser;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.modelhub.testing.JobsApi.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,17 +68,17 @@ class FineTuneBrowserTest {
     /** Two tiny image datasets, one runner, and a base CNN pre-trained through the API. */
     private static void prepare(String hub) throws Exception {
         Path tmp = Files.createTempDirectory("fine-tune-browser");
-        upload("ft-pretrain-shapes", ImageFolderDatasetBuilder.in(tmp.resolve("shapes"))
+        HubApi.dataset("ft-pretrain-shapes").folder(ImageFolderDatasetBuilder.in(tmp.resolve("shapes"))
                 .classes(Pattern.HORIZONTAL_STRIPES, Pattern.VERTICAL_STRIPES, Pattern.DISC, Pattern.CHECKERBOARD)
-                .split("train", 24).split("validation", 6).split("test", 6).seed(1).build());
-        upload("ft-marks", ImageFolderDatasetBuilder.in(tmp.resolve("marks"))
+                .split("train", 24).split("validation", 6).split("test", 6).seed(1).build()).create();
+        HubApi.dataset("ft-marks").folder(ImageFolderDatasetBuilder.in(tmp.resolve("marks"))
                 .classes(Pattern.RING, Pattern.CROSS, Pattern.SQUARE)
-                .split("train", 24).split("validation", 6).split("test", 6).seed(2).build());
+                .split("train", 24).split("validation", 6).split("test", 6).seed(2).build()).create();
         runner = RunnerProcess.start(hub, "ui-runner", tmp.resolve("runner"));
         runnerId = runner.awaitRegistration();
         long pretrain = submit(Map.of("recipe", "image-pretraining", "dataset", "admin/ft-pretrain-shapes",
                 "outputRepo", "admin/ft-base-cnn", "params", Map.of("epochs", 3)));
-        JsonPath done = awaitJob(pretrain, "succeeded|failed|cancelled", 180);
+        JsonPath done = JobsApi.awaitState(pretrain, "succeeded|failed|cancelled", 180);
         assertEquals("succeeded", done.getString("state"), done.prettify());
     }
 
@@ -142,7 +144,7 @@ class FineTuneBrowserTest {
     void runnersPageShowsTheRunnerAtWorkOnItsJob() {
         long job = submit(Map.of("recipe", "image-classification", "baseModel", "admin/ft-base-cnn", "dataset", "admin/ft-marks",
                 "outputRepo", "admin/ft-long-run", "params", Map.of("epochs", 200)));
-        awaitJob(job, "running|succeeded|failed|cancelled", 120);
+        JobsApi.awaitState(job, "running|succeeded|failed|cancelled", 120);
         try {
             browser.open("/runners");
             WebElement card = browser.waitFor(By.id("runner-" + runnerId));
@@ -156,7 +158,7 @@ class FineTuneBrowserTest {
         // The page follows: once the cancel lands the runner is idle again, without a reload.
         new WebDriverWait(browser.driver(), Duration.ofSeconds(60)).until(d ->
                 d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-job")).getText().equals("Idle"));
-        assertEquals("cancelled", awaitJob(job, "cancelled|failed|succeeded", 60).getString("state"));
+        assertEquals("cancelled", JobsApi.awaitState(job, "cancelled|failed|succeeded", 60).getString("state"));
     }
 
     private void openForm() {
@@ -180,38 +182,5 @@ class FineTuneBrowserTest {
 
     private static long jobCount() {
         return Long.parseLong(HubApi.asAdmin().get("/api/jobs?limit=1").then().statusCode(200).extract().header("X-Total-Count"));
-    }
-
-    private static void upload(String name, Path dir) throws Exception {
-        HubApi.RepoBuilder repo = HubApi.dataset(name);
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                repo.file(dir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
-        repo.create();
-    }
-
-    private static long submit(Map<String, Object> spec) {
-        return HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs").then().statusCode(201)
-                .extract().jsonPath().getLong("id");
-    }
-
-    private static JsonPath awaitJob(long id, String states, int seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
-            JsonPath j = HubApi.asAdmin().get("/api/jobs/" + id).then().statusCode(200).extract().jsonPath();
-            if (j.getString("state").matches(states)) {
-                return j;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Job " + id + " not " + states + " in " + seconds + " s: " + j.prettify());
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }
