@@ -2,6 +2,10 @@ package io.modelhub.runners.recipes;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /** The DJL PyTorch engine and the device recipes train on. */
 public final class Torch {
@@ -34,5 +38,16 @@ public final class Torch {
     public static String describe(Device device) {
         Engine engine = engine();
         return engine.getEngineName() + " " + engine.getVersion() + " on " + device;
+    }
+
+    /**
+     * A 0-d float32 tensor whose memory libtorch allocates and owns, for multiplying or dividing a tensor that
+     * needs gradients by a constant. Not {@code array.mul(float)}: DJL's PyTorch engine wraps the number in a tensor
+     * over a Java direct buffer and closes it right after the op, while autograd keeps that tensor for the backward
+     * pass (d(a*s)/da = s); once the garbage collector frees the buffer, backward reads freed memory, which gave
+     * random gradients and now and then a NaN loss.
+     */
+    public static NDArray scalar(NDManager manager, float value) {
+        return manager.full(new Shape(), value, DataType.FLOAT32);
     }
 }

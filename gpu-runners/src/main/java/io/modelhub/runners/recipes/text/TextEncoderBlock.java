@@ -14,6 +14,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.modelhub.runners.recipes.Torch;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -122,7 +123,8 @@ public final class TextEncoderBlock extends AbstractBlock {
         long batch = ids.getShape().get(0);
         // padded keys get a large negative score, so that attention ignores them
         NDArray keyBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(1e4f).reshape(batch, 1, 1, seq);
-        float scale = (float) (1.0 / Math.sqrt(headSize));
+        // not mul(float): autograd keeps the factor for backward, so it must be memory libtorch owns
+        NDArray scale = Torch.scalar(manager, (float) (1.0 / Math.sqrt(headSize)));
         for (int i = 0; i < config.numLayers(); i++) {
             String p = "encoder.layers." + i + ".";
             NDArray h = layerNorm(ps, p + "attention_norm", x, training);
