@@ -3,6 +3,7 @@ package io.modelhub.runners.recipes.crossmodal;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
+import io.modelhub.runners.recipes.Torch;
 
 /**
  * CLIP's symmetric InfoNCE: with logits = scale * a b^T over a batch of n pairs, the mean of the cross-entropy of
@@ -23,7 +24,8 @@ final class ContrastiveLoss extends Loss {
         NDArray eye = logits.getManager().eye((int) n);
         NDArray aToB = logits.logSoftmax(1).mul(eye).sum().neg();
         NDArray bToA = logits.logSoftmax(0).mul(eye).sum().neg();
-        return aToB.add(bToA).div(2f * n);
+        // not div(float): autograd keeps the divisor for backward, so it must be memory libtorch owns (see Torch.scalar)
+        return aToB.add(bToA).div(Torch.scalar(logits.getManager(), 2f * n));
     }
 
     @Override
