@@ -9,7 +9,7 @@ import java.util.Map;
 /** Job parameters checked against the recipe's schema: known names, types, ranges, choices; defaults filled. */
 public final class JobParams {
     /** A model repository id; {@link JobService} resolves and pins it, so here it is only a string. */
-    static final String MODEL = "model";
+    public static final String MODEL = "model";
 
     private JobParams() {
     }

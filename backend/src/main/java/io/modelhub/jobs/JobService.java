@@ -464,12 +464,27 @@ public class JobService {
         return out;
     }
 
-    /** Recipes that fine-tune a model of this modality (all fine-tuning recipes when the modality is unknown). */
+    /**
+     * Recipes that train from a model of this modality: those fine-tuning it as their base model, and those taking
+     * it as a "model" parameter (two-tower cross-modal alignment). All of them when the modality is unknown.
+     */
     @Transactional
     public List<RecipeInfo> recipesFor(Repo model) {
-        return runners.recipes().stream().filter(RecipeInfo::needsBaseModel)
-                .filter(r -> model.modality == null || model.modality.equals("unknown") || model.modality.equals(r.modality()))
+        boolean unknown = model.modality == null || model.modality.equals("unknown");
+        return runners.recipes().stream().filter(RecipeInfo::producesModel)
+                .filter(r -> r.needsBaseModel() ? unknown || model.modality.equals(r.modality())
+                        : r.parameters().stream().anyMatch(p -> p.type().equals(JobParams.MODEL)
+                        && (unknown || p.choices() == null || p.choices().contains(model.modality))))
                 .toList();
+    }
+
+    /** Model repositories the viewer can read whose modality a "model" parameter accepts (any when it names none). */
+    @Transactional
+    public List<Repo> modelsFor(Viewer viewer, RecipeInfo.Param param) {
+        List<String> accepted = param.choices() == null ? List.of() : param.choices();
+        return Repo.<Repo>list("type = 'model' order by namespace, name").stream()
+                .filter(r -> RepoService.canRead(viewer, r))
+                .filter(r -> accepted.isEmpty() || accepted.contains(r.modality)).toList();
     }
 
     @Transactional

@@ -1,9 +1,17 @@
 package io.modelhub.jobs;
 
+import io.modelhub.accounts.Account;
+import io.modelhub.accounts.Viewer;
+import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoName;
+import io.modelhub.repos.RepoService;
+import io.modelhub.repos.RepoType;
+import io.modelhub.runners.RecipeInfo;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.SimulatedRunner;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +34,10 @@ class ModelParamsTest {
                     Map.of("name", "media_tower", "type", "model", "choices", List.of("vision", "audio"), "help", "media encoder"),
                     Map.of("name", "epochs", "type", "int", "defaultValue", 3, "min", 1, "max", 100, "help", "passes")));
     static boolean created;
+    @Inject
+    JobService jobs;
+    @Inject
+    RepoService repos;
     static String textCommit;
 
     @BeforeEach
@@ -56,6 +68,20 @@ class ModelParamsTest {
         assertEquals("admin/mp-text@" + textCommit, text, "pinned to the commit main pointed at");
         assertTrue(media.matches("admin/mp-cnn@[0-9a-f]{40}"), media);
         HubApi.asAdmin().post("/api/jobs/" + job.getLong("id") + "/cancel").then().statusCode(200);
+    }
+
+    @Test
+    @jakarta.transaction.Transactional
+    void theLaunchFormOffersTwoTowerRecipesFromEitherTowersModelPage() {
+        Viewer admin = Viewer.session(Account.findByUsername("admin").orElseThrow());
+        Repo text = repos.visible(admin, RepoName.parse(RepoType.MODEL, "admin/mp-text"));
+        Repo cnn = repos.visible(admin, RepoName.parse(RepoType.MODEL, "admin/mp-cnn"));
+        assertTrue(jobs.recipesFor(text).stream().anyMatch(r -> r.id().equals("two-tower-test")), "offered on a text model");
+        assertTrue(jobs.recipesFor(cnn).stream().anyMatch(r -> r.id().equals("two-tower-test")), "offered on a vision model");
+        RecipeInfo recipe = jobs.recipesFor(cnn).stream().filter(r -> r.id().equals("two-tower-test")).findFirst().orElseThrow();
+        RecipeInfo.Param textTower = recipe.parameters().get(0);
+        List<String> textModels = jobs.modelsFor(admin, textTower).stream().map(Repo::fullId).toList();
+        assertTrue(textModels.contains("admin/mp-text") && !textModels.contains("admin/mp-cnn"), textModels.toString());
     }
 
     @Test

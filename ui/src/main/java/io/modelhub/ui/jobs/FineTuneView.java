@@ -168,8 +168,17 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         output.setValue(viewer.username() + "/" + model.name + "-" + r.id().replace("image-", "").replace("text-", "").replace("audio-", ""));
         paramsForm.removeAll();
         params.clear();
+        boolean pagesModelPlaced = false;
         for (RecipeInfo.Param p : r.parameters()) {
-            ParamField f = field(p);
+            ParamField f;
+            if (p.type().equals(JobParams.MODEL)) {
+                // a two-tower recipe: this page's model goes in the first tower that accepts it
+                boolean here = !pagesModelPlaced && (p.choices() == null || p.choices().contains(model.modality));
+                pagesModelPlaced |= here;
+                f = modelField(p, jobs.modelsFor(viewer, p), here ? model.fullId() : null);
+            } else {
+                f = field(p);
+            }
             params.put(p.name(), f);
             paramsForm.add(f.field());
         }
@@ -225,6 +234,18 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         }
         field.setId("param-" + p.name());
         return new ParamField(p, field, value);
+    }
+
+    /** A model parameter: the readable models of an accepted modality. */
+    private static ParamField modelField(RecipeInfo.Param p, List<Repo> fitting, String preset) {
+        ComboBox<String> f = new ComboBox<>(p.name());
+        f.setItems(fitting.stream().map(Repo::fullId).toList());
+        f.setValue(preset != null ? preset : fitting.isEmpty() ? null : fitting.get(0).fullId());
+        f.setHelperText((p.help() == null ? "" : p.help()) + (p.choices() == null ? "" : " (" + String.join(" or ", p.choices())
+                + " models)"));
+        f.setWidthFull();
+        f.setId("param-" + p.name());
+        return new ParamField(p, f, f::getValue);
     }
 
     private static String range(RecipeInfo.Param p) {
