@@ -387,27 +387,35 @@ public class JobService {
     }
 
     /**
-     * Every series of the job, each downsampled with {@link Lttb} to at most {@code maxPoints} points (all of them
-     * when {@code maxPoints} <= 0). A step reported again by a later attempt (after a resume) replaces the earlier value.
+     * Every series of the job (or the one named), each downsampled with {@link Lttb} to at most {@code maxPoints}
+     * points (all of them when {@code maxPoints} <= 0). A step reported again by a later attempt (after a resume)
+     * replaces the earlier value.
      */
     @Transactional
     public Map<String, List<MetricPoint>> series(Viewer viewer, long id, String name, int maxPoints) {
+        MetricSeries series = new MetricSeries();
+        readNew(viewer, id, name, series);
+        return series.downsampled(maxPoints);
+    }
+
+    /**
+     * Extends {@code series} with the metric rows that arrived since its last read: those of a later attempt, and
+     * those of its last attempt from its last step on (a step's other metrics may have come after it was read).
+     * Recipes report in step order within an attempt, so nothing older can appear.
+     */
+    @Transactional
+    public MetricSeries readNew(Viewer viewer, long id, String name, MetricSeries series) {
         get(viewer, id);
-        Map<String, List<MetricPoint>> raw = new java.util.TreeMap<>();
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select distinct on (name, step) step, name, value, attempt from job_metrics "
-                        + "where job_id = ?1 and (cast(?2 as text) is null or name = ?2) order by name, step, attempt desc")
-                .setParameter(1, id).setParameter(2, name).getResultList();
+        List<Object[]> rows = em.createNativeQuery("select step, name, value, attempt from job_metrics where job_id = ?1 "
+                        + "and (cast(?2 as text) is null or name = ?2) and (attempt > ?3 or (attempt = ?3 and step >= ?4)) "
+                        + "order by attempt, step")
+                .setParameter(1, id).setParameter(2, name).setParameter(3, series.lastAttempt())
+                .setParameter(4, series.lastStep()).getResultList();
         for (Object[] c : rows) {
-            raw.computeIfAbsent((String) c[1], k -> new ArrayList<>()).add(new MetricPoint(((Number) c[0]).longValue(),
-                    (String) c[1], ((Number) c[2]).doubleValue(), ((Number) c[3]).intValue()));
+            series.add((String) c[1], ((Number) c[0]).longValue(), ((Number) c[3]).intValue(), ((Number) c[2]).doubleValue());
         }
-        if (maxPoints <= 0) {
-            return raw;
-        }
-        Map<String, List<MetricPoint>> out = new java.util.TreeMap<>();
-        raw.forEach((series, points) -> out.put(series, downsample(points, maxPoints)));
-        return out;
+        return series;
     }
 
     /** One row per epoch the recipe reported (its "epoch" series): every metric reported at that epoch's step. */
@@ -424,24 +432,6 @@ public class JobService {
             rows.computeIfAbsent(step, s -> new java.util.TreeMap<>(Map.of("step", (double) s))).put((String) c[1], ((Number) c[2]).doubleValue());
         }
         return new ArrayList<>(rows.values());
-    }
-
-    static List<MetricPoint> downsample(List<MetricPoint> points, int maxPoints) {
-        if (points.size() <= maxPoints) {
-            return points;
-        }
-        double[] xs = new double[points.size()];
-        double[] ys = new double[points.size()];
-        for (int i = 0; i < xs.length; i++) {
-            xs[i] = points.get(i).step();
-            ys[i] = points.get(i).value();
-        }
-        int[] kept = Lttb.select(xs, ys, Math.max(3, maxPoints));
-        List<MetricPoint> out = new ArrayList<>(kept.length);
-        for (int i : kept) {
-            out.add(points.get(i));
-        }
-        return out;
     }
 
     /**

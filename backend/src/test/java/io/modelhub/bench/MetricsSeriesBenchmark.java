@@ -60,8 +60,12 @@ class MetricsSeriesBenchmark {
                 ys[i] = 2.0 / (1 + i / 100.0) + 0.05 * Math.sin(i);
             }
             double lttbOnly = median(() -> io.modelhub.metrics.Lttb.select(xs, ys, MAX_POINTS));
+            // what a live job page pays per refresh: the rows since its last read, then LTTB over what it holds
+            io.modelhub.jobs.MetricSeries live = jobs.readNew(admin, job, "loss", new io.modelhub.jobs.MetricSeries());
+            double refresh = median(() -> jobs.readNew(admin, job, "loss", live).downsampled(MAX_POINTS));
             BenchmarkReport.line("metrics: %,d points -> %d: read+LTTB %.2f ms (LTTB alone %.3f ms), raw read of all %.2f ms, "
-                    + "HTTP maxPoints=%d %.2f ms (medians of 15)", n, Math.min(n, MAX_POINTS), downsampled, lttbOnly, raw, MAX_POINTS, http);
+                    + "HTTP maxPoints=%d %.2f ms, live-page refresh (new rows + LTTB) %.2f ms (medians of 15)",
+                    n, Math.min(n, MAX_POINTS), downsampled, lttbOnly, raw, MAX_POINTS, http, refresh);
         }
     }
 

@@ -3,6 +3,7 @@ package io.modelhub.jobs;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.SimulatedRunner;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -184,5 +185,35 @@ class JobQueueTest {
         HubApi.asAdmin().get("/api/jobs?model=admin/queue-base-cnn&sort=priority&direction=desc&limit=1").then()
                 .statusCode(200).body("[0].priority", equalTo(90));
         HubApi.asAdmin().get("/api/jobs?sort=color").then().statusCode(400).body("error", startsWith("Unknown sort"));
+    }
+
+    @Inject
+    JobService jobService;
+
+    @Test
+    void aLivePageReadsOnlyNewPointsAndSeesWhatAFullReadSees() {
+        SimulatedRunner r = SimulatedRunner.register("runner-series", 0);
+        long job = submit(spec("priority", 95)).then().statusCode(201).extract().jsonPath().getLong("id");
+        assertEquals(job, r.claimDetails(5).getLong("jobId"));
+        io.modelhub.accounts.Viewer admin = io.modelhub.accounts.Viewer.session(admin());
+        MetricSeries live = new MetricSeries();
+        r.metrics(job, List.of(Map.of("step", 1, "name", "loss", "value", 0.9), Map.of("step", 2, "name", "loss", "value", 0.8)))
+                .then().statusCode(204);
+        long v1 = jobService.readNew(admin, job, null, live).version();
+        // the epoch's validation metric lands at the step already read for loss: it must still be picked up
+        r.metrics(job, List.of(Map.of("step", 2, "name", "val_accuracy", "value", 0.5), Map.of("step", 3, "name", "loss", "value", 0.7)))
+                .then().statusCode(204);
+        long v2 = jobService.readNew(admin, job, null, live).version();
+        assertTrue(v2 > v1, "new points change the version");
+        assertEquals(v2, jobService.readNew(admin, job, null, live).version(), "nothing new, nothing to redraw");
+        assertEquals(3, live.size("loss"));
+        assertEquals(1, live.size("val_accuracy"));
+        assertEquals(jobService.series(admin, job, null, 0), live.downsampled(0), "incremental reads add up to a full read");
+        HubApi.asAdmin().post("/api/jobs/" + job + "/cancel").then().statusCode(200);
+    }
+
+    static io.modelhub.accounts.Account admin() {
+        return io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(
+                () -> io.modelhub.accounts.Account.findByUsername("admin").orElseThrow());
     }
 }

@@ -21,6 +21,7 @@ import com.vaadin.flow.router.HasDynamicTitle;
 import com.vaadin.flow.router.Route;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.jobs.JobService;
+import io.modelhub.jobs.MetricSeries;
 import io.modelhub.jobs.JobService.JobView;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
@@ -75,6 +76,8 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
     /** What the page shows now, to send only what changed. */
     private String shownState;
     private long shownPoints = -1;
+    /** The run's points read so far: each refresh reads only the rows that arrived since. */
+    private MetricSeries metricSeries = new MetricSeries();
     private long lastLogId;
     private final List<String> logLines = new ArrayList<>();
     private final Set<String> epochColumns = new TreeSet<>();
@@ -102,6 +105,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         jobId = 0;
         shownState = null;
         shownPoints = -1;
+        metricSeries = new MetricSeries();
         lastLogId = 0;
         logLines.clear();
         epochColumns.clear();
@@ -185,9 +189,12 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         List<Map<String, Double>> epochRows = null;
         long points = -1;
         if (active || shownPoints < 0 || !job.state().equals(shownState)) {
-            series = jobs.series(viewer, jobId, null, MAX_POINTS);
-            points = series.values().stream().mapToLong(l -> l.isEmpty() ? 0 : l.get(l.size() - 1).step() * 31 + l.size()).sum();
-            epochRows = jobs.epochRows(viewer, jobId);
+            MetricSeries read = jobs.readNew(viewer, jobId, null, metricSeries);
+            points = read.version();
+            if (points != shownPoints) {
+                series = read.downsampled(MAX_POINTS);
+                epochRows = jobs.epochRows(viewer, jobId);
+            }
         }
         List<JobService.Event> events = job.state().equals(shownState) ? null : jobs.events(viewer, jobId);
         RunnerService.RunnerView runner = job.runnerId() == null ? null
