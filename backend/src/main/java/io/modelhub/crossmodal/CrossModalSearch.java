@@ -168,7 +168,7 @@ public class CrossModalSearch {
         }
     }
 
-    /** The other side's items ranked for a typed text (searched as the closest indexed text). */
+    /** The other side's items ranked for a typed text: embedded by the text tower, else searched as the closest indexed text. */
     public Answer byText(Index index, String text, int k) {
         String textSide = index.textSide();
         if (textSide == null) {
