@@ -8,16 +8,12 @@ import io.modelhub.platform.ApiException;
 import io.modelhub.repos.Repo;
 import io.modelhub.storage.blobs.BlobStore;
 import io.modelhub.storage.inspect.InspectionException;
-import io.modelhub.storage.inspect.SafetensorsHeader;
-import io.modelhub.storage.inspect.TensorInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,15 +30,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Search across modalities with a "modelhub-dual-encoder" model, answered from the embedding index its training
  * run committed with it (index/embeddings.safetensors: "a" and "b", normalised, one row per line of
- * index/items.jsonl). The hub only ranks by dot product; it never runs the towers.
+ * index/items.jsonl), ranked by dot product.
  * <p>
- * Why not embed queries in the hub with DJL: the server would carry PyTorch (a ~200 MB native jar, 446 MB unpacked
- * on first use, JNI that Quarkus dev-mode class reloading cannot load twice) and depend on the runner's model
- * code, against the module direction ui -> backend -> hub-storage. Embedding the dataset once at the end of
- * training costs the runner seconds and keeps the server free of ML runtimes. The price: a typed text is
- * searched as the closest text the index holds (exactly the same text after normalising case and spaces, else the
- * one sharing the most words, and the answer says which), and an image or clip query is one of the indexed items.
- * Free-form queries need the towers at query time: see the report of issue 8 for the options.
+ * A typed text is embedded by the model's own text tower in plain Java ({@link TextQueryEncoders}) when that tower
+ * is the platform's modelhub-text encoder with its WordLevel tokenizer: small enough to run on the hub's CPU in
+ * milliseconds, and no ML runtime in the server (DJL would bring PyTorch's ~200 MB native library, whose JNI cannot
+ * be loaded twice, and the backend tests restart Quarkus with other profiles in one JVM). Other text towers fall
+ * back to the closest text the index holds (the same text after normalising case and spaces, else the one sharing
+ * the most words), and the answer says so and why. An image or clip query is one of the indexed items.
  */
 @ApplicationScoped
 public class CrossModalSearch {
@@ -58,6 +53,8 @@ public class CrossModalSearch {
     BlobStore store;
     @Inject
     ObjectMapper json;
+    @Inject
+    TextQueryEncoders encoders;
 
     private final Map<String, Index> cache = new ConcurrentHashMap<>();
 
@@ -72,8 +69,12 @@ public class CrossModalSearch {
     public record Hit(int rank, String item, String partner, String split, double score) {
     }
 
-    /** {@code searchedAs}: the indexed query actually used; {@code side}: "a" or "b", the side the hits are from. */
-    public record Answer(String searchedAs, String side, List<Hit> hits) {
+    /**
+     * {@code searchedAs}: the query actually used (the typed text when {@code encoded}, else an indexed item);
+     * {@code side}: "a" or "b", the side the hits are from; {@code encoded}: the typed text was embedded by the
+     * model's text tower; {@code note}: when a typed text was not encoded, why (null otherwise).
+     */
+    public record Answer(String searchedAs, String side, List<Hit> hits, boolean encoded, String note) {
     }
 
     /** A zero-shot label's probability for an item. */
@@ -167,7 +168,7 @@ public class CrossModalSearch {
         }
     }
 
-    /** The other side's items ranked for a typed text (searched as the closest indexed text). */
+    /** The other side's items ranked for a typed text: embedded by the text tower, else searched as the closest indexed text. */
     public Answer byText(Index index, String text, int k) {
         String textSide = index.textSide();
         if (textSide == null) {
@@ -176,6 +177,16 @@ public class CrossModalSearch {
         }
         if (text == null || text.isBlank()) {
             throw ApiException.badRequest("Type a text to search for");
+        }
+        TextQueryEncoders.Loaded tower = encoders.forCommit(index.commit(), textSide);
+        String unavailable = tower.unavailable();
+        if (tower.encoder() != null && tower.encoder().projectionSize() != index.dimensions()) {
+            unavailable = "the text tower projects to " + tower.encoder().projectionSize() + " dimensions but the index"
+                    + " holds " + index.dimensions();
+        }
+        if (unavailable == null) {
+            String query = text.trim();
+            return rank(index, textSide, tower.encoder().embed(query), query, k, true, null);
         }
         String wanted = normalise(text);
         Set<String> words = words(wanted);
@@ -198,14 +209,14 @@ public class CrossModalSearch {
                 best = i;
             }
         }
-        return rank(index, textSide, best, k);
+        return rank(index, textSide, best, k, "the hub cannot encode free text with this model (" + unavailable + ")");
     }
 
     /** The other side's items ranked for an indexed item of {@code side} ("a" or "b"), e.g. an image's best captions. */
     public Answer byItem(Index index, String side, String item, int k) {
         for (int i = 0; i < index.size(); i++) {
             if (value(index, side, i).equals(item)) {
-                return rank(index, side, i, k);
+                return rank(index, side, i, k, null);
             }
         }
         throw ApiException.badRequest("'" + item + "' is not an item of this model's index");
@@ -253,10 +264,15 @@ public class CrossModalSearch {
         return scores;
     }
 
-    private Answer rank(Index index, String querySide, int row, int k) {
-        String other = querySide.equals("a") ? "b" : "a";
+    private Answer rank(Index index, String querySide, int row, int k, String note) {
         float[] query = Arrays.copyOfRange(querySide.equals("a") ? index.embeddingsA() : index.embeddingsB(),
                 row * index.dimensions(), (row + 1) * index.dimensions());
+        return rank(index, querySide, query, value(index, querySide, row), k, false, note);
+    }
+
+    /** The other side's items by similarity to {@code query}, an embedding of the query side. */
+    private Answer rank(Index index, String querySide, float[] query, String searchedAs, int k, boolean encoded, String note) {
+        String other = querySide.equals("a") ? "b" : "a";
         float[] candidates = other.equals("a") ? index.embeddingsA() : index.embeddingsB();
         // the same text may caption several items: each distinct value is one hit, at its best score
         Map<String, Hit> best = new LinkedHashMap<>();
@@ -278,7 +294,7 @@ public class CrossModalSearch {
             Hit h = sorted.get(r);
             hits.add(new Hit(r + 1, h.item(), h.partner(), h.split(), h.score()));
         }
-        return new Answer(value(index, querySide, row), other, hits);
+        return new Answer(searchedAs, other, hits, encoded, note);
     }
 
     private static String value(Index index, String side, int row) {
@@ -312,20 +328,6 @@ public class CrossModalSearch {
 
     /** The F32 tensors of a safetensors file, flattened. */
     private Map<String, float[]> readF32(RepoFile f) throws IOException, InspectionException {
-        byte[] bytes = read(f);
-        long headerLength = SafetensorsHeader.headerLength(Arrays.copyOf(bytes, 8), bytes.length);
-        SafetensorsHeader header = SafetensorsHeader.parse(Arrays.copyOfRange(bytes, 8, 8 + (int) headerLength), bytes.length);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (TensorInfo t : header.tensors()) {
-            if (!t.dtype().equals("F32")) {
-                throw ApiException.badRequest(f.path() + ": tensor " + t.name() + " is " + t.dtype() + ", not F32");
-            }
-            ByteBuffer buffer = ByteBuffer.wrap(bytes, (int) (8 + headerLength + t.begin()), (int) (t.end() - t.begin()))
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            float[] values = new float[(int) ((t.end() - t.begin()) / 4)];
-            buffer.asFloatBuffer().get(values);
-            out.put(t.name(), values);
-        }
-        return out;
+        return StoredTensors.readF32(store, f, name -> true, 64L << 20);
     }
 }

@@ -42,6 +42,8 @@ class CrossModalEndToEndTest {
     RepoService repos;
     @Inject
     CommitService commits;
+    @Inject
+    TextQueryEncoders encoders;
 
     static RunnerProcess runner;
 
@@ -70,7 +72,8 @@ class CrossModalEndToEndTest {
 
         long align = submit(Map.of("recipe", "cross-modal-alignment", "dataset", "admin/x2e-pairs", "outputRepo", "admin/x2e-clip",
                 "params", Map.of("tower_a", "admin/x2e-cnn", "tower_b", "admin/x2e-text@main", "train", "all", "epochs", 6,
-                        "batch_size", 24, "projection_size", 32, "learning_rate", 0.003, "temperature", 0.1, "seed", 5)));
+                        "batch_size", 24, "projection_size", 32, "learning_rate", 0.003, "temperature", 0.1, "seed", 5,
+                        "zero_shot_labels", "circle,square,triangle")));
         JsonPath submitted = job(align);
         assertTrue(submitted.getString("params.tower_b").matches("admin/x2e-text@[0-9a-f]{40}"), submitted.prettify());
         JsonPath done = await(align, 300);
@@ -92,9 +95,11 @@ class CrossModalEndToEndTest {
         // The hub answers a caption from the committed index: the best images carry that caption.
         CrossModalSearch.Index index = index("x2e-clip");
         assertEquals("text", index.a().modality());
+        assertTheHubEmbedsTextsAsTheRunnerDid(index);
         String caption = PairedDatasetBuilder.caption("circle", "red", "large");
         CrossModalSearch.Answer answer = search.byText(index, caption, 5);
         assertEquals(caption, answer.searchedAs());
+        assertTrue(answer.encoded(), "the hub embeds the query with the model's text tower: " + answer.note());
         assertEquals("b", answer.side());
         // colour and size are what six epochs learn reliably (shape less so: R@1 is about a third): the top images
         // are large and red, and their scores are ranked
@@ -102,6 +107,43 @@ class CrossModalEndToEndTest {
         for (int i = 1; i < answer.hits().size(); i++) {
             assertTrue(answer.hits().get(i - 1).score() >= answer.hits().get(i).score());
         }
+    }
+
+    /**
+     * The hub's Java text tower reproduces the runner's own embeddings: of every caption in the index, and of the
+     * zero-shot prompts ("a photo of a circle": texts that are no caption, with words outside the vocabulary).
+     */
+    private void assertTheHubEmbedsTextsAsTheRunnerDid(CrossModalSearch.Index index) {
+        TextQueryEncoders.Loaded tower = encoders.forCommit(index.commit(), "a");
+        assertTrue(tower.encoder() != null, tower.unavailable());
+        int d = index.dimensions();
+        double maxDiff = 0;
+        double minCosine = 1;
+        List<String> texts = new java.util.ArrayList<>();
+        List<float[]> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < index.size(); i++) {
+            texts.add(index.items().get(i).a());
+            expected.add(java.util.Arrays.copyOfRange(index.embeddingsA(), i * d, (i + 1) * d));
+        }
+        for (int i = 0; i < index.prompts().size(); i++) {
+            texts.add(index.prompts().get(i));
+            expected.add(java.util.Arrays.copyOfRange(index.promptEmbeddings(), i * d, (i + 1) * d));
+        }
+        assertEquals(List.of("a photo of a circle", "a photo of a square", "a photo of a triangle"), index.prompts());
+        long started = System.nanoTime();
+        for (int i = 0; i < texts.size(); i++) {
+            float[] mine = tower.encoder().embed(texts.get(i));
+            double dot = 0;
+            for (int j = 0; j < d; j++) {
+                dot += mine[j] * expected.get(i)[j];
+                maxDiff = Math.max(maxDiff, Math.abs(mine[j] - expected.get(i)[j]));
+            }
+            minCosine = Math.min(minCosine, dot);
+        }
+        double millis = (System.nanoTime() - started) / 1e6 / texts.size();
+        System.out.printf("hub text tower vs runner on %d texts (%d captions, %d prompts): max |diff| %.2e, min cosine %.8f,"
+                + " %.3f ms per text%n", texts.size(), index.size(), index.prompts().size(), maxDiff, minCosine, millis);
+        assertTrue(maxDiff < 1e-4 && minCosine > 0.9999, "max |diff| " + maxDiff + ", min cosine " + minCosine);
     }
 
     CrossModalSearch.Index index(String name) {

@@ -9,10 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds small but valid safetensors files: named tensors with shapes, filled with zeros. */
+/** Builds small but valid safetensors files: named tensors with shapes, filled with zeros or given F32 values. */
 public final class Safetensors {
     private final Map<String, long[]> tensors = new LinkedHashMap<>();
     private final Map<String, String> dtypes = new LinkedHashMap<>();
+    private final Map<String, float[]> values = new LinkedHashMap<>();
 
     public static Safetensors builder() {
         return new Safetensors();
@@ -22,6 +23,19 @@ public final class Safetensors {
         tensors.put(name, shape);
         dtypes.put(name, dtype);
         return this;
+    }
+
+    /** An F32 tensor with these values, row-major. */
+    public Safetensors f32(String name, float[] data, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        if (n != data.length) {
+            throw new IllegalArgumentException(name + ": " + data.length + " values for shape " + java.util.Arrays.toString(shape));
+        }
+        values.put(name, data.clone());
+        return tensor(name, "F32", shape);
     }
 
     public byte[] build() {
@@ -47,7 +61,19 @@ public final class Safetensors {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
         out.writeBytes(json);
-        out.writeBytes(new byte[(int) offset]);
+        for (String name : tensors.keySet()) {
+            float[] data = values.get(name);
+            int bytes = (int) (long) sizes.remove(0);
+            if (data == null) {
+                out.writeBytes(new byte[bytes]);
+            } else {
+                ByteBuffer buffer = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : data) {
+                    buffer.putFloat(v);
+                }
+                out.writeBytes(buffer.array());
+            }
+        }
         return out.toByteArray();
     }
 

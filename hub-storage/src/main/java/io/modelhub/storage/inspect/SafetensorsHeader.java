@@ -38,10 +38,12 @@ public final class SafetensorsHeader {
 
     private final List<TensorInfo> tensors;
     private final Map<String, String> metadata;
+    private final long dataOffset;
 
-    private SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> metadata) {
+    private SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> metadata, long dataOffset) {
         this.tensors = tensors;
         this.metadata = metadata;
+        this.dataOffset = dataOffset;
     }
 
     /** The header length from a file's first 8 bytes, checked against what the file can hold. */
@@ -81,7 +83,7 @@ public final class SafetensorsHeader {
             }
         }
         tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparing(TensorInfo::name));
-        return new SafetensorsHeader(Collections.unmodifiableList(tensors), metadata);
+        return new SafetensorsHeader(Collections.unmodifiableList(tensors), metadata, 8L + headerJson.length);
     }
 
     /**
@@ -182,6 +184,11 @@ public final class SafetensorsHeader {
     /** Every tensor, in file order. */
     public List<TensorInfo> tensors() {
         return tensors;
+    }
+
+    /** Where the data area starts in the file: a tensor's bytes lie at {@code dataOffset() + begin}. */
+    public long dataOffset() {
+        return dataOffset;
     }
 
     /** The free-form {@code __metadata__} strings, e.g. {@code format: pt}. */

@@ -50,6 +50,7 @@ class SafetensorsHeaderTest {
 
         int headerLength = file.headerJson().length;
         assertEquals(List.of("0+8", "8+" + headerLength), reads);
+        assertEquals(8 + headerLength, header.dataOffset());
         assertEquals(List.of("embed.weight", "layer.0.weight", "layer.0.bias", "scale"),
                 header.tensors().stream().map(TensorInfo::name).toList());
         assertEquals(new TensorInfo("layer.0.weight", "F32", List.of(64L, 64L), 128_000, 144_384),

@@ -49,7 +49,8 @@ final class CrossModalSearchPanel {
         layout.setId("crossmodal-panel");
         layout.add(new H4("Search across modalities"), new Paragraph("This model aligns " + index.a().modality()
                 + " with " + index.b().modality() + ". Its index holds " + index.size() + " pairs of its training "
-                + "dataset; a query is searched as the closest indexed item (see the note under the results). Click an "
+                + "dataset; a typed text is embedded by the model's text tower where the hub can run it, else searched "
+                + "as the closest indexed text (the note under the search box says which). Click an "
                 + "item to see the texts that match it best" + (index.labels().isEmpty() ? "." : " and its zero-shot label among "
                 + String.join(", ", index.labels()) + ".")));
         Media media = Media.of(model, repos, commits, downloads, viewer);
@@ -75,9 +76,11 @@ final class CrossModalSearchPanel {
                 error.setText("");
                 try {
                     CrossModalSearch.Answer answer = search.byText(index, query.getValue(), HITS);
-                    searchedAs.setText("Searched as “" + answer.searchedAs() + "”"
-                            + (CrossModalSearch.normalise(query.getValue()).equals(CrossModalSearch.normalise(answer.searchedAs()))
-                            ? "" : " (the closest text in the index)"));
+                    searchedAs.setText("Searched as “" + answer.searchedAs() + "”" + (answer.encoded()
+                            ? ", embedded by the model's text tower"
+                            : CrossModalSearch.normalise(query.getValue()).equals(CrossModalSearch.normalise(answer.searchedAs()))
+                            ? ", the same text in the index: " + answer.note()
+                            : ", the closest text in the index: " + answer.note()));
                     show(results, itemResults, answer, index, search, media, error);
                 } catch (ApiException ex) {
                     error.setText(ex.getMessage());
