@@ -17,13 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static io.modelhub.testing.JobsApi.awaitFinished;
+import static io.modelhub.testing.JobsApi.job;
+import static io.modelhub.testing.JobsApi.logs;
+import static io.modelhub.testing.JobsApi.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,9 +58,9 @@ class CrossModalEndToEndTest {
     @Test
     void alignTwoHubModelsThenSearchTheResult(@TempDir Path tmp) throws Exception {
         PairedDatasetBuilder.in(tmp.resolve("data")).pairs(200).seed(4).build();
-        upload("x2e-pairs", tmp.resolve("data/pairs"));
-        upload("x2e-images", tmp.resolve("data/images"));
-        upload("x2e-captions", tmp.resolve("data/captions"));
+        HubApi.dataset("x2e-pairs").folder(tmp.resolve("data/pairs")).create();
+        HubApi.dataset("x2e-images").folder(tmp.resolve("data/images")).create();
+        HubApi.dataset("x2e-captions").folder(tmp.resolve("data/captions")).create();
         runner = RunnerProcess.start(base.toString().replaceAll("/$", ""), "x2e-runner", tmp.resolve("runner"));
         runner.awaitRegistration();
 
@@ -67,8 +68,8 @@ class CrossModalEndToEndTest {
                 "params", Map.of("epochs", 2, "seed", 1)));
         long text = submit(Map.of("recipe", "text-pretraining", "dataset", "admin/x2e-captions", "outputRepo", "admin/x2e-text",
                 "params", Map.of("epochs", 2, "seed", 1, "vocab_size", 64, "max_length", 8, "hidden_size", 32, "num_layers", 1)));
-        assertEquals("succeeded", await(cnn, 300).getString("state"));
-        assertEquals("succeeded", await(text, 300).getString("state"));
+        assertEquals("succeeded", awaitFinished(cnn, 300).getString("state"));
+        assertEquals("succeeded", awaitFinished(text, 300).getString("state"));
 
         long align = submit(Map.of("recipe", "cross-modal-alignment", "dataset", "admin/x2e-pairs", "outputRepo", "admin/x2e-clip",
                 "params", Map.of("tower_a", "admin/x2e-cnn", "tower_b", "admin/x2e-text@main", "train", "all", "epochs", 6,
@@ -76,7 +77,7 @@ class CrossModalEndToEndTest {
                         "zero_shot_labels", "circle,square,triangle")));
         JsonPath submitted = job(align);
         assertTrue(submitted.getString("params.tower_b").matches("admin/x2e-text@[0-9a-f]{40}"), submitted.prettify());
-        JsonPath done = await(align, 300);
+        JsonPath done = awaitFinished(align, 300);
         assertEquals("succeeded", done.getString("state"), done.prettify() + logs(align));
         Map<String, Object> result = done.getMap("result");  // metric names hold '@', which GPath cannot address
         double chance = ((Number) result.get("val_chance_recall@1")).doubleValue();
@@ -149,41 +150,5 @@ class CrossModalEndToEndTest {
     CrossModalSearch.Index index(String name) {
         Repo repo = repos.find(RepoName.parse(RepoType.MODEL, "admin/" + name)).orElseThrow();
         return search.index(repo, commits.resolve(repo, "main")).orElseThrow();
-    }
-
-    private static void upload(String name, Path dir) throws Exception {
-        HubApi.RepoBuilder repo = HubApi.dataset(name);
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                repo.file(dir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
-        repo.create();
-    }
-
-    private static long submit(Map<String, Object> spec) {
-        return HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs").then().statusCode(201)
-                .extract().jsonPath().getLong("id");
-    }
-
-    private static JsonPath job(long id) {
-        return HubApi.asAdmin().get("/api/jobs/" + id).then().statusCode(200).extract().jsonPath();
-    }
-
-    private static String logs(long id) {
-        return String.join("\n", HubApi.asAdmin().get("/api/jobs/" + id + "/logs").jsonPath().getList("line", String.class));
-    }
-
-    private static JsonPath await(long id, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        JsonPath j = job(id);
-        while (j.getString("state").matches("queued|running")) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Job " + id + " still " + j.getString("state") + " after " + seconds + " s\n" + logs(id));
-            }
-            Thread.sleep(250);
-            j = job(id);
-        }
-        return j;
     }
 }

@@ -23,8 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static io.modelhub.testing.JobsApi.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
