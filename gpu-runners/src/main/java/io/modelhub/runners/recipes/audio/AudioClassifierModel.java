@@ -259,6 +259,10 @@ public final class AudioClassifierModel implements TrainableClassifier<LogMelCli
     }
 
     @Override
+    public NDList batchInputs(NDManager manager, LogMelClips clips, int[] order, int from, int to) {
+        return new NDList(batchTensor(manager, clips, order, from, to));
+    }
+
     public NDArray batchTensor(NDManager manager, LogMelClips clips, int[] order, int from, int to) {
         LogMelSpec spec = config.features();
         if (!clips.spec().equals(spec)) {

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.TextSplit;
 import io.modelhub.runners.recipes.encoders.TorchScriptEncoder;
+import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.ClassificationMetrics;
 import io.modelhub.runners.recipes.vision.CnnInitializers;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
@@ -45,7 +46,7 @@ import java.util.TreeSet;
  * A model folder holds config.json, tokenizer.json and model.safetensors (every parameter by name, the head as
  * classifier.weight/classifier.bias), plus model.pt for a TorchScript encoder, whose weights are read from there.
  */
-public final class TextClassifierModel implements AutoCloseable {
+public final class TextClassifierModel implements TrainableClassifier<TokenizedTexts> {
 
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
@@ -87,6 +88,17 @@ public final class TextClassifierModel implements AutoCloseable {
     public static TextClassifierModel withNewHead(Path baseDir, List<String> labels, long seed, Device device)
             throws IOException {
         return build(baseDir, labels, false, seed, device);
+    }
+
+    /** The checkpoint loader of the training loop: the checkpoint must be a classifier for this run's labels. */
+    public static TextClassifierModel loadCheckpoint(Path dir, TextClassifierModel fresh) throws IOException {
+        TextClassifierModel resumed = load(dir, fresh.device());
+        if (!resumed.labels().equals(fresh.labels())) {
+            resumed.close();
+            throw new InvalidModelException("checkpoint " + dir + " holds a classifier for labels "
+                    + resumed.labels() + ", but this run has " + fresh.labels());
+        }
+        return resumed;
     }
 
     /** "modelhub-text" or "torchscript", from the model's config.json. */
@@ -203,6 +215,7 @@ public final class TextClassifierModel implements AutoCloseable {
         return tokenizer;
     }
 
+    @Override
     public Device device() {
         return model.getNDManager().getDevice();
     }
@@ -213,6 +226,7 @@ public final class TextClassifierModel implements AutoCloseable {
     }
 
     /** A DJL trainer with Adam at a fixed learning rate and softmax cross-entropy, every parameter registered. */
+    @Override
     public Trainer newTrainer(float learningRate) {
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
@@ -248,6 +262,7 @@ public final class TextClassifierModel implements AutoCloseable {
         return predictions;
     }
 
+    @Override
     public ClassificationMetrics evaluate(TokenizedTexts texts, int batchSize) {
         return ClassificationMetrics.of(texts.labels(), predict(texts, batchSize), labels.size());
     }
@@ -265,6 +280,7 @@ public final class TextClassifierModel implements AutoCloseable {
      * Writes config.json (with id2label/label2id), model.safetensors, the tokenizer files and, for a TorchScript
      * encoder, the fine-tuned model.pt.
      */
+    @Override
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
         Map<String, NDArray> arrays = new LinkedHashMap<>();
@@ -281,6 +297,23 @@ public final class TextClassifierModel implements AutoCloseable {
         if (!dir.toAbsolutePath().normalize().equals(tokenizerDir.toAbsolutePath().normalize())) {
             TextTokenizer.copy(tokenizerDir, dir);
         }
+    }
+
+    /** Fine-tuning trains the whole encoder: text-classification has no freeze_backbone parameter. */
+    @Override
+    public void freezeBackbone() {
+        throw new UnsupportedOperationException("a text classifier's encoder is always fine-tuned with its head");
+    }
+
+    /** Layer norm normalises each token on its own: a batch of one text trains like any other. */
+    @Override
+    public boolean usesBatchStatistics() {
+        return false;
+    }
+
+    @Override
+    public NDList batchInputs(NDManager manager, TokenizedTexts texts, int[] order, int from, int to) {
+        return texts.batch(manager, order, from, to, tokenizer.padId());
     }
 
     @Override

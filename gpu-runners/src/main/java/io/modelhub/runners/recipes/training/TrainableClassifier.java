@@ -2,6 +2,7 @@ package io.modelhub.runners.recipes.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.Trainer;
 import io.modelhub.runners.recipes.vision.ClassificationMetrics;
@@ -25,8 +26,19 @@ public interface TrainableClassifier<E extends LabelledExamples> extends AutoClo
     /** Only the classification head learns from now on; the backbone, batch norm statistics included, stays. */
     void freezeBackbone();
 
-    /** Inputs of examples {@code order[from..to)} (or {@code from..to} when order is null), created in manager. */
-    NDArray batchTensor(NDManager manager, E examples, int[] order, int from, int to);
+    /**
+     * The forward pass's inputs for examples {@code order[from..to)} (or {@code from..to} when order is null),
+     * created in manager.
+     */
+    NDList batchInputs(NDManager manager, E examples, int[] order, int from, int to);
+
+    /**
+     * Whether training normalises with the batch's own statistics (batch norm): then a batch of one example is
+     * degenerate and the training loop avoids it.
+     */
+    default boolean usesBatchStatistics() {
+        return true;
+    }
 
     ClassificationMetrics evaluate(E examples, int batchSize);
 

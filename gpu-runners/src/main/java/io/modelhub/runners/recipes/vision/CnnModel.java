@@ -210,11 +210,15 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
         return ClassificationMetrics.of(truth, predict(images, batchSize), config.numLabels());
     }
 
+    @Override
+    public NDList batchInputs(NDManager manager, DecodedImages images, int[] order, int from, int to) {
+        return new NDList(batchTensor(manager, images, order, from, to));
+    }
+
     /**
      * Images {@code order[from..to)} (or {@code from..to} when order is null) as a normalised float32 NCHW tensor
      * on this model's device, created in {@code manager}.
      */
-    @Override
     public NDArray batchTensor(NDManager manager, DecodedImages images, int[] order, int from, int to) {
         int size = config.imageSize();
         if (images.imageSize() != size) {
