@@ -11,11 +11,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.TextSplit;
@@ -23,6 +18,7 @@ import io.modelhub.runners.recipes.encoders.TorchScriptEncoder;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.ClassificationMetrics;
 import io.modelhub.runners.recipes.vision.CnnInitializers;
+import io.modelhub.runners.recipes.vision.ConfigJson;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.recipes.vision.Safetensors;
 import java.io.IOException;
@@ -52,7 +48,6 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
     public static final String WEIGHTS_FILE = "model.safetensors";
     /** Longest input of a TorchScript encoder whose config.json names no max_length / max_position_embeddings. */
     public static final int DEFAULT_TORCHSCRIPT_MAX_LENGTH = 128;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final List<String> labels;
     private final TextEncoderConfig textConfig;
@@ -103,11 +98,7 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
 
     /** "modelhub-text" or "torchscript", from the model's config.json. */
     public static String modelType(Path dir) throws IOException {
-        Path file = dir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidModelException("model has no " + CONFIG_FILE + " (looked for " + file + ")");
-        }
-        String type = JSON.readTree(file.toFile()).path("model_type").asText("");
+        String type = ConfigJson.JSON.readTree(ConfigJson.read(dir.resolve(CONFIG_FILE))).path("model_type").asText("");
         if (!type.equals(TextEncoderConfig.MODEL_TYPE) && !type.equals(TorchScriptEncoder.MODEL_TYPE)) {
             throw new InvalidModelException("config.json has model_type \"" + type + "\"; text recipes take \""
                     + TextEncoderConfig.MODEL_TYPE + "\" models or \"" + TorchScriptEncoder.MODEL_TYPE
@@ -134,7 +125,7 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
             if (torchScriptKind) {
                 torchScript = TorchScriptEncoder.load(dir, device);
                 TorchScriptEncoder.Config config = torchScript.config().requireModality("text");
-                labels = withHead ? TextEncoderConfig.labels(config.json()) : newLabels;
+                labels = withHead ? ConfigJson.optionalLabels(config.json()) : newLabels;
                 maxLength = config.json().path("max_length").asInt(
                         config.json().path("max_position_embeddings").asInt(DEFAULT_TORCHSCRIPT_MAX_LENGTH));
                 named.putAll(torchScript.namedParameters());
@@ -228,9 +219,7 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
     /** A DJL trainer with Adam at a fixed learning rate and softmax cross-entropy, every parameter registered. */
     @Override
     public Trainer newTrainer(float learningRate) {
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
-                .optDevices(new Device[] {device()});
+        DefaultTrainingConfig config = TrainableClassifier.trainingConfig(learningRate, device());
         Trainer trainer = model.newTrainer(config);
         // registers every parameter with the optimizer now: a TorchScript module's weights never pass through
         // the parameter store during forward, so they would otherwise never be updated
@@ -239,6 +228,7 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
     }
 
     /** Logits (batch, num_labels) in inference mode. */
+    @Override
     public NDArray logits(NDList inputs) {
         return block.forward(new ParameterStore(inputs.head().getManager(), false), inputs, false).singletonOrThrow();
     }
@@ -248,31 +238,13 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
         return TokenizedTexts.of(tokenizer, split);
     }
 
-    public int[] predict(TokenizedTexts texts, int batchSize) {
-        int[] predictions = new int[texts.size()];
-        for (int from = 0; from < texts.size(); from += batchSize) {
-            int to = Math.min(texts.size(), from + batchSize);
-            try (NDManager batch = model.getNDManager().newSubManager()) {
-                long[] argmax = logits(texts.batch(batch, null, from, to, tokenizer.padId())).argMax(1).toLongArray();
-                for (int i = 0; i < argmax.length; i++) {
-                    predictions[from + i] = (int) argmax[i];
-                }
-            }
-        }
-        return predictions;
-    }
-
-    @Override
-    public ClassificationMetrics evaluate(TokenizedTexts texts, int batchSize) {
-        return ClassificationMetrics.of(texts.labels(), predict(texts, batchSize), labels.size());
-    }
-
     /** Accuracy and macro F1 on a labelled split whose label ids follow this model's labels. */
     public ClassificationMetrics evaluate(TextSplit split) {
         return evaluate(tokenize(split), 64);
     }
 
-    NDManager manager() {
+    @Override
+    public NDManager manager() {
         return model.getNDManager();
     }
 
@@ -283,14 +255,12 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
     @Override
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        named.forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
-        Safetensors.write(dir.resolve(WEIGHTS_FILE), arrays);
+        Safetensors.writeParameters(dir.resolve(WEIGHTS_FILE), named);
         if (torchScript != null) {
             torchScript.write(dir.resolve(TorchScriptEncoder.MODEL_FILE));
             ObjectNode config = torchScript.config().json().deepCopy();
-            TextEncoderConfig.putLabels(config, labels);
-            Files.writeString(dir.resolve(CONFIG_FILE), JSON.writeValueAsString(config) + "\n", StandardCharsets.UTF_8);
+            ConfigJson.putLabels(config, labels);
+            Files.writeString(dir.resolve(CONFIG_FILE), ConfigJson.toString(config), StandardCharsets.UTF_8);
         } else {
             textConfig.write(dir.resolve(CONFIG_FILE));
         }
@@ -314,6 +284,11 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
     @Override
     public NDList batchInputs(NDManager manager, TokenizedTexts texts, int[] order, int from, int to) {
         return texts.batch(manager, order, from, to, tokenizer.padId());
+    }
+
+    @Override
+    public int numLabels() {
+        return labels.size();
     }
 
     @Override
