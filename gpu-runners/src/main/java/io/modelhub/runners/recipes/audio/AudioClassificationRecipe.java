@@ -8,12 +8,9 @@ import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.training.ClassifierTraining;
-import io.modelhub.runners.recipes.vision.ClassificationMetrics;
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
+import io.modelhub.runners.recipes.training.Epochs;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * Fine-tunes a pretrained audio encoder on an audiofolder dataset with a new classification head sized to the
@@ -51,7 +48,7 @@ public final class AudioClassificationRecipe implements Recipe {
     @Override
     public List<ParamSpec> parameters() {
         return ClassifierTraining.withTrainingParameters(
-                ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
+                Epochs.seedParameter(
                         "seeds the new head, data order and the validation split if the dataset has none"),
                 new ParamSpec("freeze_backbone", "bool", false, null, null, null,
                         "train only the new classification head, keeping the pretrained encoder as it is"));
@@ -65,32 +62,18 @@ public final class AudioClassificationRecipe implements Recipe {
     @Override
     public RunResult run(RunContext ctx) throws Exception {
         Params params = Params.of(parameters(), ctx.params());
-        ClassifierTraining.Options options = new ClassifierTraining.Options(params.getInt("epochs"),
-                (float) params.getDouble("learning_rate"), params.getInt("batch_size"), params.getInt("seed"),
-                params.getBoolean("freeze_backbone"));
-        if (ctx.baseModelDir() == null || !Files.isDirectory(ctx.baseModelDir())) {
-            throw new IllegalArgumentException(ID + " fine-tunes a base model, but the job has none"
-                    + (ctx.baseModelDir() == null ? "" : " (no folder " + ctx.baseModelDir() + ")"));
-        }
-        AudioConfig base = AudioConfig.read(ctx.baseModelDir().resolve(AudioClassifierModel.CONFIG_FILE));
+        ClassifierTraining.Options options = ClassifierTraining.Options.of(params, params.getBoolean("freeze_backbone"));
+        Path baseDir = ClassifierTraining.baseModelDir(ctx, this);
+        AudioConfig base = AudioConfig.read(baseDir.resolve(AudioClassifierModel.CONFIG_FILE));
         AudioClassificationData data = AudioClassificationData.open(ctx, options.seed(), base.features());
 
         Device device = Torch.preferredDevice();
-        try (AudioClassifierModel model = AudioClassifierModel.withNewHead(ctx.baseModelDir(), data.labels(),
+        try (AudioClassifierModel model = AudioClassifierModel.withNewHead(baseDir, data.labels(),
                 options.seed(), device)) {
             ctx.log("Fine-tuning " + model.encoder().describe() + " (base labels " + base.numLabels()
                     + ", new labels " + data.labels().size() + ") with " + Torch.describe(device));
-            ClassificationMetrics baseline = model.evaluate(data.test(), options.evalBatchSize());
-            ctx.metric(0, "base_test_accuracy", baseline.accuracy());
-            ctx.metric(0, "base_test_macro_f1", baseline.macroF1());
-            ctx.log(String.format(Locale.ROOT,
-                    "Before fine-tuning (base encoder, new untrained head): test accuracy %.4f, macro F1 %.4f",
-                    baseline.accuracy(), baseline.macroF1()));
-            Map<String, Double> initial = new LinkedHashMap<>();
-            initial.put("base_test_accuracy", baseline.accuracy());
-            initial.put("base_test_macro_f1", baseline.macroF1());
             return new ClassifierTraining<LogMelClips, AudioClassifierModel>(this, ctx, options, data.splits(),
-                    AudioClassifierModel::loadCheckpoint, "clips").run(model, initial);
+                    AudioClassifierModel::loadCheckpoint, "clips").fineTune(model, "encoder");
         }
     }
 }

@@ -11,9 +11,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.LabelledFiles;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
@@ -164,6 +161,11 @@ public final class AudioClassifierModel implements TrainableClassifier<LogMelCli
     }
 
     @Override
+    public NDManager manager() {
+        return model.getNDManager();
+    }
+
+    @Override
     public Device device() {
         return device;
     }
@@ -171,9 +173,7 @@ public final class AudioClassifierModel implements TrainableClassifier<LogMelCli
     /** Writes config.json and model.safetensors into {@code dir}. */
     @Override
     public void save(Path dir) throws IOException {
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        block.namedParameters().forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
-        Safetensors.write(dir.resolve(WEIGHTS_FILE), arrays);
+        Safetensors.writeParameters(dir.resolve(WEIGHTS_FILE), block.namedParameters());
         config.write(dir.resolve(CONFIG_FILE));
     }
 
@@ -186,16 +186,18 @@ public final class AudioClassifierModel implements TrainableClassifier<LogMelCli
     /** Adam at a fixed learning rate, softmax cross-entropy on logits. */
     @Override
     public Trainer newTrainer(float learningRate) {
-        DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
-                .optDevices(new Device[] {device});
+        DefaultTrainingConfig trainingConfig = TrainableClassifier.trainingConfig(learningRate, device);
         return model.newTrainer(trainingConfig);
     }
 
     /** Logits (batch, num_labels) in inference mode. */
+    @Override
+    public NDArray logits(NDList inputs) {
+        return block.forward(new ParameterStore(inputs.head().getManager(), false), inputs, false).singletonOrThrow();
+    }
+
     public NDArray logits(NDArray inputs) {
-        return block.forward(new ParameterStore(inputs.getManager(), false), new NDList(inputs), false)
-                .singletonOrThrow();
+        return logits(new NDList(inputs));
     }
 
     /** Embeddings (batch, hidden_size) in inference mode: the encoder's output, e.g. for retrieval. */
@@ -209,33 +211,10 @@ public final class AudioClassifierModel implements TrainableClassifier<LogMelCli
         return LogMelClips.of(split, config.features());
     }
 
-    public int[] predict(LogMelClips clips, int batchSize) {
-        int[] predictions = new int[clips.size()];
-        for (int from = 0; from < clips.size(); from += batchSize) {
-            int to = Math.min(clips.size(), from + batchSize);
-            try (NDManager batch = model.getNDManager().newSubManager()) {
-                long[] argmax = logits(batchTensor(batch, clips, null, from, to)).argMax(1).toLongArray();
-                for (int i = 0; i < argmax.length; i++) {
-                    predictions[from + i] = (int) argmax[i];
-                }
-            }
-        }
-        return predictions;
-    }
-
     /** The label this model gives one WAV file. */
     public String classify(Path wavFile) {
         LabelledFiles one = new LabelledFiles("input", List.of(wavFile), new int[] {0});
         return config.labels().get(predict(features(one), 1)[0]);
-    }
-
-    @Override
-    public ClassificationMetrics evaluate(LogMelClips clips, int batchSize) {
-        int[] truth = new int[clips.size()];
-        for (int i = 0; i < truth.length; i++) {
-            truth[i] = clips.label(i);
-        }
-        return ClassificationMetrics.of(truth, predict(clips, batchSize), config.numLabels());
     }
 
     /**
@@ -259,6 +238,10 @@ public final class AudioClassifierModel implements TrainableClassifier<LogMelCli
     }
 
     @Override
+    public NDList batchInputs(NDManager manager, LogMelClips clips, int[] order, int from, int to) {
+        return new NDList(batchTensor(manager, clips, order, from, to));
+    }
+
     public NDArray batchTensor(NDManager manager, LogMelClips clips, int[] order, int from, int to) {
         LogMelSpec spec = config.features();
         if (!clips.spec().equals(spec)) {
@@ -273,6 +256,11 @@ public final class AudioClassifierModel implements TrainableClassifier<LogMelCli
             System.arraycopy(clips.features(index), 0, data, b * plane, plane);
         }
         return manager.create(data, new Shape(n, 1, spec.nMels(), spec.frames()));
+    }
+
+    @Override
+    public int numLabels() {
+        return config.numLabels();
     }
 
     @Override

@@ -1,12 +1,9 @@
 package io.modelhub.runners.recipes.audio;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.modelhub.runners.recipes.vision.CnnConfig;
+import io.modelhub.runners.recipes.vision.ConfigJson;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +41,6 @@ public record AudioConfig(LogMelSpec features, List<Integer> channels, int kerne
     public static final int DEFAULT_KERNEL_SIZE = 3;
     private static final int MAX_STAGES = 8;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public AudioConfig {
         channels = List.copyOf(channels);
@@ -66,7 +62,7 @@ public record AudioConfig(LogMelSpec features, List<Integer> channels, int kerne
         if (kernelSize < 1 || kernelSize > 15 || kernelSize % 2 == 0) {
             throw new InvalidModelException("kernel_size must be odd and 1..15, not " + kernelSize);
         }
-        CnnConfig.validateLabels(labels);
+        ConfigJson.validateLabels(labels);
     }
 
     public static AudioConfig defaults(LogMelSpec features, List<String> labels) {
@@ -88,27 +84,11 @@ public record AudioConfig(LogMelSpec features, List<Integer> channels, int kerne
     }
 
     public static AudioConfig read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidModelException("model has no " + file.getFileName() + " (looked for " + file + ")");
-        }
-        return parse(Files.readString(file, StandardCharsets.UTF_8));
+        return parse(ConfigJson.read(file));
     }
 
     public static AudioConfig parse(String json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new InvalidModelException("config.json is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidModelException("config.json must be a JSON object");
-        }
-        String modelType = root.path("model_type").asText(null);
-        if (!MODEL_TYPE.equals(modelType)) {
-            throw new InvalidModelException("config.json has model_type " + (modelType == null ? "(none)"
-                    : "\"" + modelType + "\"") + "; this recipe works with \"" + MODEL_TYPE + "\" models only");
-        }
+        JsonNode root = ConfigJson.parse(json, MODEL_TYPE);
         // the front end is fixed apart from these numbers: a config asking for another variant must not be
         // silently run with ours, which would feed the network features it was not trained on
         expect(root, "mel_scale", "htk");
@@ -120,11 +100,11 @@ public record AudioConfig(LogMelSpec features, List<Integer> channels, int kerne
         if (root.has("f_min") && root.path("f_min").asDouble() != 0.0) {
             throw new InvalidModelException("config.json f_min must be 0, not " + root.get("f_min"));
         }
-        LogMelSpec features = new LogMelSpec(CnnConfig.requiredInt(root, "sample_rate"),
-                CnnConfig.requiredInt(root, "n_fft"),
-                root.has("win_length") ? CnnConfig.requiredInt(root, "win_length") : CnnConfig.requiredInt(root, "n_fft"),
-                CnnConfig.requiredInt(root, "hop_length"), CnnConfig.requiredInt(root, "n_mels"),
-                CnnConfig.requiredInt(root, "frames"));
+        LogMelSpec features = new LogMelSpec(ConfigJson.requiredInt(root, "sample_rate"),
+                ConfigJson.requiredInt(root, "n_fft"),
+                root.has("win_length") ? ConfigJson.requiredInt(root, "win_length") : ConfigJson.requiredInt(root, "n_fft"),
+                ConfigJson.requiredInt(root, "hop_length"), ConfigJson.requiredInt(root, "n_mels"),
+                ConfigJson.requiredInt(root, "frames"));
         if (root.has("f_max") && Math.abs(root.path("f_max").asDouble() - features.fMax()) > 1e-6) {
             throw new InvalidModelException("config.json f_max must be sample_rate / 2 (" + features.fMax() + "), not "
                     + root.get("f_max"));
@@ -140,8 +120,8 @@ public record AudioConfig(LogMelSpec features, List<Integer> channels, int kerne
             }
             channels.add(c.asInt());
         }
-        int kernelSize = root.has("kernel_size") ? CnnConfig.requiredInt(root, "kernel_size") : DEFAULT_KERNEL_SIZE;
-        AudioConfig config = new AudioConfig(features, channels, kernelSize, CnnConfig.labels(root));
+        int kernelSize = root.has("kernel_size") ? ConfigJson.requiredInt(root, "kernel_size") : DEFAULT_KERNEL_SIZE;
+        AudioConfig config = new AudioConfig(features, channels, kernelSize, ConfigJson.labels(root));
         if (root.has("hidden_size") && root.path("hidden_size").asInt() != config.hiddenSize()) {
             throw new InvalidModelException("config.json hidden_size " + root.get("hidden_size")
                     + " does not match the last of channels " + channels);
@@ -161,7 +141,7 @@ public record AudioConfig(LogMelSpec features, List<Integer> channels, int kerne
 
     /** Field order is fixed, so equal configs give equal bytes and blob hashes. */
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = ConfigJson.JSON.createObjectNode();
         root.putArray("architectures").add(ARCHITECTURE);
         root.put("model_type", MODEL_TYPE);
         root.put("sample_rate", features.sampleRate());
@@ -181,13 +161,8 @@ public record AudioConfig(LogMelSpec features, List<Integer> channels, int kerne
         channels.forEach(ch::add);
         root.put("kernel_size", kernelSize);
         root.put("hidden_size", hiddenSize());
-        CnnConfig.putLabels(root, labels);
-        root.put("problem_type", "single_label_classification");
+        ConfigJson.putLabels(root, labels);
         root.put("torch_dtype", "float32");
-        try {
-            return JSON.writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise config.json", e);
-        }
+        return ConfigJson.toString(root);
     }
 }

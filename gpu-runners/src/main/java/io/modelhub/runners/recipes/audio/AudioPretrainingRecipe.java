@@ -8,6 +8,7 @@ import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.training.ClassifierTraining;
+import io.modelhub.runners.recipes.training.Epochs;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +45,7 @@ public final class AudioPretrainingRecipe implements Recipe {
     @Override
     public List<ParamSpec> parameters() {
         return ClassifierTraining.withTrainingParameters(
-                ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
+                Epochs.seedParameter(
                         "seeds weight initialisation, data order and the validation split if the dataset has none"),
                 ParamSpec.integer("sample_rate", LogMelSpec.DEFAULT_SAMPLE_RATE, 8_000, 48_000,
                         "audio is resampled to this rate (Hz); 25 ms windows every 10 ms"),
@@ -61,8 +62,7 @@ public final class AudioPretrainingRecipe implements Recipe {
     @Override
     public RunResult run(RunContext ctx) throws Exception {
         Params params = Params.of(parameters(), ctx.params());
-        ClassifierTraining.Options options = new ClassifierTraining.Options(params.getInt("epochs"),
-                (float) params.getDouble("learning_rate"), params.getInt("batch_size"), params.getInt("seed"), false);
+        ClassifierTraining.Options options = ClassifierTraining.Options.of(params, false);
         LogMelSpec spec = LogMelSpec.defaults(params.getInt("sample_rate"), params.getInt("n_mels"),
                 params.getDouble("clip_seconds"));
 

@@ -13,20 +13,16 @@ import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.PairedDataset;
-import io.modelhub.runners.recipes.vision.CnnInitializers;
+import io.modelhub.runners.recipes.training.Epochs;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.recipes.vision.TrainingState;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * Aligns two pretrained hub encoders on a paired dataset (text-image, text-audio, image-audio, ...) CLIP-style: a
@@ -160,7 +156,7 @@ public final class CrossModalAlignmentRecipe implements Recipe {
             try (Trainer trainer = model.newTrainer(learningRate)) {
                 for (int epoch = startEpoch + 1; epoch <= epochs; epoch++) {
                     long started = System.nanoTime();
-                    int[] order = order(train.size(), seed, epoch);
+                    int[] order = Epochs.order(train.size(), seed, epoch);
                     double lossSum = 0;
                     int batches = 0;
                     for (int from = 0; from + 2 <= order.length; from += batchSize) {
@@ -190,7 +186,7 @@ public final class CrossModalAlignmentRecipe implements Recipe {
                             lossSum / Math.max(1, batches), val.loss, a, b, val.metrics.aToBRecall()[0], b, a,
                             val.metrics.bToARecall()[0], val.metrics.chanceRecallAt1(), 1 / model.scale(),
                             (System.nanoTime() - started) / 1e9));
-                    saveCheckpoint(ctx, model, epoch, step, seed);
+                    Epochs.saveCheckpoint(ctx, this, epoch, step, seed, model::save);
                 }
             }
             boolean hasTest = !data.test().isEmpty();
@@ -279,33 +275,5 @@ public final class CrossModalAlignmentRecipe implements Recipe {
             loss += (rowMax + Math.log(rowSum) - right) + (colMax + Math.log(colSum) - right);
         }
         return new Evaluation(loss / (2.0 * n), RetrievalMetrics.of(sim, n));
-    }
-
-    /** The shuffle of epoch e depends only on (seed, e), so a resumed run continues with the same data order. */
-    static int[] order(int n, long seed, int epoch) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(CnnInitializers.mix(seed, "epoch-" + epoch));
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
-
-    private void saveCheckpoint(RunContext ctx, DualEncoder model, int epoch, long step, long seed) throws Exception {
-        Path dir = ctx.workDir().resolve("checkpoints").resolve(String.format(Locale.ROOT, "epoch-%04d", epoch));
-        if (Files.exists(dir)) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        model.save(dir);
-        new TrainingState(ID, version(), epoch, step, seed, epoch).write(dir);
-        ctx.saveCheckpoint(new RunContext.Checkpoint(dir, epoch, step));
     }
 }

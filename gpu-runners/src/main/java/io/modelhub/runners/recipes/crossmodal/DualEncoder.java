@@ -223,9 +223,7 @@ final class DualEncoder implements AutoCloseable {
     /** Writes config.json, model.safetensors and the towers' extra files into {@code dir}. */
     void save(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        block.namedParameters().forEach((name, p) -> arrays.put(name, p.getArray()));
-        Safetensors.write(dir.resolve("model.safetensors"), arrays);
+        Safetensors.writeParameters(dir.resolve("model.safetensors"), block.namedParameters());
         ObjectNode config = JSON.createObjectNode();
         config.putArray("architectures").add(ARCHITECTURE);
         config.put("model_type", MODEL_TYPE);

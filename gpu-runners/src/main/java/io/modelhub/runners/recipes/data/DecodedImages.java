@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 
 /**
- * The pixels of an {@link ImageSplit}, as size x size RGB bytes (HWC), decoded with java.awt's ImageIO.
+ * The pixels of an {@link LabelledFiles}, as size x size RGB bytes (HWC), decoded with java.awt's ImageIO.
  * <p>
  * Small splits are decoded once, in parallel, and kept as bytes (a 32x32 image is 3 KiB, so CIFAR-sized data fits
  * easily); a split whose decoded size exceeds the cache budget is decoded on demand for every batch instead, so
@@ -30,22 +30,22 @@ public final class DecodedImages implements LabelledExamples {
         ImageIO.setUseCache(false);
     }
 
-    private final ImageSplit split;
+    private final LabelledFiles split;
     private final int size;
     private final byte[][] cache;
 
-    private DecodedImages(ImageSplit split, int size, byte[][] cache) {
+    private DecodedImages(LabelledFiles split, int size, byte[][] cache) {
         this.split = split;
         this.size = size;
         this.cache = cache;
     }
 
-    public static DecodedImages of(ImageSplit split, int size) {
+    public static DecodedImages of(LabelledFiles split, int size) {
         return of(split, size, DEFAULT_CACHE_BUDGET);
     }
 
     /** @throws DatasetException naming the first file that is not a readable image */
-    public static DecodedImages of(ImageSplit split, int size, long cacheBudgetBytes) {
+    public static DecodedImages of(LabelledFiles split, int size, long cacheBudgetBytes) {
         if (size < 1) {
             throw new IllegalArgumentException("image size must be positive, not " + size);
         }
@@ -73,7 +73,7 @@ public final class DecodedImages implements LabelledExamples {
         return split.label(index);
     }
 
-    public ImageSplit split() {
+    public LabelledFiles split() {
         return split;
     }
 

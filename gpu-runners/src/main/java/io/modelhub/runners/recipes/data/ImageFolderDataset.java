@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * An image classification dataset in the Hugging Face "imagefolder" layout ({@code train/<label>/*.png|jpg},
  * validation and test alike, optionally below {@code data/}): a {@link ClassFolderDataset} of
- * {@link MediaKind#IMAGES}, whose splits are {@link ImageSplit}s for {@link DecodedImages}. See
+ * {@link MediaKind#IMAGES}, whose splits are {@link LabelledFiles} for {@link DecodedImages}. See
  * {@link ClassFolderDataset} for split names, label ids and how missing splits are derived.
  */
 public final class ImageFolderDataset {
@@ -16,15 +16,9 @@ public final class ImageFolderDataset {
     public static final double VALIDATION_FRACTION = ClassFolderDataset.VALIDATION_FRACTION;
 
     private final ClassFolderDataset folders;
-    private final ImageSplit train;
-    private final ImageSplit validation;
-    private final ImageSplit test;
 
     private ImageFolderDataset(ClassFolderDataset folders) {
         this.folders = folders;
-        this.train = ImageSplit.of(folders.train());
-        this.validation = ImageSplit.of(folders.validation());
-        this.test = ImageSplit.of(folders.test());
     }
 
     /**
@@ -46,16 +40,16 @@ public final class ImageFolderDataset {
         return folders.labels();
     }
 
-    public ImageSplit train() {
-        return train;
+    public LabelledFiles train() {
+        return folders.train();
     }
 
-    public ImageSplit validation() {
-        return validation;
+    public LabelledFiles validation() {
+        return folders.validation();
     }
 
-    public ImageSplit test() {
-        return test;
+    public LabelledFiles test() {
+        return folders.test();
     }
 
     /** What was derived rather than found (missing splits), for the run log. */

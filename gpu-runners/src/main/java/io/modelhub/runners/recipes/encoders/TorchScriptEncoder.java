@@ -15,10 +15,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelhub.runners.recipes.Torch;
+import io.modelhub.runners.recipes.vision.ConfigJson;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -60,13 +60,10 @@ public final class TorchScriptEncoder implements AutoCloseable {
         }
 
         public static Config read(Path dir) throws IOException {
-            Path file = dir.resolve(CONFIG_FILE);
-            if (!Files.isRegularFile(file)) {
-                throw new InvalidModelException("model has no " + CONFIG_FILE + " (looked for " + file + ")");
-            }
+            String text = ConfigJson.read(dir.resolve(CONFIG_FILE));
             JsonNode root;
             try {
-                root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+                root = JSON.readTree(text);
             } catch (JsonProcessingException e) {
                 throw new InvalidModelException("config.json is not valid JSON: " + e.getOriginalMessage());
             }

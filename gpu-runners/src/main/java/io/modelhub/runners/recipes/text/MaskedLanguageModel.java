@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -102,9 +101,7 @@ public final class MaskedLanguageModel implements AutoCloseable {
 
     /** Writes config.json and model.safetensors (encoder and MLM head) into {@code dir}. */
     public void save(Path dir) throws IOException {
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        block.namedParameters().forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
-        Safetensors.write(dir.resolve(WEIGHTS_FILE), arrays);
+        Safetensors.writeParameters(dir.resolve(WEIGHTS_FILE), block.namedParameters());
         config.write(dir.resolve(CONFIG_FILE));
     }
 

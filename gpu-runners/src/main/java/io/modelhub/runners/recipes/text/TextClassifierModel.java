@@ -11,17 +11,14 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.TextSplit;
 import io.modelhub.runners.recipes.encoders.TorchScriptEncoder;
+import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.ClassificationMetrics;
 import io.modelhub.runners.recipes.vision.CnnInitializers;
+import io.modelhub.runners.recipes.vision.ConfigJson;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.recipes.vision.Safetensors;
 import java.io.IOException;
@@ -45,13 +42,12 @@ import java.util.TreeSet;
  * A model folder holds config.json, tokenizer.json and model.safetensors (every parameter by name, the head as
  * classifier.weight/classifier.bias), plus model.pt for a TorchScript encoder, whose weights are read from there.
  */
-public final class TextClassifierModel implements AutoCloseable {
+public final class TextClassifierModel implements TrainableClassifier<TokenizedTexts> {
 
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
     /** Longest input of a TorchScript encoder whose config.json names no max_length / max_position_embeddings. */
     public static final int DEFAULT_TORCHSCRIPT_MAX_LENGTH = 128;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final List<String> labels;
     private final TextEncoderConfig textConfig;
@@ -89,13 +85,20 @@ public final class TextClassifierModel implements AutoCloseable {
         return build(baseDir, labels, false, seed, device);
     }
 
+    /** The checkpoint loader of the training loop: the checkpoint must be a classifier for this run's labels. */
+    public static TextClassifierModel loadCheckpoint(Path dir, TextClassifierModel fresh) throws IOException {
+        TextClassifierModel resumed = load(dir, fresh.device());
+        if (!resumed.labels().equals(fresh.labels())) {
+            resumed.close();
+            throw new InvalidModelException("checkpoint " + dir + " holds a classifier for labels "
+                    + resumed.labels() + ", but this run has " + fresh.labels());
+        }
+        return resumed;
+    }
+
     /** "modelhub-text" or "torchscript", from the model's config.json. */
     public static String modelType(Path dir) throws IOException {
-        Path file = dir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidModelException("model has no " + CONFIG_FILE + " (looked for " + file + ")");
-        }
-        String type = JSON.readTree(file.toFile()).path("model_type").asText("");
+        String type = ConfigJson.JSON.readTree(ConfigJson.read(dir.resolve(CONFIG_FILE))).path("model_type").asText("");
         if (!type.equals(TextEncoderConfig.MODEL_TYPE) && !type.equals(TorchScriptEncoder.MODEL_TYPE)) {
             throw new InvalidModelException("config.json has model_type \"" + type + "\"; text recipes take \""
                     + TextEncoderConfig.MODEL_TYPE + "\" models or \"" + TorchScriptEncoder.MODEL_TYPE
@@ -122,7 +125,7 @@ public final class TextClassifierModel implements AutoCloseable {
             if (torchScriptKind) {
                 torchScript = TorchScriptEncoder.load(dir, device);
                 TorchScriptEncoder.Config config = torchScript.config().requireModality("text");
-                labels = withHead ? TextEncoderConfig.labels(config.json()) : newLabels;
+                labels = withHead ? ConfigJson.optionalLabels(config.json()) : newLabels;
                 maxLength = config.json().path("max_length").asInt(
                         config.json().path("max_position_embeddings").asInt(DEFAULT_TORCHSCRIPT_MAX_LENGTH));
                 named.putAll(torchScript.namedParameters());
@@ -203,6 +206,7 @@ public final class TextClassifierModel implements AutoCloseable {
         return tokenizer;
     }
 
+    @Override
     public Device device() {
         return model.getNDManager().getDevice();
     }
@@ -213,10 +217,9 @@ public final class TextClassifierModel implements AutoCloseable {
     }
 
     /** A DJL trainer with Adam at a fixed learning rate and softmax cross-entropy, every parameter registered. */
+    @Override
     public Trainer newTrainer(float learningRate) {
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
-                .optDevices(new Device[] {device()});
+        DefaultTrainingConfig config = TrainableClassifier.trainingConfig(learningRate, device());
         Trainer trainer = model.newTrainer(config);
         // registers every parameter with the optimizer now: a TorchScript module's weights never pass through
         // the parameter store during forward, so they would otherwise never be updated
@@ -225,6 +228,7 @@ public final class TextClassifierModel implements AutoCloseable {
     }
 
     /** Logits (batch, num_labels) in inference mode. */
+    @Override
     public NDArray logits(NDList inputs) {
         return block.forward(new ParameterStore(inputs.head().getManager(), false), inputs, false).singletonOrThrow();
     }
@@ -234,30 +238,13 @@ public final class TextClassifierModel implements AutoCloseable {
         return TokenizedTexts.of(tokenizer, split);
     }
 
-    public int[] predict(TokenizedTexts texts, int batchSize) {
-        int[] predictions = new int[texts.size()];
-        for (int from = 0; from < texts.size(); from += batchSize) {
-            int to = Math.min(texts.size(), from + batchSize);
-            try (NDManager batch = model.getNDManager().newSubManager()) {
-                long[] argmax = logits(texts.batch(batch, null, from, to, tokenizer.padId())).argMax(1).toLongArray();
-                for (int i = 0; i < argmax.length; i++) {
-                    predictions[from + i] = (int) argmax[i];
-                }
-            }
-        }
-        return predictions;
-    }
-
-    public ClassificationMetrics evaluate(TokenizedTexts texts, int batchSize) {
-        return ClassificationMetrics.of(texts.labels(), predict(texts, batchSize), labels.size());
-    }
-
     /** Accuracy and macro F1 on a labelled split whose label ids follow this model's labels. */
     public ClassificationMetrics evaluate(TextSplit split) {
         return evaluate(tokenize(split), 64);
     }
 
-    NDManager manager() {
+    @Override
+    public NDManager manager() {
         return model.getNDManager();
     }
 
@@ -265,22 +252,43 @@ public final class TextClassifierModel implements AutoCloseable {
      * Writes config.json (with id2label/label2id), model.safetensors, the tokenizer files and, for a TorchScript
      * encoder, the fine-tuned model.pt.
      */
+    @Override
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        named.forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
-        Safetensors.write(dir.resolve(WEIGHTS_FILE), arrays);
+        Safetensors.writeParameters(dir.resolve(WEIGHTS_FILE), named);
         if (torchScript != null) {
             torchScript.write(dir.resolve(TorchScriptEncoder.MODEL_FILE));
             ObjectNode config = torchScript.config().json().deepCopy();
-            TextEncoderConfig.putLabels(config, labels);
-            Files.writeString(dir.resolve(CONFIG_FILE), JSON.writeValueAsString(config) + "\n", StandardCharsets.UTF_8);
+            ConfigJson.putLabels(config, labels);
+            Files.writeString(dir.resolve(CONFIG_FILE), ConfigJson.toString(config), StandardCharsets.UTF_8);
         } else {
             textConfig.write(dir.resolve(CONFIG_FILE));
         }
         if (!dir.toAbsolutePath().normalize().equals(tokenizerDir.toAbsolutePath().normalize())) {
             TextTokenizer.copy(tokenizerDir, dir);
         }
+    }
+
+    /** Fine-tuning trains the whole encoder: text-classification has no freeze_backbone parameter. */
+    @Override
+    public void freezeBackbone() {
+        throw new UnsupportedOperationException("a text classifier's encoder is always fine-tuned with its head");
+    }
+
+    /** Layer norm normalises each token on its own: a batch of one text trains like any other. */
+    @Override
+    public boolean usesBatchStatistics() {
+        return false;
+    }
+
+    @Override
+    public NDList batchInputs(NDManager manager, TokenizedTexts texts, int[] order, int from, int to) {
+        return texts.batch(manager, order, from, to, tokenizer.padId());
+    }
+
+    @Override
+    public int numLabels() {
+        return labels.size();
     }
 
     @Override

@@ -1,16 +1,13 @@
 package io.modelhub.runners.recipes.text;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelhub.runners.recipes.vision.ConfigJson;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 
@@ -36,7 +33,6 @@ public record TextEncoderConfig(int vocabSize, int hiddenSize, int numLayers, in
     public static final String MLM_ARCHITECTURE = "ModelHubTextForMaskedLM";
     public static final String CLASSIFIER_ARCHITECTURE = "ModelHubTextForSequenceClassification";
     public static final float LAYER_NORM_EPS = 1e-5f;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public TextEncoderConfig {
         labels = List.copyOf(labels);
@@ -75,31 +71,15 @@ public record TextEncoderConfig(int vocabSize, int hiddenSize, int numLayers, in
     }
 
     public static TextEncoderConfig read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidModelException("model has no " + file.getFileName() + " (looked for " + file + ")");
-        }
-        return parse(Files.readString(file, StandardCharsets.UTF_8));
+        return parse(ConfigJson.read(file));
     }
 
     public static TextEncoderConfig parse(String json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new InvalidModelException("config.json is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidModelException("config.json must be a JSON object");
-        }
-        String modelType = root.path("model_type").asText(null);
-        if (!MODEL_TYPE.equals(modelType)) {
-            throw new InvalidModelException("config.json has model_type " + (modelType == null ? "(none)"
-                    : "\"" + modelType + "\"") + " but \"" + MODEL_TYPE + "\" was expected");
-        }
-        return new TextEncoderConfig(requiredInt(root, "vocab_size"), requiredInt(root, "hidden_size"),
-                requiredInt(root, "num_hidden_layers"), requiredInt(root, "num_attention_heads"),
-                requiredInt(root, "intermediate_size"), requiredInt(root, "max_position_embeddings"),
-                root.path("pad_token_id").asLong(0), labels(root));
+        JsonNode root = ConfigJson.parse(json, MODEL_TYPE);
+        return new TextEncoderConfig(ConfigJson.requiredInt(root, "vocab_size"), ConfigJson.requiredInt(root, "hidden_size"),
+                ConfigJson.requiredInt(root, "num_hidden_layers"), ConfigJson.requiredInt(root, "num_attention_heads"),
+                ConfigJson.requiredInt(root, "intermediate_size"), ConfigJson.requiredInt(root, "max_position_embeddings"),
+                root.path("pad_token_id").asLong(0), ConfigJson.optionalLabels(root));
     }
 
     public void write(Path file) throws IOException {
@@ -108,7 +88,7 @@ public record TextEncoderConfig(int vocabSize, int hiddenSize, int numLayers, in
     }
 
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = ConfigJson.JSON.createObjectNode();
         root.putArray("architectures").add(isClassifier() ? CLASSIFIER_ARCHITECTURE : MLM_ARCHITECTURE);
         root.put("model_type", MODEL_TYPE);
         root.put("vocab_size", vocabSize);
@@ -121,54 +101,12 @@ public record TextEncoderConfig(int vocabSize, int hiddenSize, int numLayers, in
         root.put("pad_token_id", padTokenId);
         root.put("layer_norm_eps", LAYER_NORM_EPS);
         if (isClassifier()) {
-            putLabels(root, labels);
+            ConfigJson.putLabels(root, labels);
         }
         root.put("torch_dtype", "float32");
-        try {
-            return JSON.writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise config.json", e);
-        }
+        return ConfigJson.toString(root);
     }
 
-    /** num_labels, id2label, label2id and problem_type, as transformers writes them for a classifier. */
-    static void putLabels(ObjectNode root, List<String> labels) {
-        root.put("num_labels", labels.size());
-        ObjectNode id2label = root.putObject("id2label");
-        ObjectNode label2id = root.putObject("label2id");
-        for (int i = 0; i < labels.size(); i++) {
-            id2label.put(Integer.toString(i), labels.get(i));
-            label2id.put(labels.get(i), i);
-        }
-        root.put("problem_type", "single_label_classification");
-    }
-
-    /** The labels of a classifier's config.json, or none when it has no id2label. */
-    static List<String> labels(JsonNode root) {
-        JsonNode id2label = root.path("id2label");
-        if (!id2label.isObject() || id2label.isEmpty()) {
-            return List.of();
-        }
-        List<String> labels = new ArrayList<>();
-        for (int i = 0; i < id2label.size(); i++) {
-            JsonNode label = id2label.get(Integer.toString(i));
-            if (label == null || !label.isTextual()) {
-                throw new InvalidModelException("config.json id2label has no label for id " + i
-                        + "; ids must be \"0\"..\"" + (id2label.size() - 1) + "\"");
-            }
-            labels.add(label.textValue());
-        }
-        return labels;
-    }
-
-    static int requiredInt(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || !node.canConvertToExactIntegral()) {
-            throw new InvalidModelException("config.json needs an integer \"" + field + "\""
-                    + (node == null ? "" : ", not " + node));
-        }
-        return node.asInt();
-    }
 
     private static void check(boolean ok, String message) {
         if (!ok) {

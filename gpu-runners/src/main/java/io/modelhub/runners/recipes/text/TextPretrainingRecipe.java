@@ -13,6 +13,7 @@ import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.TextDataset;
+import io.modelhub.runners.recipes.training.Epochs;
 import io.modelhub.runners.recipes.vision.CnnInitializers;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.recipes.vision.TrainingState;
@@ -59,7 +60,8 @@ public final class TextPretrainingRecipe implements Recipe {
 
     @Override
     public List<ParamSpec> parameters() {
-        return Epochs.withTrainingParameters(10, 2e-3,
+        return Epochs.withTrainingParameters(10, 2e-3, "texts", Epochs.seedParameter(
+                "seeds initialisation, masking, data order and the validation split if the dataset has none"),
                 ParamSpec.integer("vocab_size", 2000, 64, 100_000,
                         "most frequent words (and punctuation) kept in the vocabulary, special tokens included"),
                 ParamSpec.integer("max_length", 64, 8, 512, "tokens per text, [CLS] and [SEP] included; longer texts"
@@ -137,7 +139,7 @@ public final class TextPretrainingRecipe implements Recipe {
                         int batches = 0;
                         for (int from = 0; from < order.length; from += batchSize) {
                             if (ctx.cancelled()) {
-                                return cancelled(ctx, result, epoch, step);
+                                return Epochs.cancelled(ctx, result, epoch, step);
                             }
                             Float loss = trainStep(trainer, train, order, from, Math.min(order.length, from + batchSize),
                                     tokenizer, maskProbability, masking);
@@ -154,7 +156,7 @@ public final class TextPretrainingRecipe implements Recipe {
                             batches++;
                         }
                         if (ctx.cancelled()) {
-                            return cancelled(ctx, result, epoch, step);
+                            return Epochs.cancelled(ctx, result, epoch, step);
                         }
                         MaskedLanguageModel.Metrics val = model.evaluate(validation, tokenizer, maskProbability, seed,
                                 EVAL_BATCH);
@@ -168,15 +170,14 @@ public final class TextPretrainingRecipe implements Recipe {
                                 + " val_mlm_loss %.4f (%.1f s, %.0f texts/s)", epoch, epochs,
                                 batches == 0 ? Double.NaN : lossSum / batches, val.maskedAccuracy(), val.loss(),
                                 seconds, train.size() / seconds));
-                        Path dir = Epochs.checkpointDir(ctx.workDir(), epoch);
-                        model.save(dir);
-                        TextTokenizer.copy(tokenizerDir, dir);
-                        new TrainingState(ID, version(), epoch, step, seed, epoch).write(dir);
-                        ctx.saveCheckpoint(new RunContext.Checkpoint(dir, epoch, step));
+                        Epochs.saveCheckpoint(ctx, this, epoch, step, seed, dir -> {
+                            model.save(dir);
+                            TextTokenizer.copy(tokenizerDir, dir);
+                        });
                     }
                 }
                 if (ctx.cancelled()) {
-                    return cancelled(ctx, result, epochs, step);
+                    return Epochs.cancelled(ctx, result, epochs, step);
                 }
                 MaskedLanguageModel.Metrics test = model.evaluate(TokenizedTexts.of(tokenizer, dataset.test()),
                         tokenizer, maskProbability, seed, EVAL_BATCH);
@@ -212,10 +213,5 @@ public final class TextPretrainingRecipe implements Recipe {
             trainer.step();
             return loss;
         }
-    }
-
-    private static RunResult cancelled(RunContext ctx, Map<String, Double> result, int epoch, long step) {
-        ctx.log("Cancelled during epoch " + epoch + " after step " + step + "; no model written");
-        return new RunResult(result, false);
     }
 }

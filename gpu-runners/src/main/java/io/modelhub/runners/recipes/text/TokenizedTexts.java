@@ -4,16 +4,23 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.modelhub.runners.recipes.data.TextSplit;
+import io.modelhub.runners.recipes.training.LabelledExamples;
 
 /** A split's texts as token ids (tokenized once, padded per batch) with their label ids (empty when unlabelled). */
-public record TokenizedTexts(long[][] ids, int[] labels) {
+public record TokenizedTexts(long[][] ids, int[] labels) implements LabelledExamples {
 
     public static TokenizedTexts of(TextTokenizer tokenizer, TextSplit split) {
         return new TokenizedTexts(tokenizer.encode(split.texts()), split.labels());
     }
 
+    @Override
     public int size() {
         return ids.length;
+    }
+
+    @Override
+    public int label(int index) {
+        return labels[index];
     }
 
     /**
@@ -36,15 +43,6 @@ public record TokenizedTexts(long[][] ids, int[] labels) {
         }
         Shape shape = new Shape(n, longest);
         return new NDList(manager.create(input, shape), manager.create(mask, shape));
-    }
-
-    /** Label ids of rows {@code order[from..to)} as int64. */
-    public long[] labels(int[] order, int from, int to) {
-        long[] result = new long[to - from];
-        for (int i = from; i < to; i++) {
-            result[i - from] = labels[row(order, i)];
-        }
-        return result;
     }
 
     private static int row(int[] order, int i) {

@@ -6,28 +6,24 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.runners.recipes.Params;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.vision.ClassificationMetrics;
-import io.modelhub.runners.recipes.vision.CnnInitializers;
 import io.modelhub.runners.recipes.vision.TrainingState;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
- * The supervised training loop shared by the classification recipes (images, audio): epochs of shuffled
+ * The supervised training loop shared by the classification recipes (images, audio, text): epochs of shuffled
  * mini-batches, validation and a checkpoint after every epoch, test metrics and the model files at the end. Stops
  * at the next step once the run is cancelled, and resumes after the epoch of the latest checkpoint.
  *
@@ -36,22 +32,38 @@ import java.util.stream.Stream;
  */
 public final class ClassifierTraining<E extends LabelledExamples, M extends TrainableClassifier<E>> {
 
-    /** The parameters every classification recipe trains with, followed by the recipe's own. */
+    /** The parameters every image and audio classification recipe trains with, followed by the recipe's own. */
     public static List<ParamSpec> withTrainingParameters(ParamSpec... own) {
-        List<ParamSpec> all = new ArrayList<>(List.of(
-                ParamSpec.integer("epochs", 5, 1, 200, "passes over the train split"),
-                ParamSpec.number("learning_rate", 1e-3, 1e-6, 1.0, "Adam learning rate"),
-                ParamSpec.integer("batch_size", 32, 1, 1024, "examples per training step")));
-        all.addAll(List.of(own));
-        return List.copyOf(all);
+        return Epochs.withTrainingParameters(5, 1e-3, "examples", own);
     }
 
+    /** The base model folder of a fine-tuning run; a clear error when the job has none. */
+    public static Path baseModelDir(RunContext ctx, Recipe recipe) {
+        Path dir = ctx.baseModelDir();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(recipe.id() + " fine-tunes a base model, but the job has none"
+                    + (dir == null ? "" : " (no folder " + dir + ")"));
+        }
+        return dir;
+    }
 
-    public record Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone) {
+    /** @param evalBatchSize examples per scoring batch (no gradients, so it may be larger than batchSize) */
+    public record Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone,
+            int evalBatchSize) {
 
-        /** Scoring batches: larger than training batches (no gradients), bounded for memory. */
-        public int evalBatchSize() {
-            return Math.max(32, Math.min(256, batchSize));
+        /** Scoring batches larger than training batches, bounded for memory. */
+        public Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone) {
+            this(epochs, learningRate, batchSize, seed, freezeBackbone, Math.max(32, Math.min(256, batchSize)));
+        }
+
+        /** From the validated parameters epochs, learning_rate, batch_size and seed. */
+        public static Options of(Params params, boolean freezeBackbone) {
+            return new Options(params.getInt("epochs"), (float) params.getDouble("learning_rate"),
+                    params.getInt("batch_size"), params.getInt("seed"), freezeBackbone);
+        }
+
+        public Options withEvalBatchSize(int size) {
+            return new Options(epochs, learningRate, batchSize, seed, freezeBackbone, size);
         }
     }
 
@@ -86,6 +98,25 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
     }
 
     /**
+     * Fine-tuning: first scores {@code fresh} (the base model with its new, untrained head) on the test split as
+     * base_test_accuracy and base_test_macro_f1, then trains it as {@link #run} does.
+     *
+     * @param backbone what the base model contributes, for the log, e.g. "encoder"
+     */
+    public RunResult fineTune(M fresh, String backbone) throws Exception {
+        ClassificationMetrics baseline = fresh.evaluate(data.test(), evalBatchSize);
+        ctx.metric(0, "base_test_accuracy", baseline.accuracy());
+        ctx.metric(0, "base_test_macro_f1", baseline.macroF1());
+        ctx.log(String.format(Locale.ROOT,
+                "Before fine-tuning (base %s, new untrained head): test accuracy %.4f, macro F1 %.4f",
+                backbone, baseline.accuracy(), baseline.macroF1()));
+        Map<String, Double> initial = new LinkedHashMap<>();
+        initial.put("base_test_accuracy", baseline.accuracy());
+        initial.put("base_test_macro_f1", baseline.macroF1());
+        return run(fresh, initial);
+    }
+
+    /**
      * @param fresh the model at step 0, trained unless a checkpoint replaces it; the caller closes it
      * @param initialMetrics metrics measured before training (base_test_*), part of the result
      */
@@ -112,16 +143,16 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
             try (Trainer trainer = model.newTrainer(options.learningRate())) {
                 for (int epoch = startEpoch + 1; epoch <= options.epochs(); epoch++) {
                     long started = System.nanoTime();
-                    int[] order = order(epoch);
+                    int[] order = Epochs.order(data.train().size(), options.seed(), epoch);
                     // a last batch of one example would make batch norm's batch statistics degenerate (zero
                     // variance); that example is dropped for this epoch only, the shuffle gives it a turn next time
-                    int usable = order.length % options.batchSize() == 1 && order.length > 1
-                            ? order.length - 1 : order.length;
+                    int usable = model.usesBatchStatistics() && order.length % options.batchSize() == 1
+                            && order.length > 1 ? order.length - 1 : order.length;
                     double lossSum = 0;
                     int batches = 0;
                     for (int from = 0; from < usable; from += options.batchSize()) {
                         if (ctx.cancelled()) {
-                            return cancelled(result, epoch, step);
+                            return Epochs.cancelled(ctx, result, epoch, step);
                         }
                         float loss = trainStep(trainer, model, order, from, Math.min(usable, from + options.batchSize()));
                         step++;
@@ -134,7 +165,7 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
                         batches++;
                     }
                     if (ctx.cancelled()) {
-                        return cancelled(result, epoch, step);
+                        return Epochs.cancelled(ctx, result, epoch, step);
                     }
                     ClassificationMetrics val = model.evaluate(data.validation(), evalBatchSize);
                     ctx.metric(step, "val_accuracy", val.accuracy());
@@ -147,11 +178,11 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
                             "Epoch %d/%d: mean loss %.4f, val_accuracy %.4f, val_macro_f1 %.4f (%.1f s, %.0f %s/s)",
                             epoch, options.epochs(), batches == 0 ? Double.NaN : lossSum / batches, val.accuracy(),
                             val.macroF1(), seconds, usable / seconds, unit));
-                    saveCheckpoint(model, epoch, step);
+                    Epochs.saveCheckpoint(ctx, recipe, epoch, step, options.seed(), model::save);
                 }
             }
             if (ctx.cancelled()) {
-                return cancelled(result, options.epochs(), step);
+                return Epochs.cancelled(ctx, result, options.epochs(), step);
             }
             ClassificationMetrics test = model.evaluate(data.test(), evalBatchSize);
             ctx.metric(step, "test_accuracy", test.accuracy());
@@ -171,58 +202,17 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
 
     private float trainStep(Trainer trainer, M model, int[] order, int from, int to) {
         try (NDManager batch = trainer.getManager().newSubManager()) {
-            NDArray inputs = model.batchTensor(batch, data.train(), order, from, to);
+            NDList inputs = model.batchInputs(batch, data.train(), order, from, to);
             NDArray labels = TrainableClassifier.labelTensor(batch, data.train(), order, from, to);
             float loss;
             try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDArray logits = trainer.forward(new NDList(inputs)).singletonOrThrow();
+                NDArray logits = trainer.forward(inputs).singletonOrThrow();
                 NDArray lossArray = trainer.getLoss().evaluate(new NDList(labels), new NDList(logits));
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
             }
             trainer.step();
             return loss;
-        }
-    }
-
-    /** The shuffle of epoch e depends only on (seed, e), so a resumed run continues with the same data order. */
-    private int[] order(int epoch) {
-        int n = data.train().size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(CnnInitializers.mix(options.seed(), "epoch-" + epoch));
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
-
-    private void saveCheckpoint(M model, int epoch, long step) throws Exception {
-        Path dir = ctx.workDir().resolve("checkpoints").resolve(String.format(Locale.ROOT, "epoch-%04d", epoch));
-        deleteRecursively(dir);
-        model.save(dir);
-        new TrainingState(recipe.id(), recipe.version(), epoch, step, options.seed(), epoch).write(dir);
-        ctx.saveCheckpoint(new RunContext.Checkpoint(dir, epoch, step));
-    }
-
-    private RunResult cancelled(Map<String, Double> result, int epoch, long step) {
-        ctx.log("Cancelled during epoch " + epoch + " after step " + step + "; no model written");
-        return new RunResult(result, false);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
         }
     }
 }

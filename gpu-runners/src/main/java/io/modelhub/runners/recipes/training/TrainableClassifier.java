@@ -2,8 +2,13 @@ package io.modelhub.runners.recipes.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import io.modelhub.runners.recipes.vision.ClassificationMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,16 +30,65 @@ public interface TrainableClassifier<E extends LabelledExamples> extends AutoClo
     /** Only the classification head learns from now on; the backbone, batch norm statistics included, stays. */
     void freezeBackbone();
 
-    /** Inputs of examples {@code order[from..to)} (or {@code from..to} when order is null), created in manager. */
-    NDArray batchTensor(NDManager manager, E examples, int[] order, int from, int to);
+    /**
+     * The forward pass's inputs for examples {@code order[from..to)} (or {@code from..to} when order is null),
+     * created in manager.
+     */
+    NDList batchInputs(NDManager manager, E examples, int[] order, int from, int to);
 
-    ClassificationMetrics evaluate(E examples, int batchSize);
+    /**
+     * Whether training normalises with the batch's own statistics (batch norm): then a batch of one example is
+     * degenerate and the training loop avoids it.
+     */
+    default boolean usesBatchStatistics() {
+        return true;
+    }
+
+    /** Label ids run from 0 to numLabels() - 1. */
+    int numLabels();
+
+    /** The manager that owns the weights; scoring batches live in sub-managers of it. */
+    NDManager manager();
+
+    /** Logits (batch, num_labels) of {@link #batchInputs} in inference mode. */
+    NDArray logits(NDList inputs);
+
+    /** Predicted label ids of every example, scored in batches of batchSize. */
+    default int[] predict(E examples, int batchSize) {
+        int[] predictions = new int[examples.size()];
+        for (int from = 0; from < examples.size(); from += batchSize) {
+            int to = Math.min(examples.size(), from + batchSize);
+            try (NDManager batch = manager().newSubManager()) {
+                long[] argmax = logits(batchInputs(batch, examples, null, from, to)).argMax(1).toLongArray();
+                for (int i = 0; i < argmax.length; i++) {
+                    predictions[from + i] = (int) argmax[i];
+                }
+            }
+        }
+        return predictions;
+    }
+
+    /** Accuracy and macro F1 of the predictions against the examples' labels. */
+    default ClassificationMetrics evaluate(E examples, int batchSize) {
+        int[] truth = new int[examples.size()];
+        for (int i = 0; i < truth.length; i++) {
+            truth[i] = examples.label(i);
+        }
+        return ClassificationMetrics.of(truth, predict(examples, batchSize), numLabels());
+    }
 
     /** Writes config.json and model.safetensors into {@code dir}. */
     void save(Path dir) throws IOException;
 
     @Override
     void close();
+
+    /** What {@link #newTrainer} trains with: softmax cross-entropy on logits, Adam at a fixed learning rate. */
+    static DefaultTrainingConfig trainingConfig(float learningRate, Device device) {
+        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
+                .optDevices(new Device[] {device});
+    }
 
     /** Label ids of {@code order[from..to)} as int64, the index type PyTorch's gather needs. */
     static NDArray labelTensor(NDManager manager, LabelledExamples examples, int[] order, int from, int to) {

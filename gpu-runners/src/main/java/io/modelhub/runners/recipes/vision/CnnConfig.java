@@ -1,9 +1,6 @@
 package io.modelhub.runners.recipes.vision;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -12,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -50,7 +46,6 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
     private static final int MAX_STAGE_CHANNELS = 4096;
     private static final int MAX_STAGES = 8;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public CnnConfig {
         channels = List.copyOf(channels);
@@ -80,32 +75,16 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
     }
 
     public static CnnConfig read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidModelException("model has no " + file.getFileName() + " (looked for " + file + ")");
-        }
-        return parse(Files.readString(file, StandardCharsets.UTF_8));
+        return parse(ConfigJson.read(file));
     }
 
     public static CnnConfig parse(String json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new InvalidModelException("config.json is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidModelException("config.json must be a JSON object");
-        }
-        String modelType = root.path("model_type").asText(null);
-        if (!MODEL_TYPE.equals(modelType)) {
-            throw new InvalidModelException("config.json has model_type " + (modelType == null ? "(none)"
-                    : "\"" + modelType + "\"") + "; this recipe works with \"" + MODEL_TYPE + "\" models only");
-        }
+        JsonNode root = ConfigJson.parse(json, MODEL_TYPE);
         int numChannels = root.path("num_channels").asInt(3);
         if (numChannels != 3) {
             throw new InvalidModelException("config.json num_channels is " + numChannels + "; only RGB (3) is supported");
         }
-        int imageSize = requiredInt(root, "image_size");
+        int imageSize = ConfigJson.requiredInt(root, "image_size");
         List<Integer> channels = new ArrayList<>();
         JsonNode channelsNode = root.path("channels");
         if (!channelsNode.isArray()) {
@@ -117,10 +96,10 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
             }
             channels.add(c.asInt());
         }
-        int kernelSize = root.has("kernel_size") ? requiredInt(root, "kernel_size") : DEFAULT_KERNEL_SIZE;
+        int kernelSize = root.has("kernel_size") ? ConfigJson.requiredInt(root, "kernel_size") : DEFAULT_KERNEL_SIZE;
         float[] mean = floats(root, "image_mean", 0.5f);
         float[] std = floats(root, "image_std", 0.5f);
-        List<String> labels = labels(root);
+        List<String> labels = ConfigJson.labels(root);
         return new CnnConfig(imageSize, channels, kernelSize, mean, std, labels);
     }
 
@@ -130,7 +109,7 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
 
     /** Field order is fixed (Jackson keeps insertion order), so equal configs give equal bytes and blob hashes. */
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = ConfigJson.JSON.createObjectNode();
         root.putArray("architectures").add(ARCHITECTURE);
         root.put("model_type", MODEL_TYPE);
         root.put("image_size", imageSize);
@@ -146,58 +125,11 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
         for (float s : imageStd) {
             std.add(s);
         }
-        putLabels(root, labels);
-        root.put("problem_type", "single_label_classification");
+        ConfigJson.putLabels(root, labels);
         root.put("torch_dtype", "float32");
-        try {
-            return JSON.writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise config.json", e);
-        }
+        return ConfigJson.toString(root);
     }
 
-    /** num_labels, id2label and label2id, as Hugging Face classifiers write them. */
-    public static void putLabels(ObjectNode root, List<String> labels) {
-        root.put("num_labels", labels.size());
-        ObjectNode id2label = root.putObject("id2label");
-        ObjectNode label2id = root.putObject("label2id");
-        for (int i = 0; i < labels.size(); i++) {
-            id2label.put(Integer.toString(i), labels.get(i));
-            label2id.put(labels.get(i), i);
-        }
-    }
-
-    /** The labels of a Hugging Face classifier config (id2label, checked against num_labels), by id. */
-    public static List<String> labels(JsonNode root) {
-        JsonNode id2label = root.path("id2label");
-        int numLabels = root.has("num_labels") ? requiredInt(root, "num_labels") : id2label.size();
-        if (!id2label.isObject()) {
-            throw new InvalidModelException("config.json needs an \"id2label\" object, e.g. {\"0\": \"cat\", \"1\": \"dog\"}");
-        }
-        if (id2label.size() != numLabels) {
-            throw new InvalidModelException("config.json has num_labels " + numLabels + " but id2label has "
-                    + id2label.size() + " entries");
-        }
-        List<String> labels = new ArrayList<>();
-        for (int i = 0; i < numLabels; i++) {
-            JsonNode label = id2label.get(Integer.toString(i));
-            if (label == null || !label.isTextual()) {
-                throw new InvalidModelException("config.json id2label has no label for id " + i
-                        + "; ids must be \"0\".." + "\"" + (numLabels - 1) + "\"");
-            }
-            labels.add(label.textValue());
-        }
-        return labels;
-    }
-
-    public static int requiredInt(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || !node.canConvertToExactIntegral()) {
-            throw new InvalidModelException("config.json needs an integer \"" + field + "\""
-                    + (node == null ? "" : ", not " + node));
-        }
-        return node.asInt();
-    }
 
     private static float[] floats(JsonNode root, String field, float fallback) {
         JsonNode node = root.get(field);
@@ -248,17 +180,9 @@ public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, f
                 throw new InvalidModelException("image_std values must be positive");
             }
         }
-        validateLabels(labels);
+        ConfigJson.validateLabels(labels);
     }
 
-    public static void validateLabels(List<String> labels) {
-        if (labels.size() < 2) {
-            throw new InvalidModelException("a classifier needs at least 2 labels, not " + labels.size());
-        }
-        if (new HashSet<>(labels).size() != labels.size()) {
-            throw new InvalidModelException("labels must be distinct: " + labels);
-        }
-    }
 
     /** Arrays compared by content: a record's generated equals would compare the mean/std arrays by identity. */
     @Override

@@ -3,7 +3,7 @@ package io.modelhub.runners.recipes.vision;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
-import io.modelhub.runners.recipes.data.ImageSplit;
+import io.modelhub.runners.recipes.data.LabelledFiles;
 import io.modelhub.runners.recipes.eval.ClassifierScoring;
 import io.modelhub.runners.recipes.eval.EvaluationRequest;
 import io.modelhub.runners.recipes.eval.ModelEvaluation;
@@ -39,7 +39,7 @@ public final class CnnEvaluator implements ModelEvaluator {
     public ModelEvaluation evaluate(EvaluationRequest request) throws Exception {
         ImageFolderDataset dataset = ImageFolderDataset.open(request.datasetDir(), request.seed());
         dataset.notes().forEach(request.log());
-        ImageSplit split = ClassifierScoring.split(request.split(), dataset.train(), dataset.validation(), dataset.test());
+        LabelledFiles split = ClassifierScoring.split(request.split(), dataset.train(), dataset.validation(), dataset.test());
         try (CnnModel model = CnnModel.load(request.modelDir(), Torch.preferredDevice())) {
             CnnConfig config = model.config();
             int[] truth = ClassifierScoring.truth(dataset.labels(), config.labels(), split.size(), split::label);

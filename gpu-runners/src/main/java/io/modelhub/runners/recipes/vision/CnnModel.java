@@ -11,9 +11,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
@@ -147,6 +144,7 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     }
 
     /** The NDManager that owns the weights; sub-managers of it hold per-batch arrays. */
+    @Override
     public NDManager manager() {
         return model.getNDManager();
     }
@@ -154,9 +152,7 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     /** Writes config.json and model.safetensors into {@code dir}. */
     @Override
     public void save(Path dir) throws IOException {
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        block.namedParameters().forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
-        Safetensors.write(dir.resolve(WEIGHTS_FILE), arrays);
+        Safetensors.writeParameters(dir.resolve(WEIGHTS_FILE), block.namedParameters());
         config.write(dir.resolve(CONFIG_FILE));
     }
 
@@ -173,48 +169,29 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     /** A DJL trainer with Adam at a fixed learning rate and softmax cross-entropy on logits. */
     @Override
     public Trainer newTrainer(float learningRate) {
-        DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
-                .optDevices(new Device[] {device});
+        DefaultTrainingConfig trainingConfig = TrainableClassifier.trainingConfig(learningRate, device);
         return model.newTrainer(trainingConfig);
     }
 
     /** Logits (batch, num_labels) in inference mode (batch norm uses its running statistics). */
-    public NDArray logits(NDArray images) {
-        return block.forward(new ParameterStore(images.getManager(), false), new NDList(images), false)
-                .singletonOrThrow();
+    @Override
+    public NDArray logits(NDList inputs) {
+        return block.forward(new ParameterStore(inputs.head().getManager(), false), inputs, false).singletonOrThrow();
     }
 
-    /** Predicted label ids for every image of a split. */
-    public int[] predict(DecodedImages images, int batchSize) {
-        int[] predictions = new int[images.size()];
-        for (int from = 0; from < images.size(); from += batchSize) {
-            int to = Math.min(images.size(), from + batchSize);
-            try (NDManager batch = manager().newSubManager()) {
-                NDArray logits = logits(batchTensor(batch, images, null, from, to));
-                long[] argmax = logits.argMax(1).toLongArray();
-                for (int i = 0; i < argmax.length; i++) {
-                    predictions[from + i] = (int) argmax[i];
-                }
-            }
-        }
-        return predictions;
+    public NDArray logits(NDArray images) {
+        return logits(new NDList(images));
     }
 
     @Override
-    public ClassificationMetrics evaluate(DecodedImages images, int batchSize) {
-        int[] truth = new int[images.size()];
-        for (int i = 0; i < truth.length; i++) {
-            truth[i] = images.label(i);
-        }
-        return ClassificationMetrics.of(truth, predict(images, batchSize), config.numLabels());
+    public NDList batchInputs(NDManager manager, DecodedImages images, int[] order, int from, int to) {
+        return new NDList(batchTensor(manager, images, order, from, to));
     }
 
     /**
      * Images {@code order[from..to)} (or {@code from..to} when order is null) as a normalised float32 NCHW tensor
      * on this model's device, created in {@code manager}.
      */
-    @Override
     public NDArray batchTensor(NDManager manager, DecodedImages images, int[] order, int from, int to) {
         int size = config.imageSize();
         if (images.imageSize() != size) {
@@ -252,6 +229,11 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     /** The tensor names of this model's file, sorted. */
     public List<String> tensorNames() {
         return new ArrayList<>(block.namedParameters().keySet());
+    }
+
+    @Override
+    public int numLabels() {
+        return config.numLabels();
     }
 
     @Override

@@ -10,11 +10,9 @@ import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
 import io.modelhub.runners.recipes.training.ClassifierTraining;
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
+import io.modelhub.runners.recipes.training.Epochs;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * Fine-tunes a pretrained modelhub-cnn on an imagefolder dataset with a new classification head sized to the
@@ -49,7 +47,7 @@ public final class ImageClassificationRecipe implements Recipe {
     @Override
     public List<ParamSpec> parameters() {
         return ClassifierTraining.withTrainingParameters(
-                ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
+                Epochs.seedParameter(
                         "seeds the new head, data order and the validation split if the dataset has none"),
                 new ParamSpec("freeze_backbone", "bool", false, null, null, null,
                         "train only the new classification head, keeping the pretrained backbone as it is"));
@@ -63,14 +61,9 @@ public final class ImageClassificationRecipe implements Recipe {
     @Override
     public RunResult run(RunContext ctx) throws Exception {
         Params params = Params.of(parameters(), ctx.params());
-        ClassifierTraining.Options options = new ClassifierTraining.Options(params.getInt("epochs"),
-                (float) params.getDouble("learning_rate"), params.getInt("batch_size"), params.getInt("seed"),
-                params.getBoolean("freeze_backbone"));
-        if (ctx.baseModelDir() == null || !Files.isDirectory(ctx.baseModelDir())) {
-            throw new IllegalArgumentException(ID + " fine-tunes a base model, but the job has none"
-                    + (ctx.baseModelDir() == null ? "" : " (no folder " + ctx.baseModelDir() + ")"));
-        }
-        CnnConfig base = CnnConfig.read(ctx.baseModelDir().resolve(CnnModel.CONFIG_FILE));
+        ClassifierTraining.Options options = ClassifierTraining.Options.of(params, params.getBoolean("freeze_backbone"));
+        Path baseDir = ClassifierTraining.baseModelDir(ctx, this);
+        CnnConfig base = CnnConfig.read(baseDir.resolve(CnnModel.CONFIG_FILE));
 
         ImageFolderDataset dataset = ImageFolderDataset.open(ctx.datasetDir(), options.seed());
         dataset.notes().forEach(ctx::log);
@@ -80,19 +73,9 @@ public final class ImageClassificationRecipe implements Recipe {
         Device device = Torch.preferredDevice();
         ctx.log("Fine-tuning modelhub-cnn " + base.channels() + " (base labels " + base.numLabels() + ", new labels "
                 + dataset.labels().size() + ") with " + Torch.describe(device));
-        try (CnnModel model = CnnModel.withNewHead(ctx.baseModelDir(), dataset.labels(), options.seed(), device)) {
-            int evalBatch = options.evalBatchSize();
-            ClassificationMetrics baseline = model.evaluate(data.test(), evalBatch);
-            ctx.metric(0, "base_test_accuracy", baseline.accuracy());
-            ctx.metric(0, "base_test_macro_f1", baseline.macroF1());
-            ctx.log(String.format(Locale.ROOT,
-                    "Before fine-tuning (base backbone, new untrained head): test accuracy %.4f, macro F1 %.4f",
-                    baseline.accuracy(), baseline.macroF1()));
-            Map<String, Double> initial = new LinkedHashMap<>();
-            initial.put("base_test_accuracy", baseline.accuracy());
-            initial.put("base_test_macro_f1", baseline.macroF1());
+        try (CnnModel model = CnnModel.withNewHead(baseDir, dataset.labels(), options.seed(), device)) {
             return new ClassifierTraining<DecodedImages, CnnModel>(this, ctx, options, data.splits(),
-                    CnnModel::loadCheckpoint, "images").run(model, initial);
+                    CnnModel::loadCheckpoint, "images").fineTune(model, "backbone");
         }
     }
 }

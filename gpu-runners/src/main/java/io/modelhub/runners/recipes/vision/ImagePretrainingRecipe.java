@@ -10,6 +10,7 @@ import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
 import io.modelhub.runners.recipes.training.ClassifierTraining;
+import io.modelhub.runners.recipes.training.Epochs;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +45,7 @@ public final class ImagePretrainingRecipe implements Recipe {
     @Override
     public List<ParamSpec> parameters() {
         return ClassifierTraining.withTrainingParameters(
-                ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE,
+                Epochs.seedParameter(
                         "seeds weight initialisation, data order and the validation split if the dataset has none"),
                 ParamSpec.integer("image_size", 32, CnnConfig.MIN_IMAGE_SIZE, 512,
                         "images are resized to image_size x image_size pixels"));
@@ -58,8 +59,7 @@ public final class ImagePretrainingRecipe implements Recipe {
     @Override
     public RunResult run(RunContext ctx) throws Exception {
         Params params = Params.of(parameters(), ctx.params());
-        ClassifierTraining.Options options = new ClassifierTraining.Options(params.getInt("epochs"),
-                (float) params.getDouble("learning_rate"), params.getInt("batch_size"), params.getInt("seed"), false);
+        ClassifierTraining.Options options = ClassifierTraining.Options.of(params, false);
         int imageSize = params.getInt("image_size");
 
         ImageFolderDataset dataset = ImageFolderDataset.open(ctx.datasetDir(), options.seed());

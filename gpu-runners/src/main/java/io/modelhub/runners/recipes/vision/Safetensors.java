@@ -7,12 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.modelhub.runners.recipes.Torch;
 import java.io.BufferedInputStream;
+import ai.djl.nn.Parameter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -62,6 +64,13 @@ public final class Safetensors {
             }
         }
         return tensors;
+    }
+
+    /** Writes parameters' current values under their names (a block's namedParameters()), as {@link #write}. */
+    public static void writeParameters(Path file, Map<String, Parameter> parameters) throws IOException {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        parameters.forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
+        write(file, arrays);
     }
 
     /**

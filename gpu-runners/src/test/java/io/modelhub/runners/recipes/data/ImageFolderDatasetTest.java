@@ -123,7 +123,7 @@ class ImageFolderDatasetTest {
         Path jpg = ImageFolderDatasetBuilder.in(tmp.resolve("jpg")).classes(Pattern.DISC, Pattern.RING)
                 .imageSize(40).format("jpg").split("train", 2).build();
         for (Path root : List.of(png, jpg)) {
-            ImageSplit train = ImageFolderDataset.open(root, 1).train();
+            LabelledFiles train = ImageFolderDataset.open(root, 1).train();
             DecodedImages cached = DecodedImages.of(train, 16);
             DecodedImages onDemand = DecodedImages.of(train, 16, 0);
             assertEquals(train.size(), cached.size());
@@ -140,7 +140,7 @@ class ImageFolderDatasetTest {
                 .split("train", 1).split("validation", 1).build();
         Path broken = root.resolve("train").resolve("disc").resolve("broken.png");
         Files.writeString(broken, "not a png");
-        ImageSplit train = ImageFolderDataset.open(root, 1).train();
+        LabelledFiles train = ImageFolderDataset.open(root, 1).train();
         DatasetException e = assertThrows(DatasetException.class, () -> DecodedImages.of(train, 16));
         assertTrue(e.getMessage().contains("broken.png"), e.getMessage());
     }
