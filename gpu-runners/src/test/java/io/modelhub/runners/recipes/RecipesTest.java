@@ -60,7 +60,7 @@ class RecipesTest {
         assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "vocab_size", "max_length",
                 "hidden_size", "num_layers", "mask_probability"),
                 pretraining.parameters().stream().map(ParamSpec::name).toList());
-        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed"),
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "freeze_backbone"),
                 fineTuning.parameters().stream().map(ParamSpec::name).toList());
     }
 

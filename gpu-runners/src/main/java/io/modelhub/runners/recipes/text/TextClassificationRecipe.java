@@ -48,7 +48,9 @@ public final class TextClassificationRecipe implements Recipe {
     @Override
     public List<ParamSpec> parameters() {
         return Epochs.withTrainingParameters(5, 1e-3, "texts", Epochs.seedParameter(
-                "seeds initialisation, masking, data order and the validation split if the dataset has none"));
+                "seeds initialisation, masking, data order and the validation split if the dataset has none"),
+                new ParamSpec("freeze_backbone", "bool", false, null, null, null,
+                        "train only the new classification head, keeping the pretrained encoder as it is"));
     }
 
     @Override
@@ -60,7 +62,7 @@ public final class TextClassificationRecipe implements Recipe {
     public RunResult run(RunContext ctx) throws Exception {
         Params params = Params.of(parameters(), ctx.params());
         // scoring batches of 64 texts whatever the training batch size
-        ClassifierTraining.Options options = ClassifierTraining.Options.of(params, false).withEvalBatchSize(64);
+        ClassifierTraining.Options options = ClassifierTraining.Options.of(params, params.getBoolean("freeze_backbone")).withEvalBatchSize(64);
         Path baseDir = ClassifierTraining.baseModelDir(ctx, this);
         String baseType = TextClassifierModel.modelType(baseDir);
         TextDataset dataset = TextDataset.open(ctx.datasetDir(), options.seed(), true);

@@ -269,10 +269,14 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
         }
     }
 
-    /** Fine-tuning trains the whole encoder: text-classification has no freeze_backbone parameter. */
+    /** Keeps the pretrained encoder (platform or TorchScript) as it is: only the new head's parameters train. */
     @Override
     public void freezeBackbone() {
-        throw new UnsupportedOperationException("a text classifier's encoder is always fine-tuned with its head");
+        named.forEach((name, parameter) -> {
+            if (!name.startsWith("classifier.")) {
+                parameter.freeze(true);
+            }
+        });
     }
 
     /** Layer norm normalises each token on its own: a batch of one text trains like any other. */

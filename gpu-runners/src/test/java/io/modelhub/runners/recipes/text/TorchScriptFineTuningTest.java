@@ -117,6 +117,19 @@ class TorchScriptFineTuningTest {
     }
 
     @Test
+    void aFrozenEncoderStaysExactlyAsExported() throws Exception {
+        Path base = TorchScriptFixture.copyTo(tmp.resolve("frozen-base"));
+        FakeRunContext ctx = FakeRunContext.builder(tmp.resolve("frozen")).baseModel(base).dataset(data)
+                .param("epochs", 1).param("learning_rate", 1e-2).param("batch_size", 16).param("freeze_backbone", true).build();
+        assertTrue(new TextClassificationRecipe().run(ctx).completed(), ctx.logs().toString());
+        try (TorchScriptEncoder original = TorchScriptEncoder.load(base, Device.cpu());
+                TextClassifierModel tuned = TextClassifierModel.load(ctx.outputDir(), Device.cpu())) {
+            original.namedParameters().forEach((name, parameter) -> assertArrayEquals(parameter.getArray().toFloatArray(),
+                    tuned.namedParameters().get(name).getArray().toFloatArray(), 0f, name + " stays as exported"));
+        }
+    }
+
+    @Test
     void aTorchScriptEncoderForAnotherModalityIsRefused() throws Exception {
         Path base = TorchScriptFixture.copyTo(tmp.resolve("audio"));
         Files.writeString(base.resolve("config.json"),
