@@ -465,6 +465,8 @@ public class JobService {
                 .filter(r -> r.needsBaseModel() ? unknown || model.modality.equals(r.modality())
                         : r.parameters().stream().anyMatch(p -> p.type().equals(JobParams.MODEL)
                         && (unknown || p.choices() == null || p.choices().contains(model.modality))))
+                // fine-tunes of this very model first: the form preselects the first recipe
+                .sorted(java.util.Comparator.comparing((RecipeInfo r) -> !r.needsBaseModel()).thenComparing(RecipeInfo::id))
                 .toList();
     }
 

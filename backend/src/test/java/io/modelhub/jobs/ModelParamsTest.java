@@ -78,6 +78,7 @@ class ModelParamsTest {
         Repo cnn = repos.visible(admin, RepoName.parse(RepoType.MODEL, "admin/mp-cnn"));
         assertTrue(jobs.recipesFor(text).stream().anyMatch(r -> r.id().equals("two-tower-test")), "offered on a text model");
         assertTrue(jobs.recipesFor(cnn).stream().anyMatch(r -> r.id().equals("two-tower-test")), "offered on a vision model");
+        assertEquals("image-classification", jobs.recipesFor(cnn).get(0).id(), "fine-tunes of the model itself come first");
         RecipeInfo recipe = jobs.recipesFor(cnn).stream().filter(r -> r.id().equals("two-tower-test")).findFirst().orElseThrow();
         RecipeInfo.Param textTower = recipe.parameters().get(0);
         List<String> textModels = jobs.modelsFor(admin, textTower).stream().map(Repo::fullId).toList();
