@@ -267,7 +267,7 @@ public class JobQueue {
                 throw ApiException.badRequest("Job " + jobId + " has no outputs to commit: upload them first");
             }
             // the task the recipe publishes (fill-mask for masked-token pre-training, ...), so the model is catalogued as it is
-            String task = runners.recipe((String) j[2]).map(RecipeInfo::task).orElse(null);
+            String task = runners.recipe((String) j[2]).flatMap(RecipeInfo::pipelineTag).orElse(null);
             String card = JobCard.render(jobId, (String) j[2], task, (String) j[3], params, (String) j[5],
                     j[6] == null ? null : ((String) j[6]).trim(), (String) j[7], ((String) j[8]).trim(), result);
             changes.add(FileChange.put("README.md", commits.storeSmall(card)));

@@ -26,6 +26,18 @@ public record RecipeInfo(String id, String version, String modality, String task
                         String help) {
     }
 
+    /**
+     * The pipeline tag for the cards of the models it produces: its task, unless that task would catalogue them under
+     * another modality (a multimodal dual encoder published as "feature-extraction" is not a text model); without a
+     * tag the catalog goes by the model's config.json instead.
+     */
+    public java.util.Optional<String> pipelineTag() {
+        io.modelhub.storage.inspect.Modality byTask =
+                io.modelhub.storage.inspect.Modality.derive(task, null, List.of(), List.of());
+        boolean fits = byTask == io.modelhub.storage.inspect.Modality.UNKNOWN || byTask.id().equals(modality);
+        return fits && task != null && !task.isBlank() ? java.util.Optional.of(task) : java.util.Optional.empty();
+    }
+
     public Map<String, Param> byName() {
         return parameters.stream().collect(java.util.stream.Collectors.toMap(Param::name, p -> p));
     }

@@ -47,6 +47,7 @@ class ModelParamsTest {
         }
         created = true;
         SimulatedRunner.register("two-tower-publisher", 0, List.of(TWO_TOWER_RECIPE));
+        SimulatedRunner.register("image-recipe-publisher", 0);
         textCommit = HubApi.model("mp-text").file("config.json", "{\"model_type\":\"modelhub-text\",\"architectures\":[\"ModelHubTextEncoder\"]}").create();
         HubApi.model("mp-cnn").file("config.json", "{\"model_type\":\"modelhub-cnn\",\"architectures\":[\"ModelHubCnn\"]}").create();
         HubApi.dataset("mp-pairs").file("train/1.png", new byte[]{1}).file("train/2.png", new byte[]{2})

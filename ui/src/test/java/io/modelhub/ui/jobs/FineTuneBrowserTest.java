@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.URL;
 import java.nio.file.Files;
@@ -117,13 +116,13 @@ class FineTuneBrowserTest {
 
         // Points arrive while it trains, pushed to this page: no reload, the same document throughout.
         browser.script("window.__notReloaded = true;");
-        WebDriverWait long_ = new WebDriverWait(browser.driver(), Duration.ofSeconds(180), Duration.ofMillis(100));
-        int first = long_.until(d -> {
+        Duration training = Duration.ofSeconds(180);
+        int first = browser.waitUntil(d -> {
             int n = points();
             return n > 0 ? n : null;
-        });
-        long_.until(d -> points() > first);
-        long_.until(d -> d.findElement(By.id("job-state")).getText().startsWith("succeeded"));
+        }, training);
+        browser.waitUntil(d -> points() > first, training);
+        browser.waitUntil(d -> d.findElement(By.id("job-state")).getText().startsWith("succeeded"), training);
         assertEquals(Boolean.TRUE, browser.script("return window.__notReloaded === true;"), "the page was never reloaded");
         assertEquals(jobUrl, browser.driver().getCurrentUrl());
         assertTrue(browser.driver().findElements(By.cssSelector("#metric-chart circle.point")).size() > 0, "validation metrics drawn");
@@ -154,8 +153,8 @@ class FineTuneBrowserTest {
             HubApi.asAdmin().post("/api/jobs/" + job + "/cancel").then().statusCode(200);
         }
         // The page follows: once the cancel lands the runner is idle again, without a reload.
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(60)).until(d ->
-                d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-job")).getText().equals("Idle"));
+        browser.waitUntil(d -> d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-job")).getText().equals("Idle"),
+                Duration.ofSeconds(60));
         assertEquals("cancelled", JobsApi.awaitState(job, "cancelled|failed|succeeded", 60).getString("state"));
     }
 

@@ -74,7 +74,13 @@ public final class Browser implements AutoCloseable {
     }
 
     public <T> T waitUntil(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).until(condition);
+        return waitUntil(condition, Duration.ofSeconds(30));
+    }
+
+    /** Waits for the condition; an element that live updates (server push) replaced meanwhile is looked up again. */
+    public <T> T waitUntil(ExpectedCondition<T> condition, Duration timeout) {
+        return new WebDriverWait(driver, timeout).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition);
     }
 
     /** Types into a Vaadin text field (the real input lives inside the component). */
