@@ -108,6 +108,16 @@ class CrossModalEndToEndTest {
         for (int i = 1; i < answer.hits().size(); i++) {
             assertTrue(answer.hits().get(i - 1).score() >= answer.hits().get(i).score());
         }
+        // the same answer over HTTP, for scripts; and clear errors
+        JsonPath overHttp = HubApi.asAdmin().queryParam("q", caption).queryParam("limit", 5)
+                .get("/api/crossmodal/admin/x2e-clip/search").then().statusCode(200).extract().jsonPath();
+        assertEquals(answer.hits().get(0).item(), overHttp.getString("hits[0].item"));
+        assertEquals(5, overHttp.getList("hits").size());
+        HubApi.asAdmin().get("/api/crossmodal/admin/x2e-clip/search").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("?q="));
+        HubApi.asAdmin().queryParam("q", "red").get("/api/crossmodal/admin/x2e-cnn/search").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("is not a cross-modal model"));
+        HubApi.asAdmin().queryParam("q", "red").get("/api/crossmodal/admin/no-such-model/search").then().statusCode(404);
     }
 
     /**
