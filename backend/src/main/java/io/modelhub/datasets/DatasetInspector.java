@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.storage.blobs.BlobStore;
+import io.modelhub.storage.inspect.Csv;
+import io.modelhub.storage.inspect.SplitNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -36,8 +38,6 @@ public class DatasetInspector {
     /** Audio the hub catalogs but runners cannot decode (they read WAV): jobs on it are refused at submit. */
     public static final Set<String> COMPRESSED_AUDIO = Set.of("flac", "mp3", "ogg");
     private static final Set<String> TABLE = Set.of("csv", "tsv", "jsonl");
-    private static final Map<String, String> SPLITS = Map.of("train", "train", "training", "train", "validation", "validation",
-            "val", "validation", "valid", "validation", "eval", "validation", "dev", "validation", "test", "test", "testing", "test");
     private static final List<String> LABEL_COLUMNS = List.of("label", "labels", "class", "category", "target");
     private static final List<String> TEXT_COLUMNS = List.of("text", "sentence", "caption", "transcript", "content");
 
@@ -70,7 +70,7 @@ public class DatasetInspector {
             }
             images += image ? 1 : 0;
             audio += sound ? 1 : 0;
-            String split = split(parts);
+            String split = SplitNames.ofPath(String.join("/", parts));
             if (split != null) {
                 mediaPerSplit.merge(split, 1L, Long::sum);
                 if (parts.length >= 3) {
@@ -127,7 +127,7 @@ public class DatasetInspector {
     private Table readTables(List<RepoFile> files) {
         Table t = new Table();
         for (RepoFile f : files) {
-            String split = split(f.path().split("/"));
+            String split = SplitNames.ofPath(f.path());
             String key = split == null ? "train" : split;
             t.format = extension(f.path()).equals("jsonl") ? "jsonl" : "csv";
             readTable(f, (columns, row) -> {
@@ -183,7 +183,7 @@ public class DatasetInspector {
                         row.add(v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : v.toString());
                     }
                 } else {
-                    List<String> cells = Csv.split(line, ext.equals("tsv") ? '\t' : ',');
+                    List<String> cells = Csv.cells(line, ext.equals("tsv") ? '\t' : ',');
                     if (columns == null) {
                         columns = cells;
                         continue;
@@ -199,64 +199,11 @@ public class DatasetInspector {
         }
     }
 
-    private static String split(String[] parts) {
-        String first = parts[0].toLowerCase(Locale.ROOT);
-        if (parts.length == 1) {
-            return SPLITS.get(stem(first));
-        }
-        if (first.equals("data") && parts.length == 2) {
-            return SPLITS.get(stem(parts[1].toLowerCase(Locale.ROOT)));
-        }
-        return SPLITS.get(first);
-    }
 
-    private static String stem(String fileName) {
-        int cut = fileName.length();
-        for (char c : new char[]{'.', '-', '_'}) {
-            int i = fileName.indexOf(c);
-            if (i > 0) {
-                cut = Math.min(cut, i);
-            }
-        }
-        return fileName.substring(0, cut);
-    }
 
     public static String extension(String path) {
         int dot = path.lastIndexOf('.');
         return dot < 0 ? "" : path.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    /** RFC 4180 cells of one line (quoted cells with commas and doubled quotes; no line breaks inside cells). */
-    static final class Csv {
-        private Csv() {
-        }
-
-        static List<String> split(String line, char separator) {
-            List<String> cells = new ArrayList<>();
-            StringBuilder cell = new StringBuilder();
-            boolean quoted = false;
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if (quoted) {
-                    if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cell.append('"');
-                        i++;
-                    } else if (c == '"') {
-                        quoted = false;
-                    } else {
-                        cell.append(c);
-                    }
-                } else if (c == '"') {
-                    quoted = true;
-                } else if (c == separator) {
-                    cells.add(cell.toString());
-                    cell.setLength(0);
-                } else {
-                    cell.append(c);
-                }
-            }
-            cells.add(cell.toString());
-            return cells;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.modelhub.runners.recipes.data;
 
+import io.modelhub.storage.inspect.SplitNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +31,6 @@ import java.util.stream.Stream;
  */
 public final class ClassFolderDataset {
 
-    private static final List<String> TRAIN_NAMES = List.of("train", "training");
-    private static final List<String> VALIDATION_NAMES = List.of("validation", "val", "valid", "eval", "dev");
-    private static final List<String> TEST_NAMES = List.of("test", "testing");
 
     /** Share of each train class moved to validation when the dataset has no validation split. */
     public static final double VALIDATION_FRACTION = 0.1;
@@ -157,10 +155,7 @@ public final class ClassFolderDataset {
     private static Map<String, Path> splitFolders(Path base) throws IOException {
         Map<String, Path> found = new TreeMap<>();
         for (Path dir : subfolders(base)) {
-            String name = dir.getFileName().toString().toLowerCase(Locale.ROOT);
-            String split = TRAIN_NAMES.contains(name) ? "train"
-                    : VALIDATION_NAMES.contains(name) ? "validation"
-                    : TEST_NAMES.contains(name) ? "test" : null;
+            String split = SplitNames.canonical(dir.getFileName().toString());
             if (split != null) {
                 Path earlier = found.putIfAbsent(split, dir);
                 if (earlier != null) {

@@ -2,6 +2,8 @@ package io.modelhub.runners.recipes.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.storage.inspect.Csv;
+import io.modelhub.storage.inspect.SplitNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,8 +72,6 @@ public final class PairedDataset {
     static final java.util.Set<String> IMAGE_EXTENSIONS = java.util.Set.of("png", "jpg", "jpeg", "bmp", "gif");
     static final java.util.Set<String> AUDIO_EXTENSIONS = java.util.Set.of("wav", "wave");
     static final List<String> TEXT_COLUMNS = List.of("text", "caption", "transcript", "sentence", "content");
-    private static final Map<String, String> SPLITS = Map.of("train", "train", "training", "train", "validation",
-            "validation", "val", "validation", "valid", "validation", "dev", "validation", "test", "test");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Kind kindA;
@@ -111,7 +111,7 @@ public final class PairedDataset {
         Kind[] kinds = null;
         for (Path table : tables) {
             Path folder = table.getParent();
-            String folderSplit = root.equals(folder) ? null : SPLITS.get(folder.getFileName().toString().toLowerCase(Locale.ROOT));
+            String folderSplit = root.equals(folder) ? null : SplitNames.canonical(folder.getFileName().toString());
             if (!root.equals(folder) && folderSplit == null) {
                 throw new DatasetException(root.relativize(table) + ": a metadata table belongs at the root or in a "
                         + "split folder (train, validation, test)");
@@ -155,8 +155,7 @@ public final class PairedDataset {
                     }
                     sides[s] = file.toString();
                     if (split == null) {
-                        String first = root.relativize(file).getName(0).toString().toLowerCase(Locale.ROOT);
-                        split = SPLITS.get(first);
+                        split = SplitNames.canonical(root.relativize(file).getName(0).toString());
                     }
                 }
                 if (kinds == null) {
@@ -230,7 +229,7 @@ public final class PairedDataset {
             if (line.isBlank()) {
                 continue;
             }
-            List<String> cells = csvCells(line);
+            List<String> cells = Csv.cells(line, ',');
             if (header == null) {
                 header = cells.stream().map(String::trim).toList();
                 continue;
@@ -244,34 +243,6 @@ public final class PairedDataset {
         return rows;
     }
 
-    /** RFC 4180 cells of one line (quoted cells with commas and doubled quotes; no line breaks inside cells). */
-    static List<String> csvCells(String line) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                cells.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(c);
-            }
-        }
-        cells.add(cell.toString());
-        return cells;
-    }
 
     public Kind kindA() {
         return kindA;

@@ -3,6 +3,8 @@ package io.modelhub.runners.recipes.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.storage.inspect.Csv;
+import io.modelhub.storage.inspect.SplitNames;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +17,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -43,9 +44,6 @@ public final class TextDataset {
     public static final List<String> TEXT_COLUMNS = List.of("text", "sentence", "caption", "transcript", "content");
     public static final List<String> LABEL_COLUMNS = List.of("label", "labels", "class", "category", "target");
     static final Set<String> TABLE_EXTENSIONS = Set.of("csv", "tsv", "jsonl");
-    private static final Map<String, String> SPLITS = Map.of("train", "train", "training", "train",
-            "validation", "validation", "val", "validation", "valid", "validation", "eval", "validation",
-            "dev", "validation", "test", "test", "testing", "test");
     public static final double VALIDATION_FRACTION = 0.1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -155,7 +153,7 @@ public final class TextDataset {
 
     /** A split by its name: "train", "validation" (also "val", "dev", ...) or "test". */
     public TextSplit split(String name) {
-        String canonical = SPLITS.get(name.toLowerCase(Locale.ROOT));
+        String canonical = SplitNames.canonical(name);
         if (canonical == null) {
             throw new IllegalArgumentException("no split \"" + name + "\"; use train, validation or test");
         }
@@ -176,26 +174,9 @@ public final class TextDataset {
 
     /** The split a table belongs to, from its path as the hub's dataset inspector reads it (null: none named). */
     static String split(Path relative) {
-        String first = relative.getName(0).toString().toLowerCase(Locale.ROOT);
-        if (relative.getNameCount() == 1) {
-            return SPLITS.get(stem(first));
-        }
-        if (first.equals("data") && relative.getNameCount() == 2) {
-            return SPLITS.get(stem(relative.getName(1).toString().toLowerCase(Locale.ROOT)));
-        }
-        return SPLITS.get(first);
+        return SplitNames.ofPath(relative.toString().replace('\\', '/'));
     }
 
-    private static String stem(String fileName) {
-        int cut = fileName.length();
-        for (char c : new char[] {'.', '-', '_'}) {
-            int i = fileName.indexOf(c);
-            if (i > 0) {
-                cut = Math.min(cut, i);
-            }
-        }
-        return fileName.substring(0, cut);
-    }
 
     private static List<Path> tables(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
@@ -313,47 +294,12 @@ public final class TextDataset {
 
     /** RFC 4180: a header line, quoted cells may hold separators, doubled quotes and line breaks. */
     private static List<Map<String, String>> readDelimited(Path root, Path file, String content, char separator) {
-        List<List<String>> lines = new ArrayList<>();
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < content.length(); i++) {
-            char c = content.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < content.length() && content.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"' && cell.length() == 0) {
-                quoted = true;
-            } else if (c == separator) {
-                cells.add(cell.toString());
-                cell.setLength(0);
-            } else if (c == '\n' || c == '\r') {
-                if (c == '\r' && i + 1 < content.length() && content.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                cells.add(cell.toString());
-                cell.setLength(0);
-                lines.add(cells);
-                cells = new ArrayList<>();
-            } else {
-                cell.append(c);
-            }
+        List<List<String>> lines;
+        try {
+            lines = Csv.records(content, separator);
+        } catch (IllegalArgumentException e) {
+            throw new DatasetException("table " + root.relativize(file) + " " + e.getMessage());
         }
-        if (quoted) {
-            throw new DatasetException("table " + root.relativize(file) + " ends inside a quoted cell (a \" is"
-                    + " never closed)");
-        }
-        if (cell.length() > 0 || !cells.isEmpty()) {
-            cells.add(cell.toString());
-            lines.add(cells);
-        }
-        lines.removeIf(l -> l.size() == 1 && l.get(0).isBlank());
         if (lines.isEmpty()) {
             return List.of();
         }
