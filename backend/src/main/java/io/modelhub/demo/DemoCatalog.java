@@ -95,7 +95,7 @@ public class DemoCatalog {
     public static List<DemoModel> models() {
         return List.of(
                 new DemoModel("shapes-cnn", "image-pretraining", "shapes", null,
-                        Map.of("epochs", 4, "image_size", 32, "seed", (int) SEED), "demo-shapes-accuracy"),
+                        Map.of("epochs", 10, "image_size", 32, "seed", (int) SEED), "demo-shapes-accuracy"),
                 new DemoModel("topics-text-encoder", "text-pretraining", "topics", null,
                         Map.of("epochs", 6, "seed", (int) SEED, "vocab_size", 500, "max_length", 24), null),
                 new DemoModel("tones-audio-cnn", "audio-pretraining", "tones", null,
