@@ -128,14 +128,20 @@ public class AccountService {
     }
 
     private static String newTokenValue() {
-        StringBuilder sb = new StringBuilder("hf_");
-        for (int i = 0; i < 34; i++) {
+        return randomSecret("hf_", 34);
+    }
+
+    /** A secret of {@code length} random letters and digits after {@code prefix} (API tokens, runner credentials). */
+    public static String randomSecret(String prefix, int length) {
+        StringBuilder sb = new StringBuilder(prefix);
+        for (int i = 0; i < length; i++) {
             sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
         }
         return sb.toString();
     }
 
-    static String sha256(String value) {
+    /** How secrets are kept: only their sha256 is stored. */
+    public static String sha256(String value) {
         try {
             return GitOids.hex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

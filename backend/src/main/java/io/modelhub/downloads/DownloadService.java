@@ -61,10 +61,17 @@ public class DownloadService {
         if (offset == 0 && (length > 1 || located.file().size() <= 1)) {
             repos.recordDownload(located.repo().id, located.file().path());
         }
+        copy(located.file(), range, out);
+    }
+
+    /** Copies the whole file or one range to {@code out}, counting nothing (a runner fetching a job's inputs). */
+    public void copy(RepoFile file, ByteRange range, OutputStream out) throws IOException {
+        long offset = range == null ? 0 : range.start();
+        long length = range == null ? file.size() : range.length();
         if (length == 0) {
             return;
         }
-        try (InputStream in = store.open(located.file().sha256(), offset, length)) {
+        try (InputStream in = store.open(file.sha256(), offset, length)) {
             byte[] buffer = new byte[BUFFER];
             int n;
             while ((n = in.read(buffer)) > 0) {

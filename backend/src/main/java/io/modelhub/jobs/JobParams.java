@@ -1,34 +1,28 @@
 package io.modelhub.jobs;
 
+import io.modelhub.contract.InvalidParameterException;
+import io.modelhub.contract.JobParameters;
+import io.modelhub.contract.ParamSpec;
+import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.platform.ApiException;
-import io.modelhub.runners.RecipeInfo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Job parameters checked against the recipe's schema: known names, types, ranges, choices; defaults filled. */
+/**
+ * Job parameters and resources as the API and the launch form check them: the parameters with the contract's one
+ * validation ({@link JobParameters}, the same the runner applies), refusals as 400s.
+ */
 public final class JobParams {
-    /** A model repository id; {@link JobService} resolves and pins it, so here it is only a string. */
-    public static final String MODEL = "model";
-
     private JobParams() {
     }
 
-    static Map<String, Object> validate(RecipeInfo recipe, Map<String, Object> given) {
-        Map<String, RecipeInfo.Param> schema = recipe.byName();
-        Map<String, Object> in = given == null ? Map.of() : given;
-        for (String name : in.keySet()) {
-            if (!schema.containsKey(name)) {
-                throw ApiException.badRequest("Unknown parameter '" + name + "' for recipe '" + recipe.id() + "' (known: "
-                        + String.join(", ", schema.keySet()) + ")");
-            }
+    static Map<String, Object> validate(RecipeDescriptor recipe, Map<String, Object> given) {
+        try {
+            return JobParameters.validate(recipe.id(), recipe.parameters(), given);
+        } catch (InvalidParameterException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (RecipeInfo.Param p : recipe.parameters()) {
-            Object value = in.containsKey(p.name()) ? in.get(p.name()) : p.defaultValue();
-            out.put(p.name(), value == null ? null : check(p, value));
-        }
-        return out;
     }
 
     /**
@@ -50,52 +44,11 @@ public final class JobParams {
     }
 
     /** One parameter checked as {@link #validate} checks it: the normalised value, or an ApiException saying why not. */
-    public static Object check(RecipeInfo.Param p, Object value) {
-        switch (p.type()) {
-            case "int", "float" -> {
-                double d;
-                if (value instanceof Number n) {
-                    d = n.doubleValue();
-                } else {
-                    try {
-                        d = Double.parseDouble(value.toString());
-                    } catch (NumberFormatException e) {
-                        throw ApiException.badRequest("Parameter '" + p.name() + "' must be a number, got '" + value + "'");
-                    }
-                }
-                if (p.type().equals("int") && d != Math.rint(d)) {
-                    throw ApiException.badRequest("Parameter '" + p.name() + "' must be a whole number, got " + value);
-                }
-                if ((p.min() != null && d < p.min()) || (p.max() != null && d > p.max())) {
-                    throw ApiException.badRequest("Parameter '" + p.name() + "' is " + value + "; it must be between "
-                            + fmt(p.min()) + " and " + fmt(p.max()));
-                }
-                return p.type().equals("int") ? (Object) (long) d : (Object) d;
-            }
-            case "bool" -> {
-                if (value instanceof Boolean b) {
-                    return b;
-                }
-                String s = value.toString().toLowerCase();
-                if (s.equals("true") || s.equals("false")) {
-                    return Boolean.parseBoolean(s);
-                }
-                throw ApiException.badRequest("Parameter '" + p.name() + "' must be true or false, got '" + value + "'");
-            }
-            case MODEL -> {
-                return value.toString();
-            }
-            default -> {
-                String s = value.toString();
-                if (p.choices() != null && !p.choices().isEmpty() && !p.choices().contains(s)) {
-                    throw ApiException.badRequest("Parameter '" + p.name() + "' must be one of " + p.choices() + ", got '" + s + "'");
-                }
-                return s;
-            }
+    public static Object check(ParamSpec p, Object value) {
+        try {
+            return p.check(value);
+        } catch (InvalidParameterException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
-    }
-
-    private static String fmt(Double d) {
-        return d == null ? "any" : java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 }

@@ -10,13 +10,30 @@ import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
-import io.modelhub.runners.RecipeInfo;
+import io.modelhub.commits.RepoFile;
+import io.modelhub.contract.ParamSpec;
+import io.modelhub.contract.RecipeDescriptor;
+import io.modelhub.contract.RunnerProtocol;
+import io.modelhub.contract.RunnerProtocol.CheckpointRef;
+import io.modelhub.contract.RunnerProtocol.Claim;
+import io.modelhub.contract.RunnerProtocol.Completion;
+import io.modelhub.contract.RunnerProtocol.Failure;
+import io.modelhub.contract.RunnerProtocol.HeartbeatAnswer;
+import io.modelhub.contract.RunnerProtocol.InputFile;
+import io.modelhub.contract.RunnerProtocol.InputListing;
+import io.modelhub.contract.RunnerProtocol.JobInput;
+import io.modelhub.contract.RunnerProtocol.LogLines;
+import io.modelhub.contract.RunnerProtocol.MetricPoint;
+import io.modelhub.runners.RunnerIdentity;
+import io.modelhub.runners.RunnerRetired;
 import io.modelhub.runners.RunnerService;
 import io.modelhub.storage.blobs.BlobStore;
 import io.modelhub.storage.blobs.StoredBlob;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.Tuple;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -27,6 +44,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,30 +80,19 @@ public class JobQueue {
     @Inject
     jakarta.enterprise.event.Event<JobSucceeded> succeeded;
 
-    /** What a runner needs to run a claimed job. */
-    public record Claim(long jobId, int attempt, String recipe, String recipeVersion, Map<String, Object> params,
-                        String baseModel, String baseRevision, String dataset, String datasetRevision, String outputRepo,
-                        int leaseSeconds, Checkpoint latestCheckpoint) {
-    }
-
-    public record Checkpoint(int epoch, long step, String sha256, long size) {
-    }
-
-    public record HeartbeatAnswer(boolean cancel, boolean lost, boolean drain) {
-    }
 
     static void notifyQueued(EntityManager em) {
         em.createNativeQuery("select pg_notify('jobs', 'queued')").getSingleResult();
     }
 
     /** Long-polls for work: returns a claim, or empty after {@code waitSeconds} with nothing to do. */
-    public Optional<Claim> claim(Viewer viewer, long runnerId, int waitSeconds) throws InterruptedException {
+    public Optional<Claim> claim(RunnerIdentity runner, long runnerId, int waitSeconds) throws InterruptedException {
         long deadline = System.currentTimeMillis() + Math.max(0, Math.min(waitSeconds, 60)) * 1000L;
         while (true) {
             long seen = wakeups.generation();
             // One transaction per attempt: a wake-up reaches every waiting runner, so each attempt must be cheap.
             Optional<Claim> claim = QuarkusTransaction.requiringNew().call(() -> {
-                runners.touch(viewer, runnerId, null);
+                runners.touch(runner, runnerId, null);
                 return tryClaim(runnerId).map(this::claimOf);
             });
             if (claim.isPresent()) {
@@ -105,7 +112,7 @@ public class JobQueue {
     Optional<Long> tryClaim(long runnerId) {
         List<?> rows = em.createNativeQuery("with r as (select * from runners where id = ?1 and state = 'active'), "
                         + "c as (select j.id from jobs j, r where j.state = 'queued' and j.gpus <= r.gpu_count "
-                        + "and j.gpu_memory_mb <= r.gpu_memory_mb and j.labels <@ r.labels and j.recipe_id = any(r.recipes) "
+                        + "and j.gpu_memory_mb <= r.gpu_memory_mb and j.labels <@ r.labels and (j.recipe_id || '@' || j.recipe_version) = any(r.recipes) "
                         + "order by j.priority desc, j.id for update of j skip locked limit 1) "
                         + "update jobs j set state = 'running', runner_id = ?1, attempt = j.attempt + 1, "
                         + "lease_expires_at = now() + make_interval(secs => ?2), started_at = coalesce(j.started_at, now()) "
@@ -120,33 +127,57 @@ public class JobQueue {
     }
 
     Claim claimOf(long jobId) {
-        Object[] c = (Object[]) em.createNativeQuery("select attempt, recipe_id, recipe_version, cast(params as text), base_model, "
-                + "base_revision, dataset, dataset_revision, output_repo from jobs where id = ?1").setParameter(1, jobId).getSingleResult();
+        Tuple j = (Tuple) em.createNativeQuery("select attempt, recipe_id, recipe_version, cast(params as text) as params, "
+                + "output_repo from jobs where id = ?1", Tuple.class).setParameter(1, jobId).getSingleResult();
         List<?> cp = em.createNativeQuery("select k.epoch, k.step, k.blob_sha256, b.size from job_checkpoints k "
-                        + "join blobs b on b.sha256 = k.blob_sha256 where k.job_id = ?1 order by k.epoch desc limit 1")
+                        + "join blobs b on b.sha256 = k.blob_sha256 where k.job_id = ?1 order by k.epoch desc limit 1", Tuple.class)
                 .setParameter(1, jobId).getResultList();
-        Checkpoint checkpoint = null;
-        if (!cp.isEmpty()) {
-            Object[] k = (Object[]) cp.get(0);
-            checkpoint = new Checkpoint(((Number) k[0]).intValue(), ((Number) k[1]).longValue(), ((String) k[2]).trim(),
-                    ((Number) k[3]).longValue());
+        CheckpointRef checkpoint = cp.stream().map(t -> (Tuple) t).findFirst().map(k -> new CheckpointRef(
+                k.get("epoch", Number.class).intValue(), k.get("step", Number.class).longValue(),
+                k.get("blob_sha256", String.class).trim(), k.get("size", Number.class).longValue())).orElse(null);
+        return new Claim(jobId, j.get("attempt", Number.class).intValue(), j.get("recipe_id", String.class),
+                j.get("recipe_version", String.class), json.readMap(j.get("params", String.class)), jobInputs(jobId),
+                j.get("output_repo", String.class), config.jobs().leaseSeconds(), checkpoint);
+    }
+
+    /** The repositories a job reads, each pinned to the commit its submit resolved: base model, dataset, model parameters. */
+    List<JobInput> jobInputs(long jobId) {
+        Tuple j = (Tuple) em.createNativeQuery("select recipe_id, recipe_version, cast(params as text) as params, base_model, "
+                + "base_revision, dataset, dataset_revision from jobs where id = ?1", Tuple.class).setParameter(1, jobId).getSingleResult();
+        List<JobInput> inputs = new ArrayList<>();
+        if (j.get("base_model") != null) {
+            inputs.add(new JobInput(RunnerProtocol.BASE_MODEL, "model", j.get("base_model", String.class),
+                    j.get("base_revision", String.class).trim()));
         }
-        return new Claim(jobId, ((Number) c[0]).intValue(), (String) c[1], (String) c[2], json.readMap((String) c[3]),
-                (String) c[4], c[5] == null ? null : ((String) c[5]).trim(), (String) c[6], ((String) c[7]).trim(),
-                (String) c[8], config.jobs().leaseSeconds(), checkpoint);
+        inputs.add(new JobInput(RunnerProtocol.DATASET, "dataset", j.get("dataset", String.class),
+                j.get("dataset_revision", String.class).trim()));
+        Map<String, Object> params = json.readMap(j.get("params", String.class));
+        runners.recipe(j.get("recipe_id", String.class), j.get("recipe_version", String.class)).ifPresent(recipe -> {
+            for (ParamSpec p : recipe.parameters()) {
+                Object pinned = params.get(p.name());
+                if (p.isModel() && pinned != null) {
+                    String value = pinned.toString();
+                    int at = value.lastIndexOf('@');
+                    inputs.add(new JobInput(p.name(), "model", value.substring(0, at), value.substring(at + 1)));
+                }
+            }
+        });
+        return inputs;
     }
 
     /** Extends the lease of the job the runner holds; the answer carries a cancel or drain request. */
     @Transactional
-    public HeartbeatAnswer heartbeat(Viewer viewer, long runnerId, Long jobId, Map<String, Object> utilisation) {
-        runners.touch(viewer, runnerId, utilisation);
+    public HeartbeatAnswer heartbeat(RunnerIdentity runner, long runnerId, RunnerProtocol.Heartbeat beat) {
+        runners.touch(runner, runnerId, beat == null ? null : beat.utilisation());
         boolean drain = runners.draining(runnerId);
-        if (jobId == null) {
+        if (beat == null || beat.jobId() == null) {
             return new HeartbeatAnswer(false, false, drain);
         }
         List<?> rows = em.createNativeQuery("update jobs set lease_expires_at = now() + make_interval(secs => ?3) "
-                        + "where id = ?1 and runner_id = ?2 and state = 'running' returning cancel_requested")
-                .setParameter(1, jobId).setParameter(2, runnerId).setParameter(3, config.jobs().leaseSeconds()).getResultList();
+                        + "where id = ?1 and runner_id = ?2 and state = 'running' and (cast(?4 as integer) is null or attempt = ?4) "
+                        + "returning cancel_requested")
+                .setParameter(1, beat.jobId()).setParameter(2, runnerId).setParameter(3, config.jobs().leaseSeconds())
+                .setParameter(4, beat.attempt()).getResultList();
         return rows.isEmpty() ? new HeartbeatAnswer(false, true, drain) : new HeartbeatAnswer((Boolean) rows.get(0), false, drain);
     }
 
@@ -175,21 +206,63 @@ public class JobQueue {
 
     /** A runner stopping cleanly gives its job back at once; the attempt does not count. */
     @Transactional
-    public void release(Viewer viewer, long runnerId, long jobId) {
-        runners.touch(viewer, runnerId, null);
-        int n = em.createNativeQuery("update jobs set state = 'queued', attempt = greatest(attempt - 1, 0), runner_id = null, "
-                        + "lease_expires_at = null where id = ?1 and runner_id = ?2 and state = 'running'")
-                .setParameter(1, jobId).setParameter(2, runnerId).executeUpdate();
-        if (n > 0) {
-            log(jobId, "Runner " + runnerId + " stopped and gave the job back; requeued");
+    public void release(RunnerIdentity runner, RunnerLease lease) {
+        requireHolder(runner, lease);
+        giveBack(lease.runnerId(), "Runner " + lease.runnerId() + " stopped and gave the job back; requeued");
+    }
+
+    /** A runner that restarted, or whose credential was revoked, can no longer finish what it held. */
+    void onRunnerRetired(@Observes RunnerRetired event) {
+        giveBack(event.runnerId(), "Requeued: " + event.reason());
+    }
+
+    private void giveBack(long runnerId, String why) {
+        List<?> jobs = em.createNativeQuery("update jobs set state = 'queued', attempt = greatest(attempt - 1, 0), runner_id = null, "
+                        + "lease_expires_at = null where runner_id = ?1 and state = 'running' returning id")
+                .setParameter(1, runnerId).getResultList();
+        for (Object job : jobs) {
+            log(((Number) job).longValue(), why);
+        }
+        if (!jobs.isEmpty()) {
             notifyQueued(em);
         }
     }
 
+    /** The pinned inputs of the held job, each with its files (what the runner downloads and verifies). */
     @Transactional
-    public void metrics(Viewer viewer, long runnerId, long jobId, List<JobService.MetricPoint> points) {
-        int attempt = requireHolder(viewer, runnerId, jobId);
-        for (JobService.MetricPoint p : points) {
+    public List<InputListing> inputs(RunnerIdentity runner, RunnerLease lease) {
+        requireHolder(runner, lease);
+        List<InputListing> out = new ArrayList<>();
+        for (JobInput input : jobInputs(lease.jobId())) {
+            List<InputFile> files = commits.files(pinned(input)).stream()
+                    .map(f -> new InputFile(f.path(), f.size(), f.lfs() ? f.sha256() : null, f.gitSha1())).toList();
+            out.add(new InputListing(input.role(), input.repo(), input.revision(), files));
+        }
+        return out;
+    }
+
+    /** One file of one of the held job's inputs, at its pinned commit; nothing outside them. */
+    @Transactional
+    public RepoFile inputFile(RunnerIdentity runner, RunnerLease lease, String role, String path) {
+        requireHolder(runner, lease);
+        JobInput input = jobInputs(lease.jobId()).stream().filter(i -> i.role().equals(role)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("Job " + lease.jobId() + " has no input '" + role + "'"));
+        return commits.file(pinned(input), path).orElseThrow(() -> ApiException.entryNotFound(path));
+    }
+
+    /** The commit of an input, checked to still belong to its repository. */
+    private String pinned(JobInput input) {
+        RepoType type = input.type().equals("dataset") ? RepoType.DATASET : RepoType.MODEL;
+        Repo repo = repos.find(RepoName.parse(type, input.repo()))
+                .orElseThrow(() -> ApiException.notFound("Input " + input.repo() + " of this job no longer exists"));
+        return commits.resolve(repo, input.revision());
+    }
+
+    @Transactional
+    public void metrics(RunnerIdentity runner, RunnerLease lease, List<MetricPoint> points) {
+        int attempt = requireHolder(runner, lease);
+        long jobId = lease.jobId();
+        for (MetricPoint p : points == null ? List.<MetricPoint>of() : points) {
             em.createNativeQuery("insert into job_metrics (job_id, attempt, step, name, value) values (?1, ?2, ?3, ?4, ?5)")
                     .setParameter(1, jobId).setParameter(2, attempt).setParameter(3, p.step()).setParameter(4, p.name())
                     .setParameter(5, p.value()).executeUpdate();
@@ -197,17 +270,18 @@ public class JobQueue {
     }
 
     @Transactional
-    public void logs(Viewer viewer, long runnerId, long jobId, List<String> lines) {
-        requireHolder(viewer, runnerId, jobId);
-        lines.forEach(line -> log(jobId, line));
+    public void logs(RunnerIdentity runner, RunnerLease lease, LogLines lines) {
+        requireHolder(runner, lease);
+        (lines == null || lines.lines() == null ? List.<String>of() : lines.lines()).forEach(line -> log(lease.jobId(), line));
     }
 
     /** Stores a checkpoint (streamed into the store) as the job's latest for that epoch. */
-    public void checkpoint(Viewer viewer, long runnerId, long jobId, int epoch, long step, InputStream body, long size) {
-        QuarkusTransaction.requiringNew().run(() -> requireHolder(viewer, runnerId, jobId));
+    public void checkpoint(RunnerIdentity runner, RunnerLease lease, int epoch, long step, InputStream body, long size) {
+        long jobId = lease.jobId();
+        QuarkusTransaction.requiringNew().run(() -> requireHolder(runner, lease));
         StoredBlob blob = put(body, size);
         QuarkusTransaction.requiringNew().run(() -> {
-            int attempt = requireHolder(viewer, runnerId, jobId);
+            int attempt = requireHolder(runner, lease);
             registerBlob(blob);
             em.createNativeQuery("insert into job_checkpoints (job_id, attempt, epoch, step, blob_sha256) values (?1, ?2, ?3, ?4, ?5) "
                             + "on conflict (job_id, epoch) do update set attempt = excluded.attempt, step = excluded.step, "
@@ -218,22 +292,32 @@ public class JobQueue {
         });
     }
 
-    /** Streams the latest checkpoint's bytes to {@code out}. */
-    public InputStream openCheckpoint(Viewer viewer, long runnerId, long jobId, String sha256) throws IOException {
-        QuarkusTransaction.requiringNew().run(() -> requireHolder(viewer, runnerId, jobId));
+    /** The bytes of one of the held job's own checkpoints (an earlier attempt's, to resume from). */
+    public InputStream openCheckpoint(RunnerIdentity runner, RunnerLease lease, int epoch) throws IOException {
+        String sha256 = QuarkusTransaction.requiringNew().call(() -> {
+            requireHolder(runner, lease);
+            List<?> rows = em.createNativeQuery("select blob_sha256 from job_checkpoints where job_id = ?1 and epoch = ?2")
+                    .setParameter(1, lease.jobId()).setParameter(2, epoch).getResultList();
+            if (rows.isEmpty()) {
+                throw ApiException.notFound("Job " + lease.jobId() + " has no checkpoint of epoch " + epoch);
+            }
+            return rows.get(0).toString().trim();
+        });
         return store.open(sha256, 0, -1);
     }
 
     /** One file of the model a running attempt produced; committed only by {@link #complete}. */
-    public void output(Viewer viewer, long runnerId, long jobId, String path, InputStream body, long size) {
-        QuarkusTransaction.requiringNew().run(() -> requireHolder(viewer, runnerId, jobId));
+    public void output(RunnerIdentity runner, RunnerLease lease, String path, InputStream body, long size) {
+        long jobId = lease.jobId();
+        String checked = io.modelhub.commits.RepoPaths.check(path);
+        QuarkusTransaction.requiringNew().run(() -> requireHolder(runner, lease));
         StoredBlob blob = put(body, size);
         QuarkusTransaction.requiringNew().run(() -> {
-            int attempt = requireHolder(viewer, runnerId, jobId);
+            int attempt = requireHolder(runner, lease);
             registerBlob(blob);
             em.createNativeQuery("insert into job_outputs (job_id, attempt, path, blob_sha256) values (?1, ?2, ?3, ?4) "
                             + "on conflict (job_id, attempt, path) do update set blob_sha256 = excluded.blob_sha256")
-                    .setParameter(1, jobId).setParameter(2, attempt).setParameter(3, io.modelhub.commits.RepoPaths.check(path))
+                    .setParameter(1, jobId).setParameter(2, attempt).setParameter(3, checked)
                     .setParameter(4, blob.sha256()).executeUpdate();
         });
     }
@@ -244,8 +328,13 @@ public class JobQueue {
      * longer running and commits nothing.
      */
     @Transactional
-    public JobService.JobView complete(Viewer viewer, long runnerId, long jobId, Map<String, Object> result) {
-        int attempt = requireHolder(viewer, runnerId, jobId);
+    public JobService.JobView complete(RunnerIdentity runner, RunnerLease lease, Completion completion) {
+        int attempt = requireHolder(runner, lease);
+        long jobId = lease.jobId();
+        Map<String, Object> result = new LinkedHashMap<>(completion == null ? Map.of() : completion.metrics());
+        if (completion != null && !completion.details().isEmpty()) {
+            result.put("details", completion.details());
+        }
         Object[] j = (Object[]) em.createNativeQuery("select owner_id, output_repo, recipe_id, recipe_version, cast(params as text), "
                 + "base_model, base_revision, dataset, dataset_revision from jobs where id = ?1 for update").setParameter(1, jobId).getSingleResult();
         Account owner = Account.findById(((Number) j[0]).longValue());
@@ -267,7 +356,7 @@ public class JobQueue {
                 throw ApiException.badRequest("Job " + jobId + " has no outputs to commit: upload them first");
             }
             // the task the recipe publishes (fill-mask for masked-token pre-training, ...), so the model is catalogued as it is
-            String task = runners.recipe((String) j[2]).flatMap(RecipeInfo::pipelineTag).orElse(null);
+            String task = runners.recipe((String) j[2], (String) j[3]).flatMap(RecipeDescriptor::pipelineTag).orElse(null);
             String card = JobCard.render(jobId, (String) j[2], task, (String) j[3], params, (String) j[5],
                     j[6] == null ? null : ((String) j[6]).trim(), (String) j[7], ((String) j[8]).trim(), result);
             changes.add(FileChange.put("README.md", commits.storeSmall(card)));
@@ -279,27 +368,34 @@ public class JobQueue {
                         + "lease_expires_at = null where id = ?1")
                 .setParameter(1, jobId).setParameter(2, json.write(result)).setParameter(3, commitId).executeUpdate();
         log(jobId, commitId == null ? "Succeeded" : "Succeeded: committed " + outputRepo + "@" + commitId.substring(0, 10));
-        succeeded.fire(new JobSucceeded(jobId, owner.id, (String) j[2], (String) j[3], params, outputRepo, commitId,
-                result == null ? Map.of() : result));
+        succeeded.fire(new JobSucceeded(jobId, owner.id, (String) j[2], (String) j[3], params, outputRepo, commitId, result));
         return jobs.get(ownerViewer, jobId);
     }
 
     /** The runner reports a failure, or confirms a cancel it was asked for. */
     @Transactional
-    public void fail(Viewer viewer, long runnerId, long jobId, String error, boolean cancelled) {
-        requireHolder(viewer, runnerId, jobId);
+    public void fail(RunnerIdentity runner, RunnerLease lease, Failure failure) {
+        requireHolder(runner, lease);
+        long jobId = lease.jobId();
+        String error = failure == null ? null : failure.error();
+        boolean cancelled = failure != null && failure.cancelled();
         em.createNativeQuery("update jobs set state = case when ?3 and cancel_requested then 'cancelled' else 'failed' end, "
                         + "error = ?2, finished_at = now(), lease_expires_at = null where id = ?1")
                 .setParameter(1, jobId).setParameter(2, error).setParameter(3, cancelled).executeUpdate();
         log(jobId, (cancelled ? "Cancelled" : "Failed") + (error == null ? "" : ": " + error));
     }
 
-    private int requireHolder(Viewer viewer, long runnerId, long jobId) {
-        runners.touch(viewer, runnerId, null);
-        List<?> rows = em.createNativeQuery("select attempt from jobs where id = ?1 and runner_id = ?2 and state = 'running'")
-                .setParameter(1, jobId).setParameter(2, runnerId).getResultList();
+    /**
+     * The caller's credential is the runner's, and that runner holds this attempt of the job: the one gate of every
+     * runner call about a job (inputs, checkpoints, metrics, outputs, completion).
+     */
+    private int requireHolder(RunnerIdentity runner, RunnerLease lease) {
+        runners.touch(runner, lease.runnerId(), null);
+        List<?> rows = em.createNativeQuery("select attempt from jobs where id = ?1 and runner_id = ?2 and state = 'running' and attempt = ?3")
+                .setParameter(1, lease.jobId()).setParameter(2, lease.runnerId()).setParameter(3, lease.attempt()).getResultList();
         if (rows.isEmpty()) {
-            throw ApiException.conflict("Runner " + runnerId + " does not hold job " + jobId + " (its lease was lost or the job ended)");
+            throw ApiException.conflict("Runner " + lease.runnerId() + " does not hold attempt " + lease.attempt() + " of job "
+                    + lease.jobId() + " (its lease was lost or the job ended)");
         }
         return ((Number) rows.get(0)).intValue();
     }

@@ -13,7 +13,8 @@ import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
-import io.modelhub.runners.RecipeInfo;
+import io.modelhub.contract.ParamSpec;
+import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.runners.RunnerService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -86,14 +87,13 @@ public class JobService {
         if (spec == null || spec.recipe() == null || spec.recipe().isBlank()) {
             throw ApiException.badRequest("A job needs a recipe");
         }
-        RecipeInfo recipe = runners.recipe(spec.recipe()).orElseThrow(() -> ApiException.badRequest("Unknown recipe '"
-                + spec.recipe() + "'. Known: " + String.join(", ", runners.recipes().stream().map(RecipeInfo::id).toList())));
+        RecipeDescriptor recipe = recipeFor(spec);
         Map<String, Object> params = JobParams.validate(recipe, spec.params());
         pinModelParams(viewer, recipe, params);
 
         String baseRevision = null;
         String baseModality = "unknown";
-        boolean anyModality = recipe.modality().equals(RecipeInfo.ANY_MODALITY);
+        boolean anyModality = recipe.modality().equals(RecipeDescriptor.ANY_MODALITY);
         if (recipe.needsBaseModel()) {
             if (spec.baseModel() == null || spec.baseModel().isBlank()) {
                 throw ApiException.badRequest("Recipe '" + recipe.id() + "' fine-tunes a base model: set baseModel");
@@ -101,6 +101,7 @@ public class JobService {
             Repo base = repos.visible(viewer, RepoName.parse(RepoType.MODEL, spec.baseModel()));
             baseRevision = commits.resolve(base, spec.baseRevision());
             baseModality = base.modality;
+            requireModelType(recipe, "base model", base, recipe.modelTypes());
             if (!anyModality && !base.modality.equals("unknown") && !base.modality.equals(recipe.modality())) {
                 throw ApiException.badRequest("Modality mismatch: recipe '" + recipe.id() + "' takes " + recipe.modality()
                         + " models, and " + base.fullId() + " is a " + base.modality + " model");
@@ -172,6 +173,29 @@ public class JobService {
         return get(viewer, id.longValue());
     }
 
+    /** The recipe version the job is validated against and pinned to: the one asked for, else the current one. */
+    private RecipeDescriptor recipeFor(JobSpec spec) {
+        if (spec.recipeVersion() != null && !spec.recipeVersion().isBlank()) {
+            return runners.recipe(spec.recipe(), spec.recipeVersion()).orElseThrow(() -> ApiException.badRequest("Recipe '"
+                    + spec.recipe() + "' has no published version '" + spec.recipeVersion() + "'"));
+        }
+        return runners.recipe(spec.recipe()).orElseThrow(() -> ApiException.badRequest("Unknown recipe '"
+                + spec.recipe() + "'. Known: " + String.join(", ", runners.recipes().stream().map(RecipeDescriptor::id).toList())));
+    }
+
+    /**
+     * A model goes to a recipe only if its config.json model_type is one the recipe publishes for that role: a job
+     * that no runner could load is refused here, not failed later on a runner.
+     */
+    private static void requireModelType(RecipeDescriptor recipe, String role, Repo model, List<String> accepted) {
+        if (!accepted.contains(model.modelType)) {
+            throw ApiException.badRequest("Recipe '" + recipe.id() + "' (version " + recipe.version() + ") cannot take "
+                    + model.fullId() + " as its " + role + ": its config.json model_type is "
+                    + (model.modelType == null ? "missing" : "'" + model.modelType + "'") + ", and the recipe takes "
+                    + (accepted.isEmpty() ? "none" : String.join(", ", accepted)));
+        }
+    }
+
     /** Benchmarks to evaluate the job's model on once it succeeds; every one must exist. */
     private void followUps(long jobId, List<Long> benchmarkIds) {
         if (benchmarkIds == null || benchmarkIds.isEmpty()) {
@@ -191,9 +215,9 @@ public class JobService {
      * must be visible to the submitter and of a modality the parameter accepts, and is pinned here to
      * "owner/name@commit" so that every attempt trains on the same weights.
      */
-    private void pinModelParams(Viewer viewer, RecipeInfo recipe, Map<String, Object> params) {
-        for (RecipeInfo.Param p : recipe.parameters()) {
-            if (!p.type().equals(JobParams.MODEL)) {
+    private void pinModelParams(Viewer viewer, RecipeDescriptor recipe, Map<String, Object> params) {
+        for (ParamSpec p : recipe.parameters()) {
+            if (!p.isModel()) {
                 continue;
             }
             Object value = params.get(p.name());
@@ -210,6 +234,9 @@ public class JobService {
                 throw ApiException.badRequest("Modality mismatch: parameter '" + p.name() + "' of recipe '" + recipe.id()
                         + "' takes " + String.join(" or ", accepted) + " models, and " + model.fullId() + " is a "
                         + model.modality + " model");
+            }
+            if (!p.modelTypes().isEmpty()) {
+                requireModelType(recipe, "'" + p.name() + "'", model, p.modelTypes());
             }
             params.put(p.name(), model.fullId() + "@" + commit);
         }
@@ -290,7 +317,7 @@ public class JobService {
                 if (live == null) {
                     live = liveRunners();
                 }
-                reason = pendingReason(live, recipe, gpus, gpuMemory, labels);
+                reason = pendingReason(live, recipe, (String) c[3], gpus, gpuMemory, labels);
             }
             out.add(new JobView(((Number) c[0]).longValue(), (String) c[1], recipe, (String) c[3], json.readMap((String) c[4]),
                     (String) c[5], trim(c[6]), (String) c[7], trim(c[8]), (String) c[9], gpus, gpuMemory, labels,
@@ -304,11 +331,12 @@ public class JobService {
 
     /** Why a queued job is not running: the first requirement no registered, live runner meets. */
     private List<RunnerService.RunnerView> liveRunners() {
-        return runners.list().stream().filter(r -> r.state().equals("active")).toList();
+        return runners.all().stream().filter(r -> r.state().equals("active")).toList();
     }
 
     /** Read once per listing, not once per queued job. */
-    static String pendingReason(List<RunnerService.RunnerView> live, String recipe, int gpus, long gpuMemoryMb, List<String> labels) {
+    static String pendingReason(List<RunnerService.RunnerView> live, String recipe, String version, int gpus, long gpuMemoryMb,
+                                List<String> labels) {
         if (live.isEmpty()) {
             return "No runner is online";
         }
@@ -323,8 +351,8 @@ public class JobService {
         if (live.stream().noneMatch(r -> r.labels().containsAll(labels))) {
             return "Needs labels " + labels + "; no runner has them all";
         }
-        if (live.stream().noneMatch(r -> r.recipes().contains(recipe))) {
-            return "No runner offers recipe '" + recipe + "'";
+        if (live.stream().noneMatch(r -> r.recipes().contains(RecipeDescriptor.key(recipe, version)))) {
+            return "No runner offers recipe '" + recipe + "' version " + version;
         }
         return "Waiting for a free runner";
     }
@@ -439,7 +467,7 @@ public class JobService {
      * labels for a classification recipe (the rules {@link #submit} enforces).
      */
     @Transactional
-    public List<Repo> compatibleDatasets(Viewer viewer, RecipeInfo recipe) {
+    public List<Repo> compatibleDatasets(Viewer viewer, RecipeDescriptor recipe) {
         List<Repo> out = new ArrayList<>();
         for (Repo r : Repo.<Repo>list("type = 'dataset' order by namespace, name")) {
             DatasetSchema schema = r.datasetSchema;
@@ -455,28 +483,44 @@ public class JobService {
     }
 
     /**
-     * Recipes that train from a model of this modality: those fine-tuning it as their base model, and those taking
-     * it as a "model" parameter (two-tower cross-modal alignment). All of them when the modality is unknown.
+     * Recipes that can train from this model, by its config.json model_type: those fine-tuning it as their base model,
+     * and those taking it as a "model" parameter (two-tower cross-modal alignment). Evaluations are not offered here.
      */
     @Transactional
-    public List<RecipeInfo> recipesFor(Repo model) {
-        boolean unknown = model.modality == null || model.modality.equals("unknown");
-        return runners.recipes().stream().filter(RecipeInfo::producesModel)
-                .filter(r -> r.needsBaseModel() ? unknown || model.modality.equals(r.modality())
-                        : r.parameters().stream().anyMatch(p -> p.type().equals(JobParams.MODEL)
-                        && (unknown || p.choices() == null || p.choices().contains(model.modality))))
+    public List<RecipeDescriptor> recipesFor(Repo model) {
+        return runners.recipes().stream().filter(RecipeDescriptor::producesModel)
+                .filter(r -> r.needsBaseModel() ? r.acceptsBaseModelType(model.modelType)
+                        : r.parameters().stream().anyMatch(p -> p.isModel() && accepts(p, model)))
                 // fine-tunes of this very model first: the form preselects the first recipe
-                .sorted(java.util.Comparator.comparing((RecipeInfo r) -> !r.needsBaseModel()).thenComparing(RecipeInfo::id))
+                .sorted(java.util.Comparator.comparing((RecipeDescriptor r) -> !r.needsBaseModel()).thenComparing(RecipeDescriptor::id))
                 .toList();
     }
 
-    /** Model repositories the viewer can read whose modality a "model" parameter accepts (any when it names none). */
+    /** Every model type some model-producing recipe takes, as a base model or as a model parameter, for messages. */
     @Transactional
-    public List<Repo> modelsFor(Viewer viewer, RecipeInfo.Param param) {
-        List<String> accepted = param.choices() == null ? List.of() : param.choices();
+    public String trainableModelTypes() {
+        java.util.TreeSet<String> types = new java.util.TreeSet<>();
+        for (RecipeDescriptor r : runners.recipes()) {
+            if (r.producesModel()) {
+                types.addAll(r.modelTypes());
+                r.parameters().stream().filter(ParamSpec::isModel).forEach(p -> types.addAll(p.modelTypes()));
+            }
+        }
+        return types.isEmpty() ? "none yet (no runner has registered)" : String.join(", ", types);
+    }
+
+    /** Model repositories the viewer can read that a "model" parameter accepts (modality and model type). */
+    @Transactional
+    public List<Repo> modelsFor(Viewer viewer, ParamSpec param) {
         return Repo.<Repo>list("type = 'model' order by namespace, name").stream()
                 .filter(r -> RepoService.canRead(viewer, r))
-                .filter(r -> accepted.isEmpty() || accepted.contains(r.modality)).toList();
+                .filter(r -> accepts(param, r)).toList();
+    }
+
+    private static boolean accepts(ParamSpec param, Repo model) {
+        boolean modality = param.choices() == null || param.choices().contains(model.modality);
+        boolean type = param.modelTypes().isEmpty() || param.modelTypes().contains(model.modelType);
+        return modality && type;
     }
 
     @Transactional

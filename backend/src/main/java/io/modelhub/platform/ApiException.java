@@ -35,6 +35,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(403, null, message);
     }
 
+    public static ApiException notFound(String message) {
+        return new ApiException(404, null, message);
+    }
+
     public static ApiException conflict(String message) {
         return new ApiException(409, null, message);
     }

@@ -1,22 +1,33 @@
 package io.modelhub.runners;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.modelhub.accounts.Viewer;
+import io.modelhub.contract.ParamSpec;
+import io.modelhub.contract.RecipeDescriptor;
+import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
+import io.modelhub.platform.ModelHubConfig;
 import io.modelhub.platform.PgArrays;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** Runner nodes: registration with their capabilities and recipes, liveness, draining. */
+/**
+ * Runner nodes: registration with their capabilities and recipes (each credential registers one runner), liveness,
+ * draining, and the recipes they publish, by (id, version).
+ */
 @ApplicationScoped
 public class RunnerService {
     /** A runner that has not been heard from for this long is shown offline and gets no work. */
@@ -26,56 +37,127 @@ public class RunnerService {
     EntityManager em;
     @Inject
     JsonText json;
+    @Inject
+    ModelHubConfig config;
+    @Inject
+    Event<RunnerRetired> retired;
 
-    public record Registration(String name, List<String> labels, int gpuCount, long gpuMemoryMb, int cpuCores,
-                               long memoryBytes, List<RecipeInfo> recipes) {
-    }
-
+    /**
+     * A runner as the runners page and GET /api/runners show it. owner (who issued its credential) is shown to admins
+     * only, currentJob to admins and to the owner of that job.
+     */
     public record RunnerView(long id, String name, String owner, List<String> labels, int gpuCount, long gpuMemoryMb,
                              int cpuCores, long memoryBytes, List<String> recipes, String state, Instant lastHeartbeat,
                              Long currentJob, Map<String, Object> utilisation, Instant utilisationAt) {
     }
 
+    /**
+     * Registers (or re-registers, after a restart) the credential's runner and publishes its recipes. A job the
+     * runner's earlier process held goes back to the queue: the new process knows nothing of it.
+     */
     @Transactional
-    public long register(Viewer viewer, Registration r) {
-        if (viewer.anonymous() || !viewer.canWrite()) {
-            throw ApiException.unauthorized("A runner registers with a write token");
-        }
-        if (r.name() == null || r.name().isBlank() || r.cpuCores() <= 0 || r.gpuCount() < 0) {
+    public RunnerProtocol.Registered register(RunnerIdentity identity, RunnerProtocol.Registration r) {
+        if (r == null || r.name() == null || r.name().isBlank() || r.cpuCores() <= 0 || r.gpuCount() < 0) {
             throw ApiException.badRequest("A runner needs a name, cpuCores > 0 and gpuCount >= 0");
         }
-        List<String> recipeIds = new ArrayList<>();
-        for (RecipeInfo recipe : r.recipes() == null ? List.<RecipeInfo>of() : r.recipes()) {
-            recipeIds.add(recipe.id());
-            em.createNativeQuery("insert into recipes (id, version, modality, task, needs_base_model, parameters, produces_model) "
-                            + "values (?1, ?2, ?3, ?4, ?5, cast(?6 as jsonb), ?7) on conflict (id) do update set version = excluded.version, "
-                            + "modality = excluded.modality, task = excluded.task, needs_base_model = excluded.needs_base_model, "
-                            + "parameters = excluded.parameters, produces_model = excluded.produces_model, updated_at = now()")
-                    .setParameter(1, recipe.id()).setParameter(2, recipe.version()).setParameter(3, recipe.modality())
-                    .setParameter(4, recipe.task()).setParameter(5, recipe.needsBaseModel())
-                    .setParameter(6, json.write(recipe.parameters())).setParameter(7, recipe.producesModel()).executeUpdate();
+        List<String> keys = new ArrayList<>();
+        for (RecipeDescriptor recipe : r.recipes()) {
+            publish(recipe);
+            keys.add(recipe.key());
         }
-        Number id = (Number) em.createNativeQuery("insert into runners (name, owner_id, labels, gpu_count, gpu_memory_mb, "
-                        + "cpu_cores, memory_bytes, recipes) values (?1, ?2, cast(?3 as text[]), ?4, ?5, ?6, ?7, cast(?8 as text[])) returning id")
-                .setParameter(1, r.name()).setParameter(2, viewer.accountId())
+        Number id = (Number) em.createNativeQuery("insert into runners (name, owner_id, credential_id, labels, gpu_count, "
+                        + "gpu_memory_mb, cpu_cores, memory_bytes, recipes) select ?1, c.created_by, c.id, cast(?3 as text[]), ?4, ?5, "
+                        + "?6, ?7, cast(?8 as text[]) from runner_credentials c where c.id = ?2 "
+                        + "on conflict (credential_id) do update set name = excluded.name, labels = excluded.labels, "
+                        + "gpu_count = excluded.gpu_count, gpu_memory_mb = excluded.gpu_memory_mb, cpu_cores = excluded.cpu_cores, "
+                        + "memory_bytes = excluded.memory_bytes, recipes = excluded.recipes, last_heartbeat_at = now(), "
+                        + "state = case when runners.state = 'draining' then 'draining' else 'active' end "
+                        + "returning id")
+                .setParameter(1, r.name()).setParameter(2, identity.credentialId())
                 .setParameter(3, PgArrays.text(r.labels())).setParameter(4, r.gpuCount()).setParameter(5, r.gpuMemoryMb())
-                .setParameter(6, r.cpuCores()).setParameter(7, r.memoryBytes()).setParameter(8, PgArrays.text(recipeIds))
+                .setParameter(6, r.cpuCores()).setParameter(7, r.memoryBytes()).setParameter(8, PgArrays.text(keys))
                 .getSingleResult();
-        return id.longValue();
+        retired.fire(new RunnerRetired(id.longValue(), "runner " + id + " registered again (restarted)"));
+        return new RunnerProtocol.Registered(id.longValue(), config.jobs().leaseSeconds());
     }
 
-    /** Checks that the caller owns the runner (or is admin) and marks it alive. */
+    /**
+     * Stores a recipe version, or checks it against the stored one: a published version never changes, so a runner
+     * cannot rewrite the schema that jobs of that version were validated against.
+     */
+    private void publish(RecipeDescriptor recipe) {
+        check(recipe);
+        String parameters = json.write(recipe.parameters());
+        em.createNativeQuery("insert into recipes (id, version, modality, task, needs_base_model, parameters, produces_model, "
+                        + "model_types) values (?1, ?2, ?3, ?4, ?5, cast(?6 as jsonb), ?7, cast(?8 as text[])) "
+                        + "on conflict (id, version) do nothing")
+                .setParameter(1, recipe.id()).setParameter(2, recipe.version()).setParameter(3, recipe.modality())
+                .setParameter(4, recipe.task()).setParameter(5, recipe.needsBaseModel()).setParameter(6, parameters)
+                .setParameter(7, recipe.producesModel()).setParameter(8, PgArrays.text(recipe.modelTypes())).executeUpdate();
+        RecipeDescriptor stored = recipe(recipe.id(), recipe.version()).orElseThrow();
+        if (!stored.equals(recipe)) {
+            throw ApiException.conflict("Recipe " + recipe.key() + " is already published with a different schema; a runner "
+                    + "whose recipe changed must publish it under a new version");
+        }
+    }
+
+    private static void check(RecipeDescriptor recipe) {
+        if (recipe.id() == null || !recipe.id().matches("[a-z0-9][a-z0-9-]{0,63}") || recipe.version() == null
+                || !recipe.version().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,31}")) {
+            throw ApiException.badRequest("A recipe needs an id (lowercase letters, digits, '-') and a version (letters, digits, '.', '-', '_')");
+        }
+        if (recipe.modality() == null || recipe.task() == null) {
+            throw ApiException.badRequest("Recipe " + recipe.key() + " needs a modality and a task");
+        }
+        Set<String> names = new HashSet<>();
+        for (ParamSpec p : recipe.parameters()) {
+            if (p.name() == null || p.type() == null || !names.add(p.name())) {
+                throw ApiException.badRequest("Recipe " + recipe.key() + " has a parameter without a name or type, or a name twice");
+            }
+            if (p.isModel() && (p.name().equals(RunnerProtocol.BASE_MODEL) || p.name().equals(RunnerProtocol.DATASET))) {
+                throw ApiException.badRequest("Recipe " + recipe.key() + ": a model parameter cannot be named '" + p.name() + "'");
+            }
+            if (p.defaultValue() != null && !p.isModel()) {
+                try {
+                    p.check(p.defaultValue());
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("Recipe " + recipe.key() + ": the default of " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * The runner a call is made for must be the credential's. Marks it alive; utilisation (when given) is what the
+     * runners page shows.
+     */
     @Transactional
-    public void touch(Viewer viewer, long runnerId, Map<String, Object> utilisation) {
-        int n = em.createNativeQuery("update runners set last_heartbeat_at = now(), utilisation = coalesce(cast(?3 as jsonb), utilisation), "
-                        + "utilisation_at = case when cast(?3 as jsonb) is null then utilisation_at else now() end, "
-                        + "state = case when state = 'offline' then 'active' else state end "
-                        + "where id = ?1 and (owner_id = ?2 or ?4)")
-                .setParameter(1, runnerId).setParameter(2, viewer.accountId())
-                .setParameter(3, utilisation == null ? null : json.write(utilisation)).setParameter(4, viewer.admin())
+    public void touch(RunnerIdentity identity, long runnerId, Map<String, Object> utilisation) {
+        authorize(identity, runnerId);
+        em.createNativeQuery("update runners set last_heartbeat_at = now(), utilisation = coalesce(cast(?2 as jsonb), utilisation), "
+                        + "utilisation_at = case when cast(?2 as jsonb) is null then utilisation_at else now() end, "
+                        + "state = case when state = 'offline' then 'active' else state end where id = ?1")
+                .setParameter(1, runnerId).setParameter(2, utilisation == null ? null : json.write(utilisation))
                 .executeUpdate();
-        if (n == 0) {
-            throw new ApiException(404, null, "Runner " + runnerId + " is not registered (or not yours)");
+    }
+
+    /** 403 unless {@code runnerId} is the runner registered with the caller's credential. */
+    public void authorize(RunnerIdentity identity, long runnerId) {
+        if (identity.runnerId() == null) {
+            throw ApiException.notFound("No runner is registered with this credential yet: register first");
+        }
+        if (identity.runnerId() != runnerId) {
+            throw ApiException.forbidden("This runner credential belongs to runner " + identity.runnerId() + ", not " + runnerId);
+        }
+    }
+
+    /** The runner of a credential stops counting: offline, its job given back (revocation). */
+    @Transactional
+    public void retire(long credentialId, String why) {
+        List<?> ids = em.createNativeQuery("update runners set state = 'offline' where credential_id = ?1 returning id")
+                .setParameter(1, credentialId).getResultList();
+        for (Object id : ids) {
+            retired.fire(new RunnerRetired(((Number) id).longValue(), why));
         }
     }
 
@@ -84,59 +166,115 @@ public class RunnerService {
         if (!viewer.admin()) {
             throw ApiException.forbidden("Only an admin can drain a runner");
         }
+        if (!viewer.canWrite()) {
+            throw ApiException.forbidden("This token is read-only");
+        }
         if (em.createNativeQuery("update runners set state = 'draining' where id = ?1").setParameter(1, runnerId).executeUpdate() == 0) {
-            throw new ApiException(404, null, "No runner " + runnerId);
+            throw ApiException.notFound("No runner " + runnerId);
         }
     }
 
     /** A runner stopping cleanly says so, so nobody waits for its heartbeats to time out. */
     @Transactional
-    public void goOffline(Viewer viewer, long runnerId) {
-        em.createNativeQuery("update runners set state = 'offline' where id = ?1 and (owner_id = ?2 or ?3)")
-                .setParameter(1, runnerId).setParameter(2, viewer.accountId()).setParameter(3, viewer.admin()).executeUpdate();
+    public void goOffline(RunnerIdentity identity, long runnerId) {
+        authorize(identity, runnerId);
+        em.createNativeQuery("update runners set state = 'offline' where id = ?1").setParameter(1, runnerId).executeUpdate();
     }
 
     @Transactional
     public boolean draining(long runnerId) {
-        return em.createNativeQuery("select 1 from runners where id = ?1 and state = 'draining'").setParameter(1, runnerId)
-                .getResultList().size() > 0;
+        return !em.createNativeQuery("select 1 from runners where id = ?1 and state = 'draining'").setParameter(1, runnerId)
+                .getResultList().isEmpty();
     }
 
+    /** Every runner, for signed-in users: owners and other users' current jobs only for admins. */
     @Transactional
-    public List<RunnerView> list() {
+    public List<RunnerView> list(Viewer viewer) {
+        if (viewer.anonymous()) {
+            throw ApiException.unauthorized("Sign in to see the runners");
+        }
+        return all().stream().map(r -> viewer.admin() ? r : new RunnerView(r.id(), r.name(), null, r.labels(), r.gpuCount(),
+                r.gpuMemoryMb(), r.cpuCores(), r.memoryBytes(), r.recipes(), r.state(), r.lastHeartbeat(),
+                ownJob(viewer, r.currentJob()), r.utilisation(), r.utilisationAt())).toList();
+    }
+
+    private Long ownJob(Viewer viewer, Long jobId) {
+        if (jobId == null) {
+            return null;
+        }
+        return em.createNativeQuery("select 1 from jobs where id = ?1 and owner_id = ?2").setParameter(1, jobId)
+                .setParameter(2, viewer.accountId()).getResultList().isEmpty() ? null : jobId;
+    }
+
+    /** Every runner with everything known of it, for the hub's own use (pending reasons, recipe versions). */
+    @Transactional
+    public List<RunnerView> all() {
         List<RunnerView> out = new ArrayList<>();
         for (Object row : em.createNativeQuery("select r.id, r.name, a.username, r.labels, r.gpu_count, r.gpu_memory_mb, "
                 + "r.cpu_cores, r.memory_bytes, r.recipes, case when r.state <> 'offline' and r.last_heartbeat_at < now() - make_interval(secs => "
-                + OFFLINE_AFTER_SECONDS + ") then 'offline' else r.state end, r.last_heartbeat_at, "
-                + "(select j.id from jobs j where j.runner_id = r.id and j.state = 'running' limit 1), cast(r.utilisation as text), r.utilisation_at "
-                + "from runners r join accounts a on a.id = r.owner_id order by r.id").getResultList()) {
-            Object[] c = (Object[]) row;
-            out.add(new RunnerView(((Number) c[0]).longValue(), (String) c[1], (String) c[2], List.of((String[]) c[3]),
-                    ((Number) c[4]).intValue(), ((Number) c[5]).longValue(), ((Number) c[6]).intValue(),
-                    ((Number) c[7]).longValue(), List.of((String[]) c[8]), (String) c[9], (Instant) c[10],
-                    c[11] == null ? null : ((Number) c[11]).longValue(), c[12] == null ? Map.of() : json.readMap((String) c[12]), (Instant) c[13]));
+                + OFFLINE_AFTER_SECONDS + ") then 'offline' else r.state end as state, r.last_heartbeat_at, "
+                + "(select j.id from jobs j where j.runner_id = r.id and j.state = 'running' limit 1) as current_job, "
+                + "cast(r.utilisation as text) as utilisation, r.utilisation_at "
+                + "from runners r left join accounts a on a.id = r.owner_id order by r.id", Tuple.class).getResultList()) {
+            Tuple t = (Tuple) row;
+            out.add(new RunnerView(t.get("id", Number.class).longValue(), t.get("name", String.class), t.get("username", String.class),
+                    List.of(t.get("labels", String[].class)), t.get("gpu_count", Number.class).intValue(),
+                    t.get("gpu_memory_mb", Number.class).longValue(), t.get("cpu_cores", Number.class).intValue(),
+                    t.get("memory_bytes", Number.class).longValue(), List.of(t.get("recipes", String[].class)),
+                    t.get("state", String.class), t.get("last_heartbeat_at", Instant.class),
+                    t.get("current_job") == null ? null : t.get("current_job", Number.class).longValue(),
+                    t.get("utilisation") == null ? Map.of() : json.readMap(t.get("utilisation", String.class)),
+                    t.get("utilisation_at", Instant.class)));
         }
         return out;
     }
 
+    /** One published version of a recipe. */
     @Transactional
-    public Optional<RecipeInfo> recipe(String id) {
-        List<?> rows = em.createNativeQuery("select id, version, modality, task, needs_base_model, cast(parameters as text), produces_model from recipes where id = ?1")
-                .setParameter(1, id).getResultList();
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        Object[] c = (Object[]) rows.get(0);
-        List<RecipeInfo.Param> params = json.read((String) c[5], new TypeReference<>() {
-        }, List.of());
-        return Optional.of(new RecipeInfo((String) c[0], (String) c[1], (String) c[2], (String) c[3], (Boolean) c[4], params, (Boolean) c[6]));
+    public Optional<RecipeDescriptor> recipe(String id, String version) {
+        return versions(id).stream().filter(r -> r.version().equals(version)).findFirst();
     }
 
+    /**
+     * The version new jobs of a recipe are validated against and pinned to: the newest one a live runner publishes,
+     * else the newest ever published (its jobs wait for a runner that has it).
+     */
     @Transactional
-    public List<RecipeInfo> recipes() {
+    public Optional<RecipeDescriptor> recipe(String id) {
+        List<RecipeDescriptor> versions = versions(id);
+        Set<String> live = liveRecipeKeys();
+        Comparator<RecipeDescriptor> byVersion = Comparator.comparing(RecipeDescriptor::version, RecipeDescriptor.VERSION_ORDER);
+        return versions.stream().filter(r -> live.contains(r.key())).max(byVersion).or(() -> versions.stream().max(byVersion));
+    }
+
+    /** The current version of every recipe (see {@link #recipe(String)}), by id. */
+    @Transactional
+    public List<RecipeDescriptor> recipes() {
         @SuppressWarnings("unchecked")
-        List<String> ids = em.createNativeQuery("select id from recipes order by id").getResultList();
+        List<String> ids = em.createNativeQuery("select distinct id from recipes order by id").getResultList();
         return ids.stream().map(id -> recipe(id).orElseThrow()).toList();
     }
 
+    /** "id@version" of every recipe a runner that is not offline publishes. */
+    @Transactional
+    public Set<String> liveRecipeKeys() {
+        Set<String> keys = new HashSet<>();
+        all().stream().filter(r -> !r.state().equals("offline")).forEach(r -> keys.addAll(r.recipes()));
+        return keys;
+    }
+
+    private List<RecipeDescriptor> versions(String id) {
+        List<RecipeDescriptor> out = new ArrayList<>();
+        for (Object row : em.createNativeQuery("select id, version, modality, task, needs_base_model, produces_model, "
+                + "cast(parameters as text) as parameters, model_types from recipes where id = ?1", Tuple.class)
+                .setParameter(1, id).getResultList()) {
+            Tuple t = (Tuple) row;
+            List<ParamSpec> params = json.read(t.get("parameters", String.class), new com.fasterxml.jackson.core.type.TypeReference<>() {
+            }, List.of());
+            out.add(new RecipeDescriptor(t.get("id", String.class), t.get("version", String.class), t.get("modality", String.class),
+                    t.get("task", String.class), t.get("needs_base_model", Boolean.class), t.get("produces_model", Boolean.class),
+                    params, List.of(t.get("model_types", String[].class))));
+        }
+        return out;
+    }
 }

@@ -3,6 +3,7 @@ package io.modelhub.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.HubServicesResource;
+import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.testing.SimulatedRunner;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -47,23 +48,26 @@ class JobQueueBenchmark {
         SimulatedRunner.register("bench-recipes", 0);
         HubApi.model("bench-base").file("config.json", "{\"model_type\":\"modelhub-cnn\"}").create();
         HubApi.dataset("bench-data").file("train/a/1.png", new byte[]{1}).file("train/b/2.png", new byte[]{2}).create();
-        List<Long> runners = new ArrayList<>();
+        List<SimulatedRunner> runners = new ArrayList<>();
         for (int i = 0; i < RUNNERS; i++) {
-            runners.add(SimulatedRunner.register("bench-" + i, 0).id());
+            runners.add(SimulatedRunner.register("bench-" + i, 0));
         }
         HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(RUNNERS + 8)).build();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger claimed = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(RUNNERS);
-        for (long runner : runners) {
+        for (SimulatedRunner runner : runners) {
+            String claimPath = RunnerProtocol.ROOT + RunnerProtocol.CLAIM.replace("{runner}", Long.toString(runner.id())) + "?wait=2";
             pool.submit(() -> {
                 while (!stop.get()) {
                     try {
-                        HttpResponse<String> r = http.send(post("/api/runners/" + runner + "/claim?wait=2", "{}"), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> r = http.send(post(claimPath, "{}", runner.credential()), HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 200) {
-                            long job = JSON.readTree(r.body()).path("jobId").asLong();
+                            var claim = JSON.readTree(r.body());
                             claimed.incrementAndGet();
-                            http.send(post("/api/runners/" + runner + "/jobs/" + job + "/fail", "{\"error\":\"benchmark\",\"cancelled\":false}"),
+                            String fail = RunnerProtocol.ROOT + RunnerProtocol.FAIL.replace("{runner}", Long.toString(runner.id()))
+                                    .replace("{job}", claim.path("jobId").asText()).replace("{attempt}", claim.path("attempt").asText());
+                            http.send(post(fail, "{\"error\":\"benchmark\",\"cancelled\":false}", runner.credential()),
                                     HttpResponse.BodyHandlers.discarding());
                         }
                     } catch (Exception e) {
@@ -79,7 +83,7 @@ class JobQueueBenchmark {
 
         // Latency: one job every 50 ms into an idle fleet.
         List<Long> ids = new ArrayList<>();
-        String spec = "{\"recipe\":\"image-classification\",\"baseModel\":\"admin/bench-base\",\"dataset\":\"admin/bench-data\"}";
+        String spec = "{\"recipe\":\"" + SimulatedRunner.IMAGE + "\",\"baseModel\":\"admin/bench-base\",\"dataset\":\"admin/bench-data\"}";
         for (int i = 0; i < 200; i++) {
             HttpResponse<String> r = http.send(post("/api/jobs", spec), HttpResponse.BodyHandlers.ofString());
             assertEquals(201, r.statusCode(), r.body());
@@ -110,8 +114,12 @@ class JobQueueBenchmark {
     }
 
     private HttpRequest post(String path, String body) {
+        return post(path, body, HubServicesResource.ADMIN_TOKEN);
+    }
+
+    private HttpRequest post(String path, String body, String token) {
         return HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + HubServicesResource.ADMIN_TOKEN).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 

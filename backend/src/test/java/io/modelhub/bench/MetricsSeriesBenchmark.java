@@ -39,7 +39,7 @@ class MetricsSeriesBenchmark {
         HubApi.dataset("bench-metrics-data").file("train/a/1.png", new byte[]{1}).file("train/b/2.png", new byte[]{2}).create();
         Viewer admin = QuarkusTransaction.requiringNew().call(() -> Viewer.session(Account.find("username", HubServicesResource.ADMIN).firstResult()));
         for (int n : new int[]{1_000, 100_000}) {
-            long job = HubApi.asAdmin().contentType("application/json").body(Map.of("recipe", "image-classification",
+            long job = HubApi.asAdmin().contentType("application/json").body(Map.of("recipe", SimulatedRunner.IMAGE,
                             "baseModel", "admin/bench-metrics-base", "dataset", "admin/bench-metrics-data", "gpus", 64))
                     .post("/api/jobs").then().statusCode(201).extract().jsonPath().getLong("id");
             QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("insert into job_metrics (job_id, attempt, step, name, value) "

@@ -1,5 +1,6 @@
 package io.modelhub.jobs;
 
+import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.SimulatedRunner;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,7 +46,7 @@ class JobQueueTest {
     }
 
     static Map<String, Object> spec(Object... kv) {
-        Map<String, Object> m = new HashMap<>(Map.of("recipe", "image-classification", "baseModel", "admin/queue-base-cnn",
+        Map<String, Object> m = new HashMap<>(Map.of("recipe", SimulatedRunner.IMAGE, "baseModel", "admin/queue-base-cnn",
                 "dataset", "admin/queue-shapes"));
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
@@ -66,10 +67,11 @@ class JobQueueTest {
         submit(spec("params", Map.of("warmup", 1))).then().statusCode(400).body("error", startsWith("Unknown parameter 'warmup'"));
         submit(spec("dataset", "admin/queue-unlabelled")).then().statusCode(400).body("error", containsString("has no labels"));
         submit(spec("baseModel", "admin/queue-text-model")).then().statusCode(400)
-                .body("error", equalTo("Modality mismatch: recipe 'image-classification' takes vision models, and admin/queue-text-model is a text model"));
+                .body("error", equalTo("Recipe '" + SimulatedRunner.IMAGE + "' (version 1) cannot take admin/queue-text-model as its base model: its "
+                        + "config.json model_type is 'bert', and the recipe takes modelhub-cnn"));
         submit(spec("dataset", "admin/queue-texts")).then().statusCode(400).body("error", containsString("holds text files"));
         submit(spec("dataset", "admin/no-such-dataset")).then().statusCode(404);
-        submit(spec("recipe", "audio-pretraining", "dataset", "admin/queue-flac")).then().statusCode(400)
+        submit(spec("recipe", SimulatedRunner.AUDIO, "dataset", "admin/queue-flac")).then().statusCode(400)
                 .body("error", containsString("has 1 compressed audio files (e.g. train/yes/1.flac): runners decode WAV only"));
         RestAssured.given().contentType("application/json").body(spec()).post("/api/jobs").then().statusCode(401);
     }
@@ -112,10 +114,11 @@ class JobQueueTest {
         // The late runner cannot deliver results; the new holder commits once.
         byte[] weights = io.modelhub.testing.Safetensors.builder().tensor("classifier.weight", "F32", 2, 8).build();
         a.output(ja, "model.safetensors", weights).then().statusCode(409);
-        b.metrics(ja, List.of(Map.of("step", 1, "name", "loss", "value", 0.5))).then().statusCode(204);
+        b.metrics(ja, List.of(new RunnerProtocol.MetricPoint(1, "loss", 0.5))).then().statusCode(204);
         b.output(ja, "model.safetensors", weights).then().statusCode(204);
         b.output(ja, "config.json", "{\"model_type\":\"modelhub-cnn\"}".getBytes()).then().statusCode(204);
-        b.complete(ja, Map.of("test_accuracy", 0.9)).then().statusCode(200).body("state", equalTo("succeeded"));
+        b.complete(ja, Map.of("test_accuracy", 0.9)).then().statusCode(204);
+        HubApi.asAdmin().get("/api/jobs/" + ja).then().body("state", equalTo("succeeded"));
         b.complete(ja, Map.of("test_accuracy", 0.9)).then().statusCode(409);
         a.complete(ja, Map.of("test_accuracy", 0.1)).then().statusCode(409);
         String output = HubApi.asAdmin().get("/api/jobs/" + ja).then().extract().path("outputRepo");
@@ -144,9 +147,9 @@ class JobQueueTest {
         long job = submit(spec("priority", 90, "outputRepo", "admin/queue-resumed")).then().statusCode(201).extract().jsonPath().getLong("id");
         assertEquals(job, r.claimDetails(5).getLong("jobId"));
         r.checkpoint(job, 1, 10, new byte[]{1, 2, 3}).then().statusCode(204);
-        List<Map<String, Object>> points = new java.util.ArrayList<>();
+        List<RunnerProtocol.MetricPoint> points = new java.util.ArrayList<>();
         for (int step = 1; step <= 1000; step++) {
-            points.add(Map.of("step", step, "name", "loss", "value", step == 500 ? 99.0 : 1.0 / step));
+            points.add(new RunnerProtocol.MetricPoint(step, "loss", step == 500 ? 99.0 : 1.0 / step));
         }
         r.metrics(job, points).then().statusCode(204);
         r.fail(job, "out of memory", false).then().statusCode(204);
@@ -197,11 +200,11 @@ class JobQueueTest {
         assertEquals(job, r.claimDetails(5).getLong("jobId"));
         io.modelhub.accounts.Viewer admin = io.modelhub.accounts.Viewer.session(admin());
         MetricSeries live = new MetricSeries();
-        r.metrics(job, List.of(Map.of("step", 1, "name", "loss", "value", 0.9), Map.of("step", 2, "name", "loss", "value", 0.8)))
+        r.metrics(job, List.of(new RunnerProtocol.MetricPoint(1, "loss", 0.9), new RunnerProtocol.MetricPoint(2, "loss", 0.8)))
                 .then().statusCode(204);
         long v1 = jobService.readNew(admin, job, null, live).version();
         // the epoch's validation metric lands at the step already read for loss: it must still be picked up
-        r.metrics(job, List.of(Map.of("step", 2, "name", "val_accuracy", "value", 0.5), Map.of("step", 3, "name", "loss", "value", 0.7)))
+        r.metrics(job, List.of(new RunnerProtocol.MetricPoint(2, "val_accuracy", 0.5), new RunnerProtocol.MetricPoint(3, "loss", 0.7)))
                 .then().statusCode(204);
         long v2 = jobService.readNew(admin, job, null, live).version();
         assertTrue(v2 > v1, "new points change the version");

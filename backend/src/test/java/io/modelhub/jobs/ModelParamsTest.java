@@ -6,7 +6,9 @@ import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
-import io.modelhub.runners.RecipeInfo;
+import io.modelhub.contract.ModelTypes;
+import io.modelhub.contract.ParamSpec;
+import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.SimulatedRunner;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,12 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Recipe parameters of type "model": a second (third, ...) input model, validated and pinned like baseModel. */
 @QuarkusTest
 class ModelParamsTest {
-    static final Map<String, Object> TWO_TOWER_RECIPE = Map.of("id", "two-tower-test", "version", "1",
-            "modality", "multimodal", "task", "feature-extraction", "needsBaseModel", false,
-            "parameters", List.of(
-                    Map.of("name", "text_tower", "type", "model", "choices", List.of("text"), "help", "text encoder"),
-                    Map.of("name", "media_tower", "type", "model", "choices", List.of("vision", "audio"), "help", "media encoder"),
-                    Map.of("name", "epochs", "type", "int", "defaultValue", 3, "min", 1, "max", 100, "help", "passes")));
+    static final RecipeDescriptor TWO_TOWER_RECIPE = new RecipeDescriptor("two-tower-test", "1", "multimodal",
+            "feature-extraction", false, true, List.of(
+                    ParamSpec.model("text_tower", List.of("text"), List.of(ModelTypes.TEXT), "text encoder"),
+                    ParamSpec.model("media_tower", List.of("vision", "audio"), List.of(ModelTypes.CNN, ModelTypes.AUDIO), "media encoder"),
+                    ParamSpec.integer("epochs", 3, 1, 100, "passes")), List.of());
     static boolean created;
     @Inject
     JobService jobs;
@@ -79,9 +80,9 @@ class ModelParamsTest {
         Repo cnn = repos.visible(admin, RepoName.parse(RepoType.MODEL, "admin/mp-cnn"));
         assertTrue(jobs.recipesFor(text).stream().anyMatch(r -> r.id().equals("two-tower-test")), "offered on a text model");
         assertTrue(jobs.recipesFor(cnn).stream().anyMatch(r -> r.id().equals("two-tower-test")), "offered on a vision model");
-        assertEquals("image-classification", jobs.recipesFor(cnn).get(0).id(), "fine-tunes of the model itself come first");
-        RecipeInfo recipe = jobs.recipesFor(cnn).stream().filter(r -> r.id().equals("two-tower-test")).findFirst().orElseThrow();
-        RecipeInfo.Param textTower = recipe.parameters().get(0);
+        assertTrue(jobs.recipesFor(cnn).get(0).needsBaseModel(), "fine-tunes of the model itself come first");
+        RecipeDescriptor recipe = jobs.recipesFor(cnn).stream().filter(r -> r.id().equals("two-tower-test")).findFirst().orElseThrow();
+        ParamSpec textTower = recipe.parameters().get(0);
         List<String> textModels = jobs.modelsFor(admin, textTower).stream().map(Repo::fullId).toList();
         assertTrue(textModels.contains("admin/mp-text") && !textModels.contains("admin/mp-cnn"), textModels.toString());
     }

@@ -23,6 +23,12 @@ public final class HubApi {
         return RestAssured.given().header("Authorization", "Bearer " + HubServicesResource.ADMIN_TOKEN);
     }
 
+    /** A new runner credential issued by the admin through the API (its only copy). */
+    public static String issueRunnerCredential(String name) {
+        return asAdmin().contentType("application/json").body(Map.of("name", name)).post("/api/runner-credentials")
+                .then().statusCode(201).extract().jsonPath().getString("credential");
+    }
+
     /** The running hub's base URL as clients are told it (no trailing slash). */
     public static String baseUrl() {
         return RestAssured.baseURI + ":" + RestAssured.port;

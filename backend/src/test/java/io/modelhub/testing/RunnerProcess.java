@@ -17,7 +17,12 @@ public final class RunnerProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** A runner with a credential the admin issues for it now. */
     public static RunnerProcess start(String hubUrl, String name, Path work) throws IOException {
+        return start(hubUrl, name, work, HubApi.issueRunnerCredential(name));
+    }
+
+    public static RunnerProcess start(String hubUrl, String name, Path work, String credential) throws IOException {
         Path jar = Path.of(System.getProperty("test.runner.jar", "../gpu-runners/target/gpu-runners-runner.jar"));
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build the gpu-runners module first (./mvnw package)");
@@ -27,7 +32,7 @@ public final class RunnerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", "-jar", jar.toString());
         pb.environment().put("MODELHUB_URL", hubUrl);
-        pb.environment().put("MODELHUB_TOKEN", HubServicesResource.ADMIN_TOKEN);
+        pb.environment().put("MODELHUB_RUNNER_CREDENTIAL", credential);
         pb.environment().put("MODELHUB_RUNNER_NAME", name);
         pb.environment().put("MODELHUB_RUNNER_WORK", work.toString());
         pb.environment().put("DJL_OFFLINE", "true");
@@ -55,6 +60,11 @@ public final class RunnerProcess implements AutoCloseable {
 
     public String output() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** The exit status once the process ended within {@code seconds}, else null. */
+    public Integer awaitExit(int seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
     }
 
     /** SIGKILL: no shutdown hook, no goodbye; the hub finds out when its lease runs out. */

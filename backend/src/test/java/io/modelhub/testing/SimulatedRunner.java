@@ -1,87 +1,144 @@
 package io.modelhub.testing;
 
+import io.modelhub.contract.ModelTypes;
+import io.modelhub.contract.ParamSpec;
+import io.modelhub.contract.RecipeDescriptor;
+import io.modelhub.contract.RunnerProtocol;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * A runner played over HTTP by the test itself: registers a recipe schema, claims, heartbeats, reports and
- * finishes exactly as the runner agent does, so queue semantics are tested without training anything.
+ * A runner played over HTTP by the test itself, with a runner credential the admin issued: it registers recipe
+ * schemas, claims, heartbeats, reports and finishes exactly as the runner agent does, with the contract's messages,
+ * so queue semantics are tested without training anything. Its recipes have ids of their own ("sim-..."), so
+ * they never collide with the real runners' recipes in the shared test database.
  */
 public final class SimulatedRunner {
-    public static final Map<String, Object> IMAGE_RECIPE = Map.of("id", "image-classification", "version", "1",
-            "modality", "vision", "task", "image-classification", "needsBaseModel", true,
-            "parameters", List.of(
-                    Map.of("name", "learning_rate", "type", "float", "defaultValue", 0.001, "min", 1e-6, "max", 1.0, "help", "step size"),
-                    Map.of("name", "epochs", "type", "int", "defaultValue", 3, "min", 1, "max", 100, "help", "passes over the data")));
+    public static final String IMAGE = "sim-image-classification";
+    public static final String AUDIO = "sim-audio-pretraining";
+
+    public static final RecipeDescriptor IMAGE_RECIPE = new RecipeDescriptor(IMAGE, "1", "vision", "image-classification",
+            true, true, List.of(ParamSpec.number("learning_rate", 0.001, 1e-6, 1.0, "step size"),
+                    ParamSpec.integer("epochs", 3, 1, 100, "passes over the data")),
+            List.of(ModelTypes.CNN));
 
     /** Published beside the image recipe, so that audio-specific validation has a recipe to validate against. */
-    public static final Map<String, Object> AUDIO_RECIPE = Map.of("id", "audio-pretraining", "version", "1",
-            "modality", "audio", "task", "audio-classification", "needsBaseModel", false,
-            "parameters", List.of(Map.of("name", "epochs", "type", "int", "defaultValue", 3, "min", 1, "max", 100,
-                    "help", "passes over the data")));
+    public static final RecipeDescriptor AUDIO_RECIPE = new RecipeDescriptor(AUDIO, "1", "audio", "audio-classification",
+            false, true, List.of(ParamSpec.integer("epochs", 3, 1, 100, "passes over the data")), List.of());
 
     private final long id;
+    private final String credential;
+    /** The attempt of each job this runner claimed, which every call about that job names. */
+    private final Map<Long, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private SimulatedRunner(long id) {
+    private SimulatedRunner(long id, String credential) {
         this.id = id;
+        this.credential = credential;
     }
 
     public static SimulatedRunner register(String name, int gpus) {
         return register(name, gpus, List.of(IMAGE_RECIPE, AUDIO_RECIPE));
     }
 
-    /** A runner publishing the given recipe schemas (maps shaped like the agent's registration). */
-    public static SimulatedRunner register(String name, int gpus, List<Map<String, Object>> recipes) {
-        long id = HubApi.asAdmin().contentType("application/json")
-                .body(Map.of("name", name, "labels", List.of(), "gpuCount", gpus, "gpuMemoryMb", gpus * 16000L, "cpuCores", 2,
-                        "memoryBytes", 8L << 30, "recipes", recipes))
-                .post("/api/runners").then().statusCode(200).extract().jsonPath().getLong("id");
-        return new SimulatedRunner(id);
+    /** A runner publishing the given recipes, registered with a credential the admin issues for it. */
+    public static SimulatedRunner register(String name, int gpus, List<RecipeDescriptor> recipes) {
+        String credential = HubApi.issueRunnerCredential(name);
+        long id = as(credential).contentType("application/json")
+                .body(new RunnerProtocol.Registration(name, List.of(), gpus, gpus * 16000L, 2, 8L << 30, recipes))
+                .post(RunnerProtocol.ROOT + RunnerProtocol.REGISTER).then().statusCode(200).extract().as(RunnerProtocol.Registered.class)
+                .runnerId();
+        return new SimulatedRunner(id, credential);
+    }
+
+    /** Requests with this runner's credential. */
+    public static RequestSpecification as(String credential) {
+        return HubApi.as(credential);
     }
 
     public long id() {
         return id;
     }
 
+    public String credential() {
+        return credential;
+    }
+
+    /** The attempt at which this runner last claimed the job (0 if it never did). */
+    public int attempt(long jobId) {
+        return attempts.getOrDefault(jobId, 0);
+    }
+
     /** The claimed job's id, or null when none came within {@code waitSeconds}. */
     public Long claim(int waitSeconds) {
-        Response r = HubApi.asAdmin().post("/api/runners/" + id + "/claim?wait=" + waitSeconds);
-        return r.statusCode() == 204 ? null : r.then().statusCode(200).extract().jsonPath().getLong("jobId");
+        JsonPath claim = claimDetails(waitSeconds);
+        return claim == null ? null : claim.getLong("jobId");
+    }
+
+    /** The whole claim answer (inputs, the checkpoint to resume from), or null when none came. */
+    public JsonPath claimDetails(int waitSeconds) {
+        Response r = as(credential).post(RunnerProtocol.ROOT + path(RunnerProtocol.CLAIM) + "?wait=" + waitSeconds);
+        if (r.statusCode() == 204) {
+            return null;
+        }
+        JsonPath claim = r.then().statusCode(200).extract().jsonPath();
+        attempts.put(claim.getLong("jobId"), claim.getInt("attempt"));
+        return claim;
     }
 
     public Response heartbeat(long jobId) {
-        return HubApi.asAdmin().contentType("application/json").body(Map.of("jobId", jobId)).post("/api/runners/" + id + "/heartbeat");
+        return as(credential).contentType("application/json").body(new RunnerProtocol.Heartbeat(jobId, attempt(jobId), null))
+                .post(RunnerProtocol.ROOT + path(RunnerProtocol.HEARTBEAT));
     }
 
-    public Response metrics(long jobId, List<Map<String, Object>> points) {
-        return HubApi.asAdmin().contentType("application/json").body(points).post(path(jobId) + "/metrics");
+    public Response metrics(long jobId, List<RunnerProtocol.MetricPoint> points) {
+        return as(credential).contentType("application/json").body(points).post(lease(RunnerProtocol.METRICS, jobId));
     }
 
     public Response output(long jobId, String file, byte[] bytes) {
-        return HubApi.asAdmin().contentType("application/octet-stream").body(bytes).put(path(jobId) + "/outputs/" + file);
+        return as(credential).contentType("application/octet-stream").body(bytes)
+                .put(lease(RunnerProtocol.OUTPUT, jobId).replace("{path: .+}", file));
     }
 
     public Response checkpoint(long jobId, int epoch, long step, byte[] bytes) {
-        return HubApi.asAdmin().contentType("application/octet-stream").body(bytes).put(path(jobId) + "/checkpoints/" + epoch + "?step=" + step);
+        return as(credential).contentType("application/octet-stream").body(bytes)
+                .put(lease(RunnerProtocol.CHECKPOINT, jobId).replace("{epoch}", Integer.toString(epoch)) + "?step=" + step);
     }
 
-    /** The whole claim answer (with the checkpoint to resume from), or null when none came. */
-    public io.restassured.path.json.JsonPath claimDetails(int waitSeconds) {
-        Response r = HubApi.asAdmin().post("/api/runners/" + id + "/claim?wait=" + waitSeconds);
-        return r.statusCode() == 204 ? null : r.then().statusCode(200).extract().jsonPath();
+    public Response checkpointBytes(long jobId, int epoch) {
+        return as(credential).get(lease(RunnerProtocol.CHECKPOINT, jobId).replace("{epoch}", Integer.toString(epoch)));
     }
 
-    public Response complete(long jobId, Map<String, Object> result) {
-        return HubApi.asAdmin().contentType("application/json").body(result).post(path(jobId) + "/complete");
+    public Response inputs(long jobId) {
+        return as(credential).get(lease(RunnerProtocol.INPUTS, jobId));
+    }
+
+    public Response inputFile(long jobId, String role, String file) {
+        return as(credential).get(lease(RunnerProtocol.INPUT_FILE, jobId).replace("{role}", role).replace("{path: .+}", file));
+    }
+
+    public Response complete(long jobId, Map<String, Double> metrics) {
+        return complete(jobId, new RunnerProtocol.Completion(metrics, Map.of()));
+    }
+
+    public Response complete(long jobId, RunnerProtocol.Completion completion) {
+        return as(credential).contentType("application/json").body(completion).post(lease(RunnerProtocol.COMPLETE, jobId));
     }
 
     public Response fail(long jobId, String error, boolean cancelled) {
-        return HubApi.asAdmin().contentType("application/json").body(Map.of("error", error, "cancelled", cancelled)).post(path(jobId) + "/fail");
+        return as(credential).contentType("application/json").body(new RunnerProtocol.Failure(error, cancelled))
+                .post(lease(RunnerProtocol.FAIL, jobId));
     }
 
-    private String path(long jobId) {
-        return "/api/runners/" + id + "/jobs/" + jobId;
+    private String path(String template) {
+        return template.replace("{runner}", Long.toString(id));
+    }
+
+    /** The full path of a call about the job at the attempt this runner last claimed. */
+    public String lease(String template, long jobId) {
+        return RunnerProtocol.ROOT + path(template).replace("{job}", Long.toString(jobId)).replace("{attempt}", Integer.toString(attempt(jobId)));
     }
 }

@@ -1,7 +1,7 @@
 package io.modelhub.launcher;
 
 import io.modelhub.accounts.Account;
-import io.modelhub.accounts.AccountService;
+import io.modelhub.runners.RunnerCredentialService;
 import io.modelhub.platform.ModelHubConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded default's runner: a separate {@code java -jar} process of the runner agent, exactly as on a GPU
- * node, started once the hub serves and stopped (SIGTERM: it gives its job back) when the hub stops.
+ * node, started once the hub serves and stopped (SIGTERM: it gives its job back) when the hub stops. It gets its
+ * runner credential from the hub, and watches the hub's process: killed with the hub, it stops too.
  */
 @ApplicationScoped
 public class LocalRunner {
@@ -26,8 +27,11 @@ public class LocalRunner {
 
     @Inject
     ModelHubConfig config;
+    /** The name of the embedded start's runner credential, issued by the hub itself. */
+    static final String CREDENTIAL_NAME = "local";
+
     @Inject
-    AccountService accounts;
+    RunnerCredentialService credentials;
     @ConfigProperty(name = "quarkus.http.port")
     int port;
 
@@ -42,15 +46,17 @@ public class LocalRunner {
             LOG.warnf("No local runner: %s is missing (build it with ./mvnw package, or set MODELHUB_LOCAL_RUNNER_JAR)", jar);
             return;
         }
-        String token = QuarkusTransaction.requiringNew().call(() -> {
+        // a new secret at every start: a local runner left over from an earlier hub process is refused and stops
+        String credential = QuarkusTransaction.requiringNew().call(() -> {
             Account admin = Account.findByUsername(config.admin().username()).orElseThrow();
-            return accounts.replaceToken(admin.id, "local runner", "write");
+            return credentials.rotateSystem(CREDENTIAL_NAME, admin.id).credential();
         });
         Path work = Path.of(config.data()).toAbsolutePath().resolve("runner");
         Files.createDirectories(work);
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString());
         pb.environment().put("MODELHUB_URL", "http://127.0.0.1:" + port);
-        pb.environment().put("MODELHUB_TOKEN", token);
+        pb.environment().put("MODELHUB_RUNNER_CREDENTIAL", credential);
+        pb.environment().put("MODELHUB_RUNNER_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
         pb.environment().put("MODELHUB_RUNNER_NAME", "local");
         pb.environment().put("MODELHUB_RUNNER_WORK", work.toString());
         pb.environment().putIfAbsent("DJL_OFFLINE", "true");

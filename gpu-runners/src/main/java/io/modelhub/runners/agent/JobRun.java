@@ -1,15 +1,19 @@
 package io.modelhub.runners.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.modelhub.runners.recipes.ParamSpec;
-import io.modelhub.runners.recipes.RecipeRegistry;
+import io.modelhub.contract.RunnerProtocol;
+import io.modelhub.contract.RunnerProtocol.Claim;
+import io.modelhub.contract.RunnerProtocol.Completion;
+import io.modelhub.contract.RunnerProtocol.Failure;
+import io.modelhub.contract.RunnerProtocol.InputListing;
+import io.modelhub.contract.RunnerProtocol.JobInput;
+import io.modelhub.contract.RunnerProtocol.MetricPoint;
 import io.modelhub.runners.recipes.RunContext;
+import io.modelhub.runners.recipes.RunResult;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,73 +28,60 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class JobRun implements RunContext {
     private final HubClient hub;
-    private final long runnerId;
-    private final JsonNode claim;
+    private final Claim claim;
+    private final HubClient.Lease lease;
     private final Path workDir;
     private final Path baseModelDir;
     private final Path datasetDir;
     private final Map<String, Object> params;
-    private final Map<String, Path> modelDirs;
+    private final Map<String, Path> modelDirs = new LinkedHashMap<>();
     private final Optional<Checkpoint> checkpoint;
     final AtomicBoolean cancelled = new AtomicBoolean();
     final AtomicBoolean lost = new AtomicBoolean();
-    private final List<Map<String, Object>> metrics = new ArrayList<>();
+    private final List<MetricPoint> metrics = new ArrayList<>();
     private final List<String> logs = new ArrayList<>();
 
-    JobRun(HubClient hub, long runnerId, JsonNode claim, Path workDir, Path cache) throws IOException, InterruptedException {
+    JobRun(HubClient hub, long runnerId, Claim claim, Path workDir, Path cache) throws IOException, InterruptedException {
         this.hub = hub;
-        this.runnerId = runnerId;
         this.claim = claim;
+        this.lease = new HubClient.Lease(runnerId, claim.jobId(), claim.attempt());
         this.workDir = workDir;
         Files.createDirectories(workDir.resolve("output"));
-        log("Attempt " + claim.path("attempt").asInt() + " on runner " + runnerId + ": downloading inputs");
-        this.baseModelDir = claim.hasNonNull("baseModel")
-                ? RepoDownloads.fetch(hub, "model", claim.get("baseModel").asText(), claim.get("baseRevision").asText(), cache) : null;
-        this.datasetDir = RepoDownloads.fetch(hub, "dataset", claim.get("dataset").asText(), claim.get("datasetRevision").asText(), cache);
-        this.params = HubClient.json().convertValue(claim.path("params"), LinkedHashMap.class);
-        this.modelDirs = fetchModelParams(cache);
+        log("Attempt " + claim.attempt() + " on runner " + runnerId + ": downloading inputs");
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        for (InputListing listing : hub.inputs(lease)) {
+            JobInput input = claim.input(listing.role());
+            String type = input == null ? "model" : input.type();
+            dirs.put(listing.role(), RepoDownloads.fetch(hub, lease, listing, type, cache));
+        }
+        this.baseModelDir = dirs.remove(RunnerProtocol.BASE_MODEL);
+        this.datasetDir = dirs.remove(RunnerProtocol.DATASET);
+        // what is left are the recipe's "model" parameters, by parameter name
+        this.modelDirs.putAll(dirs);
+        this.params = new LinkedHashMap<>(claim.params());
         this.checkpoint = fetchCheckpoint();
     }
 
     long jobId() {
-        return claim.path("jobId").asLong();
+        return claim.jobId();
     }
 
-    private String jobPath() {
-        return "/api/runners/" + runnerId + "/jobs/" + jobId();
-    }
-
-    /** The recipe's "model" parameters, which the hub pinned to "owner/name@commit" at submit time. */
-    private Map<String, Path> fetchModelParams(Path cache) throws IOException, InterruptedException {
-        Map<String, Path> dirs = new LinkedHashMap<>();
-        List<ParamSpec> specs = RecipeRegistry.find(claim.path("recipe").asText()).map(r -> r.parameters()).orElse(List.of());
-        for (ParamSpec spec : specs) {
-            Object value = params.get(spec.name());
-            if (!spec.type().equals(ParamSpec.MODEL) || value == null) {
-                continue;
-            }
-            String pinned = value.toString();
-            int at = pinned.lastIndexOf('@');
-            if (at < 0) {
-                throw new IOException("Model parameter '" + spec.name() + "' is not pinned to a commit: " + pinned);
-            }
-            dirs.put(spec.name(), RepoDownloads.fetch(hub, "model", pinned.substring(0, at), pinned.substring(at + 1), cache));
-        }
-        return dirs;
+    HubClient.Lease lease() {
+        return lease;
     }
 
     private Optional<Checkpoint> fetchCheckpoint() throws IOException, InterruptedException {
-        JsonNode cp = claim.path("latestCheckpoint");
-        if (cp.isMissingNode() || cp.isNull()) {
+        RunnerProtocol.CheckpointRef cp = claim.latestCheckpoint();
+        if (cp == null) {
             return Optional.empty();
         }
         Path zip = workDir.resolve("checkpoint-in.zip");
-        hub.download(jobPath() + "/checkpoints/" + cp.path("sha256").asText(), zip);
+        hub.downloadCheckpoint(lease, cp.epoch(), zip);
         Path dir = workDir.resolve("checkpoint-in");
         try (InputStream in = Files.newInputStream(zip)) {
             Zip.unpack(in, dir);
         }
-        return Optional.of(new Checkpoint(dir, cp.path("epoch").asInt(), cp.path("step").asLong()));
+        return Optional.of(new Checkpoint(dir, cp.epoch(), cp.step()));
     }
 
     @Override
@@ -138,21 +129,21 @@ final class JobRun implements RunContext {
         flush();
         Path zip = workDir.resolve("checkpoint-" + c.epoch() + ".zip");
         Zip.pack(c.dir(), zip);
-        hub.put(jobPath() + "/checkpoints/" + c.epoch() + "?step=" + c.step(), zip);
+        hub.putCheckpoint(lease, c.epoch(), c.step(), zip);
         Files.deleteIfExists(zip);
     }
 
     @Override
     public synchronized void metric(long step, String name, double value) {
         if (Double.isFinite(value)) {
-            metrics.add(Map.of("step", step, "name", name, "value", value));
+            metrics.add(new MetricPoint(step, name, value));
         }
     }
 
     @Override
     public synchronized void log(String line) {
         logs.add(line);
-        System.out.println("[job " + claim.path("jobId").asLong() + "] " + line);
+        System.out.println("[job " + claim.jobId() + "] " + line);
     }
 
     @Override
@@ -162,7 +153,7 @@ final class JobRun implements RunContext {
 
     /** Sends what is buffered; called by the heartbeat thread and before checkpoints and completion. */
     void flush() throws IOException, InterruptedException {
-        List<Map<String, Object>> m;
+        List<MetricPoint> m;
         List<String> l;
         synchronized (this) {
             m = new ArrayList<>(metrics);
@@ -171,32 +162,27 @@ final class JobRun implements RunContext {
             logs.clear();
         }
         if (!m.isEmpty()) {
-            hub.post(jobPath() + "/metrics", m, Duration.ofSeconds(60));
+            hub.metrics(lease, m);
         }
         if (!l.isEmpty()) {
-            hub.post(jobPath() + "/logs", l, Duration.ofSeconds(60));
+            hub.logs(lease, l);
         }
     }
 
     /**
-     * Uploads every file the recipe wrote, then asks the hub to commit them with the job's success. The result is
-     * the final metrics, plus the recipe's details under "details" when it has any.
+     * Uploads every file the recipe wrote, then asks the hub to commit them with the job's success, with the final
+     * metrics and the recipe's details.
      */
-    void complete(io.modelhub.runners.recipes.RunResult result) throws IOException, InterruptedException {
+    void complete(RunResult result) throws IOException, InterruptedException {
         flush();
         List<Path> files;
         try (var walk = Files.walk(outputDir())) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         }
         for (Path f : files) {
-            String rel = outputDir().relativize(f).toString().replace('\\', '/');
-            hub.put(jobPath() + "/outputs/" + HubClient.encodePath(rel), f);
+            hub.putOutput(lease, outputDir().relativize(f).toString().replace('\\', '/'), f);
         }
-        Map<String, Object> body = new LinkedHashMap<>(result.finalMetrics());
-        if (!result.details().isEmpty()) {
-            body.put("details", result.details());
-        }
-        hub.post(jobPath() + "/complete", body, Duration.ofMinutes(10));
+        hub.complete(lease, new Completion(result.finalMetrics(), result.details()));
     }
 
     void fail(String error, boolean wasCancelled) throws IOException, InterruptedException {
@@ -205,7 +191,7 @@ final class JobRun implements RunContext {
         } catch (IOException ignored) {
             // the failure report matters more than the last log lines
         }
-        hub.post(jobPath() + "/fail", Map.of("error", error == null ? "" : error, "cancelled", wasCancelled), Duration.ofSeconds(60));
+        hub.fail(lease, new Failure(error == null ? "" : error, wasCancelled));
     }
 
     void release() throws IOException, InterruptedException {
@@ -214,14 +200,6 @@ final class JobRun implements RunContext {
         } catch (IOException ignored) {
             // giving the job back matters more than the last log lines
         }
-        hub.post(jobPath() + "/release", null, Duration.ofSeconds(30));
-    }
-
-    /** Reports a failure for a job whose inputs could not even be prepared. */
-    record Failure(HubClient hub, long runnerId, long jobId) {
-        void report(Exception e) throws IOException, InterruptedException {
-            hub.post("/api/runners/" + runnerId + "/jobs/" + jobId + "/fail",
-                    Map.of("error", e.getClass().getSimpleName() + ": " + e.getMessage(), "cancelled", false), Duration.ofSeconds(60));
-        }
+        hub.release(lease);
     }
 }

@@ -1,6 +1,7 @@
 package io.modelhub.runners.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.modelhub.contract.RunnerProtocol.InputFile;
+import io.modelhub.contract.RunnerProtocol.InputListing;
 import io.modelhub.storage.blobs.HashingInputStream;
 import io.modelhub.storage.blobs.StoredBlob;
 
@@ -10,56 +11,53 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Fetches a repository at a pinned commit into a local folder, checking every file against the hash the hub
- * states for it (sha256 for LFS files, git blob sha1 for the others). A folder fetched once is reused.
+ * Fetches one input of a held job (a repository at its pinned commit) into a local folder, checking every file
+ * against the hashes the hub states (sha256 for LFS files, git blob sha1 for all). A folder fetched once is reused
+ * by later jobs on the same commit.
  */
 final class RepoDownloads {
     private RepoDownloads() {
     }
 
-    static Path fetch(HubClient hub, String type, String repo, String revision, Path cacheRoot) throws IOException, InterruptedException {
-        Path dir = cacheRoot.resolve(type + "s").resolve(repo.replace('/', '_')).resolve(revision);
+    static Path fetch(HubClient hub, HubClient.Lease lease, InputListing input, String type, Path cacheRoot)
+            throws IOException, InterruptedException {
+        Path dir = cacheRoot.resolve(type + "s").resolve(input.repo().replace('/', '_')).resolve(input.revision());
         if (Files.exists(dir.resolve(".complete"))) {
             return dir;
         }
-        JsonNode info = hub.get("/api/" + type + "s/" + repo + "/revision/" + revision);
-        String prefix = type.equals("dataset") ? "/datasets/" : "/";
-        for (JsonNode sibling : info.path("siblings")) {
-            String path = sibling.path("rfilename").asText();
-            if (path.equals(".gitattributes")) {
+        for (InputFile file : input.files()) {
+            if (file.path().equals(".gitattributes")) {
                 continue;
             }
-            Path target = dir.resolve(path).normalize();
+            Path target = dir.resolve(file.path()).normalize();
             if (!target.startsWith(dir)) {
-                throw new IOException("Refusing a path outside the download folder: " + path);
+                throw new IOException("Refusing a path outside the download folder: " + file.path());
             }
-            hub.download(prefix + repo + "/resolve/" + revision + "/" + HubClient.encodePath(path), target);
-            verify(target, sibling);
+            hub.downloadInput(lease, input.role(), file.path(), target);
+            verify(target, file);
         }
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve(".complete"), revision);
+        Files.writeString(dir.resolve(".complete"), input.revision());
         return dir;
     }
 
     /** One pass over the file gives both hashes the hub may state (the same code that hashes uploads). */
-    private static void verify(Path file, JsonNode sibling) throws IOException {
+    private static void verify(Path file, InputFile expected) throws IOException {
         long size = Files.size(file);
-        if (sibling.has("size") && sibling.get("size").asLong() != size) {
-            throw new IOException(file.getFileName() + ": expected " + sibling.get("size").asLong() + " bytes, got " + size);
+        if (expected.size() != size) {
+            throw new IOException(file.getFileName() + ": expected " + expected.size() + " bytes, got " + size);
         }
         StoredBlob actual;
         try (HashingInputStream in = new HashingInputStream(Files.newInputStream(file), size)) {
             in.transferTo(OutputStream.nullOutputStream());
             actual = in.storedBlob();
         }
-        if (sibling.has("lfs")) {
-            String expected = sibling.path("lfs").path("sha256").asText();
-            if (!expected.equals(actual.sha256())) {
-                throw new IOException(file.getFileName() + ": sha256 mismatch (expected " + expected + ", got " + actual.sha256() + ")");
-            }
-        } else if (sibling.has("blobId") && !sibling.path("blobId").asText().equals(actual.gitSha1())) {
-            throw new IOException(file.getFileName() + ": git sha1 mismatch (expected " + sibling.path("blobId").asText()
-                    + ", got " + actual.gitSha1() + ")");
+        if (expected.sha256() != null && !expected.sha256().equals(actual.sha256())) {
+            throw new IOException(file.getFileName() + ": sha256 mismatch (expected " + expected.sha256() + ", got " + actual.sha256() + ")");
+        }
+        if (expected.gitSha1() != null && !expected.gitSha1().equals(actual.gitSha1())) {
+            throw new IOException(file.getFileName() + ": git sha1 mismatch (expected " + expected.gitSha1() + ", got "
+                    + actual.gitSha1() + ")");
         }
     }
 }

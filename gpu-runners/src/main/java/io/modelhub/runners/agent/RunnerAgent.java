@@ -1,6 +1,8 @@
 package io.modelhub.runners.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.modelhub.contract.RecipeDescriptor;
+import io.modelhub.contract.RunnerProtocol;
+import io.modelhub.contract.RunnerProtocol.Claim;
 import io.modelhub.runners.RunnerCapabilities;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RecipeRegistry;
@@ -10,12 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,11 +24,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
- * The runner agent: {@code java -jar gpu-runners.jar} with MODELHUB_URL and MODELHUB_TOKEN (or HF_TOKEN).
- * It registers its capabilities and recipes, long-polls the hub for a job, runs it, and repeats. On SIGTERM
- * it stops the recipe at its next step, gives the job back to the queue, and says it is going offline.
+ * The runner agent: {@code java -jar gpu-runners-runner.jar} with MODELHUB_URL and MODELHUB_RUNNER_CREDENTIAL (a
+ * runner credential an admin issued). It registers its capabilities and recipes, long-polls the hub for a job, runs
+ * it, and repeats. On SIGTERM it stops the recipe at its next step, gives the job back to the queue, and says it is
+ * going offline. A credential the hub refuses (revoked, unknown) stops it with a message instead of retrying forever;
+ * so does the end of the hub process that started it (MODELHUB_RUNNER_PARENT_PID, the embedded start's local runner).
  */
 public final class RunnerAgent {
+    /** Exit status when the hub refuses the credential: retrying cannot help, an admin must issue a new one. */
+    static final int EXIT_CREDENTIAL_REFUSED = 3;
+    /** Exit status when the hub process that started this runner is gone. */
+    static final int EXIT_PARENT_GONE = 4;
+
     private final HubClient hub;
     private final String name;
     private final List<String> labels;
@@ -36,7 +43,9 @@ public final class RunnerAgent {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile JobRun current;
+    private volatile String refused;
     private long runnerId;
+    private int leaseSeconds = 30;
 
     RunnerAgent(HubClient hub, String name, List<String> labels, Path workRoot) {
         this.hub = hub;
@@ -47,92 +56,140 @@ public final class RunnerAgent {
 
     public static void main(String[] args) throws Exception {
         String url = env("MODELHUB_URL", "http://localhost:8080");
-        String token = System.getenv("MODELHUB_TOKEN") != null ? System.getenv("MODELHUB_TOKEN") : System.getenv("HF_TOKEN");
-        if (token == null || token.isBlank()) {
-            System.err.println("Set MODELHUB_TOKEN (an hf_... token with write access) and MODELHUB_URL.");
+        String credential = env("MODELHUB_RUNNER_CREDENTIAL", "");
+        if (!RunnerProtocol.CREDENTIAL_SHAPE.matcher(credential).matches()) {
+            System.err.println(credential.isBlank()
+                    ? "Set MODELHUB_RUNNER_CREDENTIAL to a runner credential (mhr_...): an admin creates one on the hub's "
+                            + "Runners page or with POST /api/runner-credentials. Set MODELHUB_URL to the hub."
+                    : "MODELHUB_RUNNER_CREDENTIAL is not a runner credential (mhr_ and 40 letters or digits); user tokens "
+                            + "(hf_...) cannot register runners. An admin creates one on the hub's Runners page.");
             System.exit(2);
         }
         String name = env("MODELHUB_RUNNER_NAME", java.net.InetAddress.getLocalHost().getHostName());
         List<String> labels = Arrays.stream(env("MODELHUB_RUNNER_LABELS", "").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         Path work = Path.of(env("MODELHUB_RUNNER_WORK", System.getProperty("java.io.tmpdir") + "/modelhub-runner")).toAbsolutePath();
-        RunnerAgent agent = new RunnerAgent(new HubClient(url, token), name, labels, work);
+        RunnerAgent agent = new RunnerAgent(new HubClient(url, credential), name, labels, work);
+        String parent = env("MODELHUB_RUNNER_PARENT_PID", "");
+        if (!parent.isBlank()) {
+            watchParent(Long.parseLong(parent.trim()));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(agent::shutdown, "runner-shutdown"));
-        agent.run();
+        int status = agent.run();
+        System.exit(status);
     }
 
-    void run() throws Exception {
+    /** The local runner of an embedded hub lives no longer than that hub, even if the hub was killed. */
+    private static void watchParent(long pid) {
+        Thread watcher = new Thread(() -> {
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("The hub process " + pid + " that started this runner is gone; stopping.");
+            System.exit(EXIT_PARENT_GONE);
+        }, "runner-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** Runs until stopped; the process exit status (0, or {@link #EXIT_CREDENTIAL_REFUSED}). */
+    int run() throws Exception {
         Files.createDirectories(workRoot);
-        register();
         ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runner-heartbeat");
             t.setDaemon(true);
             return t;
         });
-        heartbeats.scheduleWithFixedDelay(this::idleHeartbeat, 0, 15, TimeUnit.SECONDS);
         try {
+            registerUntilAnswered();
+            heartbeats.scheduleWithFixedDelay(this::idleHeartbeat, 0, 15, TimeUnit.SECONDS);
             while (!stopping.get()) {
-                JsonNode claim;
+                Optional<Claim> claim;
                 try {
-                    claim = hub.post("/api/runners/" + runnerId + "/claim?wait=20", null, Duration.ofSeconds(40));
+                    claim = hub.claim(runnerId, 20);
+                } catch (HubClient.CredentialRefused e) {
+                    throw e;
                 } catch (IOException e) {
                     if (e instanceof HubClient.HubException h && h.status() == 404) {
-                        register();
+                        registerUntilAnswered();
                     } else {
                         System.err.println("Hub not reachable (" + e.getMessage() + "); retrying in 5 s");
                         Thread.sleep(5000);
                     }
                     continue;
                 }
-                if (claim != null) {
-                    runJob(claim, heartbeats);
+                if (claim.isPresent()) {
+                    runJob(claim.get(), heartbeats);
                 }
             }
+        } catch (HubClient.CredentialRefused e) {
+            refused(e);
         } finally {
             heartbeats.shutdownNow();
-            try {
-                hub.post("/api/runners/" + runnerId + "/offline", null, Duration.ofSeconds(10));
-            } catch (IOException | InterruptedException ignored) {
-                // the hub marks silent runners offline by itself
+            if (refused == null && runnerId > 0) {
+                try {
+                    hub.offline(runnerId);
+                } catch (IOException | InterruptedException ignored) {
+                    // the hub marks silent runners offline by itself
+                }
             }
             stopped.countDown();
+        }
+        return refused == null ? 0 : EXIT_CREDENTIAL_REFUSED;
+    }
+
+    private void refused(HubClient.CredentialRefused e) {
+        refused = e.getMessage();
+        stopping.set(true);
+        JobRun run = current;
+        if (run != null) {
+            run.lost.set(true);
+        }
+        System.err.println("The hub refused this runner's credential (" + e.getMessage() + "). It was revoked or never "
+                + "issued for this runner: ask an admin for a new runner credential (Runners page). Stopping.");
+    }
+
+    /** A hub that is still starting (or restarting) is waited for; a refused credential is not. */
+    private void registerUntilAnswered() throws IOException, InterruptedException {
+        while (true) {
+            try {
+                register();
+                return;
+            } catch (HubClient.CredentialRefused e) {
+                throw e;
+            } catch (IOException e) {
+                System.err.println("Could not register (" + e.getMessage() + "); retrying in 5 s");
+                Thread.sleep(5000);
+            }
         }
     }
 
     private void register() throws IOException, InterruptedException {
         RunnerCapabilities caps = RunnerCapabilities.probe(labels);
-        List<Map<String, Object>> recipes = new ArrayList<>();
-        for (Recipe r : RecipeRegistry.all()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", r.id());
-            m.put("version", r.version());
-            m.put("modality", r.modality());
-            m.put("task", r.task());
-            m.put("needsBaseModel", r.needsBaseModel());
-            m.put("producesModel", r.producesModel());
-            m.put("parameters", r.parameters());
-            recipes.add(m);
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("labels", caps.labels());
-        body.put("gpuCount", caps.gpuCount());
-        body.put("gpuMemoryMb", caps.gpuMemoryMb());
-        body.put("cpuCores", caps.cpuCores());
-        body.put("memoryBytes", caps.memoryBytes());
-        body.put("recipes", recipes);
-        runnerId = hub.post("/api/runners", body, Duration.ofSeconds(30)).path("id").asLong();
-        System.out.println("Registered as runner " + runnerId + " (" + caps + ", recipes " + recipes.stream().map(m -> m.get("id")).toList() + ")");
+        List<RecipeDescriptor> recipes = RecipeRegistry.all().stream().map(Recipe::descriptor).toList();
+        RunnerProtocol.Registered registered = hub.register(new RunnerProtocol.Registration(name, caps.labels(),
+                caps.gpuCount(), caps.gpuMemoryMb(), caps.cpuCores(), caps.memoryBytes(), recipes));
+        runnerId = registered.runnerId();
+        leaseSeconds = registered.leaseSeconds();
+        System.out.println("Registered as runner " + runnerId + " (" + caps + ", recipes "
+                + recipes.stream().map(RecipeDescriptor::key).toList() + ")");
     }
 
-    private void runJob(JsonNode claim, ScheduledExecutorService heartbeats) throws InterruptedException {
-        long jobId = claim.path("jobId").asLong();
-        Path work = workRoot.resolve("job-" + jobId + "-" + claim.path("attempt").asInt());
-        var beat = heartbeats.scheduleAtFixedRate(() -> heartbeat(jobId),
-                0, Math.max(1, claim.path("leaseSeconds").asInt(30) / 3), TimeUnit.SECONDS);
+    private void runJob(Claim claim, ScheduledExecutorService heartbeats) throws InterruptedException {
+        long jobId = claim.jobId();
+        HubClient.Lease lease = new HubClient.Lease(runnerId, jobId, claim.attempt());
+        Path work = workRoot.resolve("job-" + jobId + "-" + claim.attempt());
+        var beat = heartbeats.scheduleAtFixedRate(() -> heartbeat(lease),
+                0, Math.max(1, Math.max(claim.leaseSeconds(), 3) / 3), TimeUnit.SECONDS);
         JobRun run = null;
         try {
-            Recipe recipe = RecipeRegistry.find(claim.path("recipe").asText())
-                    .orElseThrow(() -> new IllegalStateException("This runner has no recipe " + claim.path("recipe").asText()));
+            Recipe recipe = RecipeRegistry.find(claim.recipe())
+                    .filter(r -> r.version().equals(claim.recipeVersion()))
+                    .orElseThrow(() -> new IllegalStateException("This runner has no recipe " + claim.recipe() + " version "
+                            + claim.recipeVersion()));
             run = new JobRun(hub, runnerId, claim, work, workRoot.resolve("cache"));
             current = run;
             run.log("Running recipe " + recipe.id() + " " + recipe.version() + " with " + run.params());
@@ -149,12 +206,16 @@ public final class RunnerAgent {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
+            if (e instanceof HubClient.CredentialRefused refusedNow) {
+                refused(refusedNow);
+                return;
+            }
             e.printStackTrace();
             try {
                 if (run != null && stopping.get()) {
                     run.release();
                 } else if (run == null || !run.lost.get()) {
-                    new JobRun.Failure(hub, runnerId, jobId).report(e);
+                    hub.fail(lease, new RunnerProtocol.Failure(e.getClass().getSimpleName() + ": " + e.getMessage(), false));
                 }
             } catch (IOException | InterruptedException reportFailed) {
                 System.err.println("Could not report the failure of job " + jobId + ": " + reportFailed.getMessage());
@@ -166,22 +227,24 @@ public final class RunnerAgent {
         }
     }
 
-    private void heartbeat(long jobId) {
+    private void heartbeat(HubClient.Lease lease) {
         JobRun run = current;
         try {
             if (run != null) {
                 run.flush();
             }
-            JsonNode answer = hub.post("/api/runners/" + runnerId + "/heartbeat",
-                    Map.of("jobId", jobId, "utilisation", SystemMetrics.sample()), Duration.ofSeconds(20));
+            RunnerProtocol.HeartbeatAnswer answer = hub.heartbeat(runnerId,
+                    new RunnerProtocol.Heartbeat(lease.jobId(), lease.attempt(), SystemMetrics.sample()));
             if (run != null && answer != null) {
-                if (answer.path("cancel").asBoolean()) {
+                if (answer.cancel()) {
                     run.cancelled.set(true);
                 }
-                if (answer.path("lost").asBoolean()) {
+                if (answer.lost()) {
                     run.lost.set(true);
                 }
             }
+        } catch (HubClient.CredentialRefused e) {
+            refused(e);
         } catch (IOException e) {
             System.err.println("Heartbeat failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -195,7 +258,9 @@ public final class RunnerAgent {
             return;
         }
         try {
-            hub.post("/api/runners/" + runnerId + "/heartbeat", Map.of("utilisation", SystemMetrics.sample()), Duration.ofSeconds(20));
+            hub.heartbeat(runnerId, new RunnerProtocol.Heartbeat(null, null, SystemMetrics.sample()));
+        } catch (HubClient.CredentialRefused e) {
+            refused(e);
         } catch (IOException e) {
             System.err.println("Heartbeat failed: " + e.getMessage());
         } catch (InterruptedException e) {

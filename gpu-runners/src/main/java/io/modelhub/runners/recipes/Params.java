@@ -1,29 +1,25 @@
 package io.modelhub.runners.recipes;
 
-import java.util.HashMap;
+import io.modelhub.contract.JobParameters;
+import io.modelhub.contract.ParamSpec;
+
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * Typed access to a run's parameters against the recipe's {@link ParamSpec}s. The agent validates and fills in
- * defaults before a run; this checks again (values arrive from JSON as Integer, Long, Double or String) so that
- * a recipe run directly, e.g. from a test or a script, fails with the same clear message on a bad value.
+ * Typed access to a run's parameters, validated with the same rules the hub applied before queuing the job
+ * ({@link JobParameters}, {@link ParamSpec#check}), so a recipe run directly, from a test or a script, fails with
+ * the same clear message on a bad value.
  */
 public final class Params {
 
-    private final Map<String, ParamSpec> specs = new HashMap<>();
+    private final Map<String, ParamSpec> specs;
     private final Map<String, Object> values;
 
     private Params(List<ParamSpec> specs, Map<String, Object> values) {
+        this.specs = new java.util.HashMap<>();
         specs.forEach(s -> this.specs.put(s.name(), s));
-        this.values = values == null ? Map.of() : values;
-        for (String name : this.values.keySet()) {
-            if (!this.specs.containsKey(name)) {
-                throw new IllegalArgumentException("unknown parameter \"" + name + "\"; this recipe takes "
-                        + String.join(", ", this.specs.keySet().stream().sorted().toList()));
-            }
-        }
+        this.values = JobParameters.validate("this recipe", specs, values);
     }
 
     public static Params of(List<ParamSpec> specs, Map<String, Object> values) {
@@ -31,104 +27,41 @@ public final class Params {
     }
 
     public int getInt(String name) {
-        Object value = raw(name);
-        long n;
-        if (value instanceof Number number) {
-            double d = number.doubleValue();
-            if (d != Math.rint(d)) {
-                throw bad(name, value, "a whole number");
-            }
-            n = number.longValue();
-        } else if (value instanceof String s) {
-            try {
-                n = Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                throw bad(name, value, "a whole number");
-            }
-        } else {
-            throw bad(name, value, "a whole number");
-        }
-        checkRange(name, n);
+        long n = (Long) typed(name, ParamSpec.INT);
         if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-            throw bad(name, value, "a 32-bit integer");
+            throw new IllegalArgumentException("Parameter '" + name + "' must be a 32-bit integer, got " + n);
         }
         return (int) n;
     }
 
     public double getDouble(String name) {
-        Object value = raw(name);
-        double d;
-        if (value instanceof Number number) {
-            d = number.doubleValue();
-        } else if (value instanceof String s) {
-            try {
-                d = Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                throw bad(name, value, "a number");
-            }
-        } else {
-            throw bad(name, value, "a number");
+        Object value = typed(name, null);
+        if (!(value instanceof Number number)) {
+            throw new IllegalStateException("recipe reads " + specs.get(name).type() + " parameter \"" + name + "\" as a number");
         }
-        if (!Double.isFinite(d)) {
-            throw bad(name, value, "a finite number");
-        }
-        checkRange(name, d);
-        return d;
+        return number.doubleValue();
     }
 
     public boolean getBoolean(String name) {
-        Object value = raw(name);
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        if (value instanceof String s) {
-            String lower = s.trim().toLowerCase(Locale.ROOT);
-            if (lower.equals("true") || lower.equals("false")) {
-                return Boolean.parseBoolean(lower);
-            }
-        }
-        throw bad(name, value, "true or false");
+        return (Boolean) typed(name, ParamSpec.BOOL);
     }
 
     public String getString(String name) {
-        Object value = raw(name);
-        ParamSpec spec = specs.get(name);
-        String s = value.toString();
-        if (spec.choices() != null && !spec.choices().isEmpty() && !spec.choices().contains(s)) {
-            throw bad(name, s, "one of " + spec.choices());
-        }
-        return s;
+        return typed(name, null).toString();
     }
 
-    private Object raw(String name) {
+    private Object typed(String name, String type) {
         ParamSpec spec = specs.get(name);
         if (spec == null) {
             throw new IllegalStateException("recipe reads parameter \"" + name + "\" that it does not declare");
         }
+        if (type != null && !spec.type().equals(type)) {
+            throw new IllegalStateException("recipe reads " + spec.type() + " parameter \"" + name + "\" as " + type);
+        }
         Object value = values.get(name);
         if (value == null) {
-            value = spec.defaultValue();
-        }
-        if (value == null) {
-            throw new IllegalArgumentException("parameter \"" + name + "\" is required");
+            throw new IllegalArgumentException("Parameter '" + name + "' is required");
         }
         return value;
-    }
-
-    private void checkRange(String name, double value) {
-        ParamSpec spec = specs.get(name);
-        if ((spec.min() != null && value < spec.min()) || (spec.max() != null && value > spec.max())) {
-            throw new IllegalArgumentException("parameter \"" + name + "\" is " + format(value) + " but must be in "
-                    + (spec.min() == null ? "(-inf" : "[" + format(spec.min())) + ", "
-                    + (spec.max() == null ? "inf)" : format(spec.max()) + "]"));
-        }
-    }
-
-    private static String format(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    private static IllegalArgumentException bad(String name, Object value, String expected) {
-        return new IllegalArgumentException("parameter \"" + name + "\" must be " + expected + ", not " + value);
     }
 }

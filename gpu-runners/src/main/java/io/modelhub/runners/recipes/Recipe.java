@@ -1,5 +1,8 @@
 package io.modelhub.runners.recipes;
 
+import io.modelhub.contract.ParamSpec;
+import io.modelhub.contract.RecipeDescriptor;
+
 import java.util.List;
 
 /**
@@ -27,11 +30,25 @@ public interface Recipe {
     boolean needsBaseModel();
 
     /**
+     * The config.json model types this recipe takes as its base model (see io.modelhub.contract.ModelTypes); the hub
+     * refuses a job on any other before queuing it. Empty for recipes without a base model.
+     */
+    default List<String> modelTypes() {
+        return List.of();
+    }
+
+    /**
      * Whether a successful run commits a model (its output folder) to a new repository. Evaluations produce
      * scores only: the hub commits nothing for them.
      */
     default boolean producesModel() {
         return true;
+    }
+
+    /** What the runner publishes of this recipe when it registers. */
+    default RecipeDescriptor descriptor() {
+        return new RecipeDescriptor(id(), version(), modality(), task(), needsBaseModel(), producesModel(), parameters(),
+                modelTypes());
     }
 
     /** Runs the recipe to completion (or until {@link RunContext#cancelled()}), resuming from a checkpoint if given. */

@@ -10,7 +10,7 @@ public interface RunContext {
     Path baseModelDir();
 
     /**
-     * Local copy of the model named by a "model" parameter ({@link ParamSpec#model}), at the commit the hub pinned
+     * Local copy of the model named by a "model" parameter ({@link io.modelhub.contract.ParamSpec#model}), at the commit the hub pinned
      * it to when the job was submitted.
      */
     default Path modelDir(String param) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.modelhub.contract.ParamSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -81,10 +82,10 @@ class RecipesTest {
 
         IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
                 () -> Params.of(specs, Map.of("epochs", 0)).getInt("epochs"));
-        assertEquals("parameter \"epochs\" is 0 but must be in [1, 200]", range.getMessage());
+        assertEquals("Parameter 'epochs' is 0; it must be between 1 and 200", range.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Params.of(specs, Map.of("epochs", 2.5)).getInt("epochs"));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> Params.of(specs, Map.of("epoch", 2)));
-        assertTrue(unknown.getMessage().startsWith("unknown parameter \"epoch\""), unknown.getMessage());
+        assertTrue(unknown.getMessage().startsWith("Unknown parameter 'epoch'"), unknown.getMessage());
     }
 }

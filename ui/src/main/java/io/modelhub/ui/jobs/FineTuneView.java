@@ -33,7 +33,8 @@ import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
-import io.modelhub.runners.RecipeInfo;
+import io.modelhub.contract.RecipeDescriptor;
+import io.modelhub.contract.ParamSpec;
 import io.modelhub.ui.MainLayout;
 import io.modelhub.ui.UiErrors;
 import io.modelhub.ui.UiSession;
@@ -58,7 +59,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
     private final JsonText json;
 
     private Repo model;
-    private final Select<RecipeInfo> recipe = new Select<>();
+    private final Select<RecipeDescriptor> recipe = new Select<>();
     private final ComboBox<Repo> dataset = new ComboBox<>("Dataset");
     private final FormLayout paramsForm = new FormLayout();
     private final Map<String, ParamField> params = new LinkedHashMap<>();
@@ -71,7 +72,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
     private String title = "Fine-tune · ModelHub";
 
     /** A parameter's field and how to read its value. */
-    private record ParamField(RecipeInfo.Param param, Component field, Supplier<Object> value) {
+    private record ParamField(ParamSpec param, Component field, Supplier<Object> value) {
     }
 
     @Inject
@@ -111,10 +112,12 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         H2 heading = new H2("Fine-tune " + model.fullId());
         heading.setId("fine-tune-title");
         add(heading);
-        List<RecipeInfo> recipes = jobs.recipesFor(model);
+        List<RecipeDescriptor> recipes = jobs.recipesFor(model);
         if (recipes.isEmpty()) {
-            Paragraph none = new Paragraph("No runner offers a recipe that fine-tunes " + (model.modality.equals("unknown") ? "" : model.modality + " ")
-                    + "models yet: start a runner (see the README) and come back.");
+            // the reason, not just an empty form: recipes say which config.json model types they can load
+            Paragraph none = new Paragraph("No recipe the runners offer can train " + model.fullId() + ": its config.json model_type is "
+                    + (model.modelType == null ? "missing" : "'" + model.modelType + "'") + ". Recipes take: "
+                    + jobs.trainableModelTypes() + ". If no runner is online yet, start one (see docs/runners.md) and come back.");
             none.setId("no-recipes");
             add(none);
             return;
@@ -155,7 +158,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         add(recipe, dataset, new H3("Hyperparameters"), paramsForm, new H3("Resources"), resources, output, review);
     }
 
-    private void onRecipe(Viewer viewer, RecipeInfo r) {
+    private void onRecipe(Viewer viewer, RecipeDescriptor r) {
         if (r == null) {
             return;
         }
@@ -169,9 +172,9 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         paramsForm.removeAll();
         params.clear();
         boolean pagesModelPlaced = false;
-        for (RecipeInfo.Param p : r.parameters()) {
+        for (ParamSpec p : r.parameters()) {
             ParamField f;
-            if (p.type().equals(JobParams.MODEL)) {
+            if (p.isModel()) {
                 // a two-tower recipe: this page's model goes in the first tower that accepts it
                 boolean here = !pagesModelPlaced && (p.choices() == null || p.choices().contains(model.modality));
                 pagesModelPlaced |= here;
@@ -184,7 +187,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         }
     }
 
-    private static ParamField field(RecipeInfo.Param p) {
+    private static ParamField field(ParamSpec p) {
         String help = (p.help() == null ? "" : p.help()) + range(p) + (p.defaultValue() == null ? "" : "; default " + p.defaultValue());
         Component field;
         Supplier<Object> value;
@@ -237,7 +240,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
     }
 
     /** A model parameter: the readable models of an accepted modality. */
-    private static ParamField modelField(RecipeInfo.Param p, List<Repo> fitting, String preset) {
+    private static ParamField modelField(ParamSpec p, List<Repo> fitting, String preset) {
         ComboBox<String> f = new ComboBox<>(p.name());
         f.setItems(fitting.stream().map(Repo::fullId).toList());
         f.setValue(preset != null ? preset : fitting.isEmpty() ? null : fitting.get(0).fullId());
@@ -248,7 +251,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         return new ParamField(p, f, f::getValue);
     }
 
-    private static String range(RecipeInfo.Param p) {
+    private static String range(ParamSpec p) {
         if (p.min() == null && p.max() == null) {
             return "";
         }
@@ -311,7 +314,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
                 labelList.add(l.trim());
             }
         }
-        RecipeInfo r = recipe.getValue();
+        RecipeDescriptor r = recipe.getValue();
         JobSpec spec = new JobSpec(r.id(), model.fullId(), null, dataset.getValue().fullId(), null, values,
                 output.getValue().trim(), gpus.getValue(), (long) gpuMemory.getValue(), labelList, priority.getValue(), maxAttempts.getValue());
         summary(viewer, spec);

@@ -198,7 +198,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         }
         List<JobService.Event> events = job.state().equals(shownState) ? null : jobs.events(viewer, jobId);
         RunnerService.RunnerView runner = job.runnerId() == null ? null
-                : runners.list().stream().filter(r -> r.id() == job.runnerId()).findFirst().orElse(null);
+                : runners.all().stream().filter(r -> r.id() == job.runnerId()).findFirst().orElse(null);
         Integer checkpoint = job.state().equals(shownState) ? null : jobs.latestCheckpointEpoch(viewer, jobId);
 
         boolean stateChanged = !job.state().equals(shownState);

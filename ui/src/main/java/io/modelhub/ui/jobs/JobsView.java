@@ -15,7 +15,7 @@ import com.vaadin.flow.router.Route;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.jobs.JobService;
 import io.modelhub.jobs.JobService.JobView;
-import io.modelhub.runners.RecipeInfo;
+import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.runners.RunnerService;
 import io.modelhub.ui.Formats;
 import io.modelhub.ui.MainLayout;
@@ -50,7 +50,7 @@ public class JobsView extends VerticalLayout {
         recipe.setLabel("Recipe");
         recipe.setId("filter-recipe");
         List<String> recipes = new ArrayList<>(List.of(""));
-        runners.recipes().stream().map(RecipeInfo::id).forEach(recipes::add);
+        runners.recipes().stream().map(RecipeDescriptor::id).forEach(recipes::add);
         recipe.setItems(recipes);
         recipe.setItemLabelGenerator(s -> s.isEmpty() ? "Any" : s);
         recipe.setValue("");

@@ -11,10 +11,14 @@ import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.platform.ApiException;
+import io.modelhub.runners.RunnerCredentialService;
 import io.modelhub.runners.RunnerService;
 import io.modelhub.runners.RunnerService.RunnerView;
 import io.modelhub.ui.Formats;
@@ -27,34 +31,115 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The runner nodes: capabilities, state, current job, last heartbeat, CPU/memory/GPU use; admins drain them. */
+/**
+ * The runner nodes: capabilities, state, current job, last heartbeat, CPU/memory/GPU use. Signed-in users only, with
+ * the same visibility as GET /api/runners (owners and other users' jobs for admins). Admins drain runners and issue
+ * and revoke runner credentials here.
+ */
 @Route(value = "runners", layout = MainLayout.class)
 @PageTitle("Runners · ModelHub")
-public class RunnersView extends VerticalLayout {
+public class RunnersView extends VerticalLayout implements BeforeEnterObserver {
     private final RunnerService runners;
+    private final RunnerCredentialService credentials;
     private final Div list = new Div();
+    private final Div credentialList = new Div();
     private final Viewer viewer;
     private List<RunnerView> shown = List.of();
 
     @Inject
-    public RunnersView(RunnerService runners, LiveUpdates live) {
+    public RunnersView(RunnerService runners, RunnerCredentialService credentials, LiveUpdates live) {
         this.runners = runners;
+        this.credentials = credentials;
         this.viewer = UiSession.viewer();
+        if (viewer.anonymous()) {
+            return; // beforeEnter sends the visitor to the sign-in page
+        }
         list.setId("runners-list");
         list.setWidthFull();
         add(new H2("Runners"), list);
-        show(runners.list());
+        show(runners.list(viewer));
+        if (viewer.admin()) {
+            add(credentialsPanel());
+        }
         live.follow(this, () -> {
-            List<RunnerView> now = runners.list();
+            List<RunnerView> now = runners.list(viewer);
             return now.equals(shown) ? null : () -> show(now);
         });
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        if (viewer.anonymous()) {
+            event.forwardTo("login");
+        }
+    }
+
+    /** Issue a credential (its secret is shown once) and revoke them; a revoked runner stops at its next call. */
+    private Component credentialsPanel() {
+        TextField name = new TextField("Runner name");
+        name.setId("credential-name");
+        name.setPlaceholder("gpu-node-1");
+        TextField issued = new TextField("Runner credential (copy it now: it is shown once)");
+        issued.setId("issued-credential");
+        issued.setReadOnly(true);
+        issued.setWidth("32em");
+        issued.setVisible(false);
+        Button issue = new Button("Issue runner credential", e -> {
+            try {
+                RunnerCredentialService.IssuedCredential c = credentials.issue(viewer, name.getValue());
+                issued.setValue(c.credential());
+                issued.setVisible(true);
+                name.clear();
+                showCredentials();
+            } catch (ApiException ex) {
+                UiErrors.show(ex.getMessage());
+            }
+        });
+        issue.setId("issue-credential");
+        HorizontalLayout form = new HorizontalLayout(name, issue);
+        form.setAlignItems(Alignment.BASELINE);
+        credentialList.setId("credentials-list");
+        showCredentials();
+        Paragraph how = new Paragraph("A runner node starts with MODELHUB_URL and MODELHUB_RUNNER_CREDENTIAL set: "
+                + "java -jar gpu-runners-runner.jar (see docs/runners.md).");
+        return new VerticalLayout(new H3("Runner credentials"), how, form, issued, credentialList);
+    }
+
+    private void showCredentials() {
+        credentialList.removeAll();
+        for (RunnerCredentialService.CredentialView c : credentials.list(viewer)) {
+            Div row = new Div();
+            row.setId("credential-" + c.id());
+            row.addClassName("credential-row");
+            String text = c.name() + " · " + c.hint() + " · issued by " + c.createdBy() + " " + Formats.ago(c.createdAt())
+                    + (c.runnerId() == null ? " · not registered yet" : " · runner " + c.runnerId())
+                    + (c.revokedAt() == null ? "" : " · revoked " + Formats.ago(c.revokedAt()));
+            row.add(new Span(text));
+            if (c.revokedAt() == null) {
+                Button revoke = new Button("Revoke", e -> {
+                    try {
+                        credentials.revoke(viewer, c.id());
+                        UiErrors.success("Revoked: " + c.name() + " stops at its next call; its job goes back to the queue");
+                        showCredentials();
+                        show(runners.list(viewer));
+                    } catch (ApiException ex) {
+                        UiErrors.show(ex.getMessage());
+                    }
+                });
+                revoke.addClassName("revoke-credential");
+                revoke.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_SMALL);
+                row.add(revoke);
+            }
+            credentialList.add(row);
+        }
     }
 
     private void show(List<RunnerView> all) {
         shown = all;
         list.removeAll();
         if (all.isEmpty()) {
-            list.add(new Paragraph("No runner has registered yet. Start one with java -jar gpu-runners-runner.jar (see the README)."));
+            list.add(new Paragraph("No runner has registered yet. An admin issues a runner credential below; a node starts "
+                    + "with it: java -jar gpu-runners-runner.jar (see docs/runners.md)."));
         }
         for (RunnerView r : all) {
             list.add(card(r));
@@ -83,8 +168,8 @@ public class RunnersView extends VerticalLayout {
         } else {
             job.add(new Span("Idle"));
         }
-        Paragraph caps = new Paragraph(String.format(Locale.ROOT, "Runner %d · owner %s · %d GPU%s%s · %d CPU cores · %s memory%s",
-                r.id(), r.owner(), r.gpuCount(), r.gpuCount() == 1 ? "" : "s",
+        Paragraph caps = new Paragraph(String.format(Locale.ROOT, "Runner %d%s · %d GPU%s%s · %d CPU cores · %s memory%s",
+                r.id(), r.owner() == null ? "" : " · enrolled by " + r.owner(), r.gpuCount(), r.gpuCount() == 1 ? "" : "s",
                 r.gpuCount() > 0 ? " (" + r.gpuMemoryMb() + " MB each)" : "", r.cpuCores(), Formats.bytes(r.memoryBytes()),
                 r.labels().isEmpty() ? "" : " · labels " + String.join(", ", r.labels())));
         Paragraph recipes = new Paragraph("Recipes: " + String.join(", ", r.recipes()));
@@ -96,7 +181,7 @@ public class RunnersView extends VerticalLayout {
                 try {
                     runners.drain(viewer, r.id());
                     UiErrors.success(r.name() + " finishes its job and takes no new one");
-                    show(runners.list());
+                    show(runners.list(viewer));
                 } catch (ApiException ex) {
                     UiErrors.show(ex.getMessage());
                 }

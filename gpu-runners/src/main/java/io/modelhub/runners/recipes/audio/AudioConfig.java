@@ -35,7 +35,7 @@ import java.util.List;
  */
 public record AudioConfig(LogMelSpec features, List<Integer> channels, int kernelSize, List<String> labels) {
 
-    public static final String MODEL_TYPE = "modelhub-audio";
+    public static final String MODEL_TYPE = io.modelhub.contract.ModelTypes.AUDIO;
     public static final String ARCHITECTURE = "ModelHubAudioCnn";
     public static final List<Integer> DEFAULT_CHANNELS = List.of(16, 32, 64);
     public static final int DEFAULT_KERNEL_SIZE = 3;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.contract.ParamSpec;
 import io.modelhub.runners.recipes.Params;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
@@ -35,6 +35,9 @@ import java.util.Optional;
 public final class CrossModalAlignmentRecipe implements Recipe {
     public static final String ID = "cross-modal-alignment";
     static final List<String> TOWER_MODALITIES = List.of("text", "vision", "audio");
+    /** The encoders {@link Towers} builds a tower from. */
+    static final List<String> TOWER_TYPES = List.of(io.modelhub.contract.ModelTypes.TEXT, io.modelhub.contract.ModelTypes.CNN,
+            io.modelhub.contract.ModelTypes.AUDIO);
 
     @Override
     public String id() {
@@ -59,8 +62,8 @@ public final class CrossModalAlignmentRecipe implements Recipe {
     @Override
     public List<ParamSpec> parameters() {
         return List.of(
-                ParamSpec.model("tower_a", TOWER_MODALITIES, "encoder of one side of the pairs (modelhub-text, modelhub-cnn or modelhub-audio)"),
-                ParamSpec.model("tower_b", TOWER_MODALITIES, "encoder of the other side"),
+                ParamSpec.model("tower_a", TOWER_MODALITIES, TOWER_TYPES, "encoder of one side of the pairs (modelhub-text, modelhub-cnn or modelhub-audio)"),
+                ParamSpec.model("tower_b", TOWER_MODALITIES, TOWER_TYPES, "encoder of the other side"),
                 new ParamSpec("train", "string", "projections", null, null, List.of("projections", "all"),
                         "what learns: the projection heads and temperature only, or the towers too"),
                 ParamSpec.integer("projection_size", 64, 2, 4096, "size of the shared embedding space"),

@@ -47,7 +47,7 @@ import java.util.TreeSet;
  * model.safetensors holds both towers ("tower_a.backbone.conv0.weight", ...), both projections and logit_scale.
  */
 final class DualEncoder implements AutoCloseable {
-    static final String MODEL_TYPE = "modelhub-dual-encoder";
+    static final String MODEL_TYPE = io.modelhub.contract.ModelTypes.DUAL_ENCODER;
     static final String ARCHITECTURE = "ModelHubMultimodalDualEncoder";
     private static final String IGNORED_SUFFIX = ".num_batches_tracked";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -38,7 +38,7 @@ import java.util.UUID;
  */
 public final class TorchScriptEncoder implements AutoCloseable {
 
-    public static final String MODEL_TYPE = "torchscript";
+    public static final String MODEL_TYPE = io.modelhub.contract.ModelTypes.TORCHSCRIPT;
     public static final String MODEL_FILE = "model.pt";
     public static final String CONFIG_FILE = "config.json";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,6 +1,6 @@
 package io.modelhub.runners.recipes.eval;
 
-import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.contract.ParamSpec;
 import io.modelhub.runners.recipes.Params;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
@@ -48,6 +48,12 @@ public final class EvaluateRecipe implements Recipe {
                         "the metric reported as the score (the evaluator computes all it knows)"),
                 ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE, "seeds any split the dataset lacks"),
                 ParamSpec.integer("batch_size", 64, 1, 4096, "examples per forward pass; does not change scores"));
+    }
+
+    /** Every model type this runner has an evaluator for. */
+    @Override
+    public List<String> modelTypes() {
+        return ModelEvaluators.all().stream().map(ModelEvaluator::modelType).sorted().toList();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.modelhub.runners.recipes.text;
 
 import ai.djl.Device;
-import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.contract.ParamSpec;
 import io.modelhub.runners.recipes.Params;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
@@ -51,6 +51,11 @@ public final class TextClassificationRecipe implements Recipe {
                 "seeds initialisation, masking, data order and the validation split if the dataset has none"),
                 new ParamSpec("freeze_backbone", "bool", false, null, null, null,
                         "train only the new classification head, keeping the pretrained encoder as it is"));
+    }
+
+    @Override
+    public List<String> modelTypes() {
+        return List.of(TextEncoderConfig.MODEL_TYPE, io.modelhub.runners.recipes.encoders.TorchScriptEncoder.MODEL_TYPE);
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.List;
 public record TextEncoderConfig(int vocabSize, int hiddenSize, int numLayers, int numHeads, int intermediateSize,
         int maxPositions, long padTokenId, List<String> labels) {
 
-    public static final String MODEL_TYPE = "modelhub-text";
+    public static final String MODEL_TYPE = io.modelhub.contract.ModelTypes.TEXT;
     public static final String MLM_ARCHITECTURE = "ModelHubTextForMaskedLM";
     public static final String CLASSIFIER_ARCHITECTURE = "ModelHubTextForSequenceClassification";
     public static final float LAYER_NORM_EPS = 1e-5f;

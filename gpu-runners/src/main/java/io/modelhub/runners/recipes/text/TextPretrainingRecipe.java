@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.contract.ParamSpec;
 import io.modelhub.runners.recipes.Params;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;

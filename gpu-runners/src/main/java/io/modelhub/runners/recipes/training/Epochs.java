@@ -1,6 +1,6 @@
 package io.modelhub.runners.recipes.training;
 
-import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.contract.ParamSpec;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;

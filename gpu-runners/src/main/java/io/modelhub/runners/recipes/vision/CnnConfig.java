@@ -37,7 +37,7 @@ import java.util.Objects;
 public record CnnConfig(int imageSize, List<Integer> channels, int kernelSize, float[] imageMean, float[] imageStd,
         List<String> labels) {
 
-    public static final String MODEL_TYPE = "modelhub-cnn";
+    public static final String MODEL_TYPE = io.modelhub.contract.ModelTypes.CNN;
     public static final String ARCHITECTURE = "ModelHubCnnForImageClassification";
     public static final List<Integer> DEFAULT_CHANNELS = List.of(16, 32, 64);
     public static final int DEFAULT_KERNEL_SIZE = 3;

@@ -1,7 +1,7 @@
 package io.modelhub.runners.recipes.vision;
 
 import ai.djl.Device;
-import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.contract.ParamSpec;
 import io.modelhub.runners.recipes.Params;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
@@ -51,6 +51,11 @@ public final class ImageClassificationRecipe implements Recipe {
                         "seeds the new head, data order and the validation split if the dataset has none"),
                 new ParamSpec("freeze_backbone", "bool", false, null, null, null,
                         "train only the new classification head, keeping the pretrained backbone as it is"));
+    }
+
+    @Override
+    public List<String> modelTypes() {
+        return List.of(CnnConfig.MODEL_TYPE);
     }
 
     @Override

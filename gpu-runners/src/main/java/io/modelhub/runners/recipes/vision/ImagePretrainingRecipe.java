@@ -1,7 +1,7 @@
 package io.modelhub.runners.recipes.vision;
 
 import ai.djl.Device;
-import io.modelhub.runners.recipes.ParamSpec;
+import io.modelhub.contract.ParamSpec;
 import io.modelhub.runners.recipes.Params;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;

@@ -1,0 +1,192 @@
+package io.modelhub.runners;
+
+import io.modelhub.commits.RepoFile;
+import io.modelhub.contract.RunnerProtocol;
+import io.modelhub.downloads.ByteRange;
+import io.modelhub.downloads.DownloadService;
+import io.modelhub.jobs.JobQueue;
+import io.modelhub.jobs.RunnerLease;
+import io.modelhub.platform.ApiExceptionMapper;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The runner protocol ({@link RunnerProtocol}): register, long-poll to claim, heartbeat, fetch the held job's
+ * inputs, report metrics/logs/checkpoints/outputs, finish. Who may call: only a runner credential, only for its own
+ * runner, and for a job only while that runner holds the named attempt ({@link RunnerCalls}).
+ */
+@RunnerCalls
+@Path(RunnerProtocol.ROOT)
+@Produces(MediaType.APPLICATION_JSON)
+public class RunnerProtocolResource {
+    @Inject
+    RunnerService runners;
+    @Inject
+    JobQueue queue;
+    @Inject
+    CurrentRunner runner;
+    @Inject
+    DownloadService downloads;
+
+    @POST
+    @Path(RunnerProtocol.REGISTER)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Register the credential's runner with its capabilities and recipes (runner credential)")
+    public RunnerProtocol.Registered register(RunnerProtocol.Registration registration) {
+        return runners.register(runner.get(), registration);
+    }
+
+    @POST
+    @Path(RunnerProtocol.OFFLINE)
+    @Operation(summary = "The runner stops cleanly (runner credential)")
+    public Response offline(@PathParam("runner") long id) {
+        runners.goOffline(runner.get(), id);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path(RunnerProtocol.CLAIM)
+    @Operation(summary = "Long-poll for a job this runner can run; 204 when none came within 'wait' seconds (runner credential)")
+    public Response claim(@PathParam("runner") long id, @QueryParam(RunnerProtocol.WAIT) @DefaultValue("30") int wait)
+            throws InterruptedException {
+        return queue.claim(runner.get(), id, wait).map(c -> Response.ok(c).build()).orElseGet(() -> Response.noContent().build());
+    }
+
+    @POST
+    @Path(RunnerProtocol.HEARTBEAT)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Keep the runner (and its job's lease) alive; answers cancel/lost/drain (runner credential)")
+    public RunnerProtocol.HeartbeatAnswer heartbeat(@PathParam("runner") long id, RunnerProtocol.Heartbeat beat) {
+        return queue.heartbeat(runner.get(), id, beat);
+    }
+
+    @GET
+    @Path(RunnerProtocol.INPUTS)
+    @Operation(summary = "The held job's pinned inputs and their files (lease holder)")
+    public List<RunnerProtocol.InputListing> inputs(@PathParam("runner") long id, @PathParam("job") long job,
+                                                    @PathParam("attempt") int attempt) {
+        return queue.inputs(runner.get(), new RunnerLease(id, job, attempt));
+    }
+
+    @GET
+    @Path(RunnerProtocol.INPUT_FILE)
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "One file of one of the held job's inputs, with Range (lease holder)")
+    public Response inputFile(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+                              @PathParam("role") String role, @PathParam("path") String path, @HeaderParam("Range") String rangeHeader) {
+        RepoFile file = queue.inputFile(runner.get(), new RunnerLease(id, job, attempt), role, path);
+        Optional<ByteRange> range;
+        try {
+            range = ByteRange.parse(rangeHeader, file.size());
+        } catch (ByteRange.Unsatisfiable e) {
+            return Response.fromResponse(ApiExceptionMapper.error(416, "RangeNotSatisfiable", e.getMessage()))
+                    .header("Content-Range", "bytes */" + file.size()).build();
+        }
+        Response.ResponseBuilder r = Response.status(range.isPresent() ? 206 : 200).header("Accept-Ranges", "bytes")
+                .header("Content-Length", range.map(ByteRange::length).orElse(file.size()));
+        range.ifPresent(br -> r.header("Content-Range", br.contentRange(file.size())));
+        ByteRange br = range.orElse(null);
+        return r.entity((StreamingOutput) out -> downloads.copy(file, br, out)).build();
+    }
+
+    @POST
+    @Path(RunnerProtocol.METRICS)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A batch of metric points (lease holder)")
+    public Response metrics(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+                            List<RunnerProtocol.MetricPoint> points) {
+        queue.metrics(runner.get(), new RunnerLease(id, job, attempt), points);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path(RunnerProtocol.LOGS)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A batch of log lines (lease holder)")
+    public Response logs(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+                         RunnerProtocol.LogLines lines) {
+        queue.logs(runner.get(), new RunnerLease(id, job, attempt), lines);
+        return Response.noContent().build();
+    }
+
+    @PUT
+    @Path(RunnerProtocol.CHECKPOINT)
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "Store a checkpoint of the held job (lease holder)")
+    public Response checkpoint(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+                               @PathParam("epoch") int epoch, @QueryParam(RunnerProtocol.STEP) long step,
+                               @HeaderParam("Content-Length") @DefaultValue("-1") long size, InputStream body) {
+        queue.checkpoint(runner.get(), new RunnerLease(id, job, attempt), epoch, step, body, size);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path(RunnerProtocol.CHECKPOINT)
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "A checkpoint of the held job, to resume from (lease holder)")
+    public Response checkpointBytes(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+                                    @PathParam("epoch") int epoch) throws java.io.IOException {
+        InputStream in = queue.openCheckpoint(runner.get(), new RunnerLease(id, job, attempt), epoch);
+        return Response.ok((StreamingOutput) out -> {
+            try (in) {
+                in.transferTo(out);
+            }
+        }).build();
+    }
+
+    @PUT
+    @Path(RunnerProtocol.OUTPUT)
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "One file of the model the held attempt produced; committed only on completion (lease holder)")
+    public Response output(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+                           @PathParam("path") String path, @HeaderParam("Content-Length") @DefaultValue("-1") long size,
+                           InputStream body) {
+        queue.output(runner.get(), new RunnerLease(id, job, attempt), path, body, size);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path(RunnerProtocol.COMPLETE)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Success: commit the outputs, record the metrics (lease holder)")
+    public Response complete(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+                             RunnerProtocol.Completion completion) {
+        queue.complete(runner.get(), new RunnerLease(id, job, attempt), completion);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path(RunnerProtocol.FAIL)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The attempt failed, or a cancel is confirmed (lease holder)")
+    public Response fail(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+                         RunnerProtocol.Failure failure) {
+        queue.fail(runner.get(), new RunnerLease(id, job, attempt), failure);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path(RunnerProtocol.RELEASE)
+    @Operation(summary = "Give the job back (the runner is stopping); the attempt does not count (lease holder)")
+    public Response release(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt) {
+        queue.release(runner.get(), new RunnerLease(id, job, attempt));
+        return Response.noContent().build();
+    }
+}
