@@ -63,10 +63,10 @@ class JobQueueBenchmark {
                     try {
                         HttpResponse<String> r = http.send(post(claimPath, "{}", runner.credential()), HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 200) {
-                            var claim = JSON.readTree(r.body());
+                            RunnerProtocol.Claim claim = JSON.readValue(r.body(), RunnerProtocol.Claim.class);
                             claimed.incrementAndGet();
                             String fail = RunnerProtocol.ROOT + RunnerProtocol.FAIL.replace("{runner}", Long.toString(runner.id()))
-                                    .replace("{job}", claim.path("jobId").asText()).replace("{attempt}", claim.path("attempt").asText());
+                                    .replace("{job}", Long.toString(claim.jobId())).replace("{attempt}", Integer.toString(claim.attempt()));
                             http.send(post(fail, "{\"error\":\"benchmark\",\"cancelled\":false}", runner.credential()),
                                     HttpResponse.BodyHandlers.discarding());
                         }

@@ -145,7 +145,7 @@ class JobQueueTest {
     void resumeKeepsTheCheckpointRetryFromScratchDropsItAndTheTimelineRecordsBoth() {
         SimulatedRunner r = SimulatedRunner.register("runner-resume", 0);
         long job = submit(spec("priority", 90, "outputRepo", "admin/queue-resumed")).then().statusCode(201).extract().jsonPath().getLong("id");
-        assertEquals(job, r.claimDetails(5).getLong("jobId"));
+        assertEquals(job, r.claimDetails(5).jobId());
         r.checkpoint(job, 1, 10, new byte[]{1, 2, 3}).then().statusCode(204);
         List<RunnerProtocol.MetricPoint> points = new java.util.ArrayList<>();
         for (int step = 1; step <= 1000; step++) {
@@ -165,16 +165,16 @@ class JobQueueTest {
 
         // Resume: the next claim hands over the checkpoint.
         HubApi.asAdmin().post("/api/jobs/" + job + "/retry").then().statusCode(200).body("state", equalTo("queued"));
-        io.restassured.path.json.JsonPath resumed = r.claimDetails(5);
-        assertEquals(job, resumed.getLong("jobId"));
-        assertEquals(1, resumed.getInt("latestCheckpoint.epoch"));
+        RunnerProtocol.Claim resumed = r.claimDetails(5);
+        assertEquals(job, resumed.jobId());
+        assertEquals(1, resumed.latestCheckpoint().epoch());
         r.fail(job, "failed again", false).then().statusCode(204);
 
         // From scratch: no checkpoint with the claim.
         HubApi.asAdmin().post("/api/jobs/" + job + "/retry?from=scratch").then().statusCode(200).body("state", equalTo("queued"));
-        io.restassured.path.json.JsonPath fresh = r.claimDetails(5);
-        assertEquals(job, fresh.getLong("jobId"));
-        assertNull(fresh.get("latestCheckpoint"));
+        RunnerProtocol.Claim fresh = r.claimDetails(5);
+        assertEquals(job, fresh.jobId());
+        assertNull(fresh.latestCheckpoint());
         r.fail(job, "cancelled", false).then().statusCode(204);
         HubApi.asAdmin().post("/api/jobs/" + job + "/retry?from=nowhere").then().statusCode(400);
 
@@ -197,7 +197,7 @@ class JobQueueTest {
     void aLivePageReadsOnlyNewPointsAndSeesWhatAFullReadSees() {
         SimulatedRunner r = SimulatedRunner.register("runner-series", 0);
         long job = submit(spec("priority", 95)).then().statusCode(201).extract().jsonPath().getLong("id");
-        assertEquals(job, r.claimDetails(5).getLong("jobId"));
+        assertEquals(job, r.claimDetails(5).jobId());
         io.modelhub.accounts.Viewer admin = io.modelhub.accounts.Viewer.session(admin());
         MetricSeries live = new MetricSeries();
         r.metrics(job, List.of(new RunnerProtocol.MetricPoint(1, "loss", 0.9), new RunnerProtocol.MetricPoint(2, "loss", 0.8)))

@@ -4,7 +4,6 @@ import io.modelhub.contract.ModelTypes;
 import io.modelhub.contract.ParamSpec;
 import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.contract.RunnerProtocol;
-import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
@@ -74,18 +73,18 @@ public final class SimulatedRunner {
 
     /** The claimed job's id, or null when none came within {@code waitSeconds}. */
     public Long claim(int waitSeconds) {
-        JsonPath claim = claimDetails(waitSeconds);
-        return claim == null ? null : claim.getLong("jobId");
+        RunnerProtocol.Claim claim = claimDetails(waitSeconds);
+        return claim == null ? null : claim.jobId();
     }
 
     /** The whole claim answer (inputs, the checkpoint to resume from), or null when none came. */
-    public JsonPath claimDetails(int waitSeconds) {
+    public RunnerProtocol.Claim claimDetails(int waitSeconds) {
         Response r = as(credential).post(RunnerProtocol.ROOT + path(RunnerProtocol.CLAIM) + "?wait=" + waitSeconds);
         if (r.statusCode() == 204) {
             return null;
         }
-        JsonPath claim = r.then().statusCode(200).extract().jsonPath();
-        attempts.put(claim.getLong("jobId"), claim.getInt("attempt"));
+        RunnerProtocol.Claim claim = r.then().statusCode(200).extract().as(RunnerProtocol.Claim.class);
+        attempts.put(claim.jobId(), claim.attempt());
         return claim;
     }
 
