@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -127,7 +129,8 @@ public final class DatasetLayout {
         List<String> media = new ArrayList<>();
         List<String> dataTables = new ArrayList<>();
         List<String> metadataTables = new ArrayList<>();
-        for (String path : paths) {
+        // in path order, as the loaders walk folders: the first table read gives the columns
+        for (String path : new TreeSet<>(paths)) {
             if (hidden(path)) {
                 continue;
             }
@@ -161,7 +164,7 @@ public final class DatasetLayout {
         boolean splitFolders = relative.stream().anyMatch(parts -> parts.length >= 2 && SplitNames.canonical(parts[0]) != null);
         Map<String, Long> perSplit = new TreeMap<>();
         Set<String> labels = new TreeSet<>();
-        Set<Media> kinds = new TreeSet<>();
+        Set<Media> kinds = EnumSet.noneOf(Media.class);
         for (int i = 0; i < media.size(); i++) {
             String[] parts = relative.get(i);
             kinds.add(Media.ofPath(media.get(i)));
@@ -184,7 +187,7 @@ public final class DatasetLayout {
     private static String[] belowData(String path) {
         String[] parts = path.split("/");
         return parts.length >= 3 && parts[0].equalsIgnoreCase(DATA_FOLDER)
-                ? java.util.Arrays.copyOfRange(parts, 1, parts.length) : parts;
+                ? Arrays.copyOfRange(parts, 1, parts.length) : parts;
     }
 
     /**

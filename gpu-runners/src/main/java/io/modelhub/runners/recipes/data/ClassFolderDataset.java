@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  * optionally below a {@code data/} folder, as HF dataset repos often are. A folder with class subfolders and no
  * split folders is all "train", as in HF. The label of a file is the name of the class folder under its split
  * folder (files may sit deeper below it); label ids are the train labels in sorted order, as HF assigns them.
+ * Which files are media (and which the runner refuses to guess at), hidden files and the data/ folder are
+ * hub-storage's {@link DatasetLayout} rules, by which the hub's inspector counts the same files and labels.
  * <p>
  * Missing splits are derived deterministically: no validation split takes 10% of each train class (seeded);
  * no test split reuses the validation split, which {@link #notes()} says so that the run log shows it.
