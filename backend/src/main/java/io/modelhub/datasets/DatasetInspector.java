@@ -62,6 +62,14 @@ public class DatasetInspector {
         return new InputStreamReader(store.open(f.sha256(), 0, Math.min(f.size(), MAX_TABLE_BYTES)), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The media files the runners cannot decode (compressed audio, AVIF/HEIC/JXL images), which the schema counts:
+     * a job on a dataset with any of them fails on the runner with the conversion to make, so submit can refuse it.
+     */
+    public static List<String> undecodable(List<RepoFile> files) {
+        return DatasetLayout.undecodable(files.stream().map(RepoFile::path).toList());
+    }
+
     public static String extension(String path) {
         return Media.extension(path);
     }

@@ -119,6 +119,11 @@ public final class DatasetLayout {
         return names;
     }
 
+    /** The media files among {@code paths} (hidden ones aside) that the runners cannot decode, in the given order. */
+    public static List<String> undecodable(Collection<String> paths) {
+        return paths.stream().filter(p -> !hidden(p) && Media.ofPath(p) != null && !Media.ofPath(p).decodes(p)).toList();
+    }
+
     /**
      * Detects the layout of a dataset from its files' relative paths ("/"-separated) and, for tables, their rows.
      *
@@ -143,7 +148,7 @@ public final class DatasetLayout {
                 }
             }
         }
-        List<String> undecodable = media.stream().filter(p -> !Media.ofPath(p).decodes(p)).toList();
+        List<String> undecodable = undecodable(media);
         if (!media.isEmpty()) {
             DetectedLayout paired = pairs(metadataTables, tables, undecodable);
             return paired != null ? paired : classFolders(media, undecodable);
