@@ -1,5 +1,7 @@
 package io.modelhub.runners.recipes.data;
 
+import io.modelhub.storage.datasets.DatasetLayout;
+import io.modelhub.storage.datasets.Media;
 import io.modelhub.storage.inspect.SplitNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -25,6 +26,8 @@ import java.util.stream.Stream;
  * optionally below a {@code data/} folder, as HF dataset repos often are. A folder with class subfolders and no
  * split folders is all "train", as in HF. The label of a file is the name of the class folder under its split
  * folder (files may sit deeper below it); label ids are the train labels in sorted order, as HF assigns them.
+ * Which files are media (and which the runner refuses to guess at), hidden files and the data/ folder are
+ * hub-storage's {@link DatasetLayout} rules, by which the hub's inspector counts the same files and labels.
  * <p>
  * Missing splits are derived deterministically: no validation split takes 10% of each train class (seeded);
  * no test split reuses the validation split, which {@link #notes()} says so that the run log shows it.
@@ -66,8 +69,8 @@ public final class ClassFolderDataset {
         }
         Path base = root;
         Map<String, Path> splits = splitFolders(base);
-        if (splits.isEmpty() && Files.isDirectory(root.resolve("data"))) {
-            base = root.resolve("data");
+        if (splits.isEmpty() && Files.isDirectory(root.resolve(DatasetLayout.DATA_FOLDER))) {
+            base = root.resolve(DatasetLayout.DATA_FOLDER);
             splits = splitFolders(base);
         }
         List<String> notes = new ArrayList<>();
@@ -269,13 +272,12 @@ public final class ClassFolderDataset {
     private static List<Path> media(Path dir, int depth, MediaKind kind) throws IOException {
         try (Stream<Path> files = Files.walk(dir, depth)) {
             List<Path> all = files.filter(Files::isRegularFile)
-                    .filter(p -> !hidden(p) && !hiddenBelow(dir, p)).sorted().toList();
+                    .filter(p -> !DatasetLayout.hidden(dir.relativize(p).toString())).sorted().toList();
             List<Path> media = new ArrayList<>();
             for (Path file : all) {
                 String ext = extension(file);
                 if (kind.unsupportedExtensions().contains(ext)) {
-                    throw new DatasetException("file " + file + " is ." + ext + ", which this runner cannot decode;"
-                            + " convert the dataset's " + kind.noun() + " to " + kind.supportedHelp());
+                    throw new DatasetException(kind.media().undecodableMessage(file.toString()));
                 }
                 if (kind.extensions().contains(ext)) {
                     media.add(file);
@@ -286,22 +288,10 @@ public final class ClassFolderDataset {
     }
 
     private static boolean hidden(Path path) {
-        return path.getFileName().toString().startsWith(".");
-    }
-
-    /** Skips files inside hidden folders (.git, .cache) below the scanned folder. */
-    private static boolean hiddenBelow(Path dir, Path file) {
-        for (Path part : dir.relativize(file)) {
-            if (part.toString().startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
+        return DatasetLayout.hidden(path.getFileName().toString());
     }
 
     public static String extension(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return Media.extension(file.getFileName().toString());
     }
 }

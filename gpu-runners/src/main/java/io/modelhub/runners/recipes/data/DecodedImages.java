@@ -91,7 +91,7 @@ public final class DecodedImages implements LabelledExamples {
             throw new DatasetException("cannot read image " + file + ": " + e.getMessage(), e);
         }
         if (image == null) {
-            throw new DatasetException("cannot read image " + file + ": not a PNG, JPEG, BMP, GIF or TIFF image");
+            throw new DatasetException("cannot read image " + file + ": not a PNG, JPEG, BMP, GIF, TIFF or WebP image");
         }
         BufferedImage resized = resize(image, size);
         byte[] rgb = new byte[size * size * 3];

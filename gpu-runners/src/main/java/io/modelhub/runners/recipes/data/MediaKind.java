@@ -1,32 +1,46 @@
 package io.modelhub.runners.recipes.data;
 
+import io.modelhub.storage.datasets.Media;
 import java.util.Set;
 
 /**
- * What a class-folder dataset holds: the file extensions this runner decodes, the ones HF datasets use that it
- * cannot (failing loudly on those beats silently training on fewer files), and the words its error messages use.
- *
- * @param noun what one file is, plural, e.g. "images"
- * @param layout the HF dataset builder name, e.g. "imagefolder"
- * @param example how a file below train/&lt;label&gt;/ looks, for layout help, e.g. "&lt;image&gt;.png (or .jpg)"
- * @param supportedHelp what to convert unsupported files to, e.g. "PNG or JPEG"
+ * What a class-folder dataset holds, in the words of this runner's loaders: a view of hub-storage's {@link Media},
+ * the one list of extensions the runners decode (and of those HF datasets use that they cannot: failing loudly on
+ * those beats silently training on fewer files) that the hub's dataset inspector reads too.
  */
-public record MediaKind(String noun, String layout, String example, Set<String> extensions,
-        Set<String> unsupportedExtensions, String supportedHelp) {
+public record MediaKind(Media media) {
 
-    /** Extensions java.awt's ImageIO decodes without plug-ins. */
-    public static final MediaKind IMAGES = new MediaKind("images", "imagefolder", "<image>.png (or .jpg)",
-            Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "wbmp"),
-            Set.of("webp", "avif", "heic", "heif", "jxl"), "PNG or JPEG");
+    /** What ImageIO decodes here, its WebP reader (TwelveMonkeys) included. */
+    public static final MediaKind IMAGES = new MediaKind(Media.IMAGE);
 
     /** Only RIFF WAV is decoded (in pure Java, see io.modelhub.runners.recipes.audio.WavDecoder). */
-    public static final MediaKind AUDIO = new MediaKind("audio files", "audiofolder", "<clip>.wav",
-            Set.of("wav", "wave"),
-            Set.of("mp3", "flac", "ogg", "oga", "opus", "m4a", "aac", "wma", "aiff", "aif", "webm"),
-            "WAV (PCM 8/16/24/32-bit integer or 32/64-bit float, any sample rate and channel count)");
+    public static final MediaKind AUDIO = new MediaKind(Media.AUDIO);
 
-    public MediaKind {
-        extensions = Set.copyOf(extensions);
-        unsupportedExtensions = Set.copyOf(unsupportedExtensions);
+    /** What one file is, plural, e.g. "images". */
+    public String noun() {
+        return media.noun();
+    }
+
+    /** The HF dataset builder name, e.g. "imagefolder". */
+    public String layout() {
+        return media.folderFormat();
+    }
+
+    /** How a file below train/&lt;label&gt;/ looks, for layout help, e.g. "&lt;image&gt;.png (or .jpg)". */
+    public String example() {
+        return media.example();
+    }
+
+    public Set<String> extensions() {
+        return media.extensions();
+    }
+
+    public Set<String> unsupportedExtensions() {
+        return media.undecodableExtensions();
+    }
+
+    /** What to convert unsupported files to, e.g. "PNG or JPEG". */
+    public String supportedHelp() {
+        return media.convertTo();
     }
 }

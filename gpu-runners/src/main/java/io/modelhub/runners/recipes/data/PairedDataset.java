@@ -1,18 +1,14 @@
 package io.modelhub.runners.recipes.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.modelhub.storage.inspect.Csv;
+import io.modelhub.storage.datasets.DatasetLayout;
+import io.modelhub.storage.datasets.Media;
 import io.modelhub.storage.inspect.SplitNames;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -20,8 +16,8 @@ import java.util.stream.Stream;
 /**
  * A dataset of pairs for cross-modal training, in the Hugging Face imagefolder/audiofolder metadata layout:
  * <pre>
- * train/metadata.csv          file_name,text            text-image or text-audio (the text column may also be
- * train/0001.png              0001.png,a red circle     caption, transcript, sentence or content)
+ * train/metadata.csv          file_name,text            text-image or text-audio (the text column is the first of
+ * train/0001.png              0001.png,a red circle     text, sentence, caption, transcript, content)
  * validation/metadata.csv ...
  *
  * train/metadata.csv          image_file_name,audio_file_name     media-media (image-audio, image-image, ...):
@@ -31,7 +27,9 @@ import java.util.stream.Stream;
  * A metadata table (metadata.csv or metadata.jsonl) sits in a split folder (train, validation/val/dev, test), its
  * file paths relative to that folder, or at the root, where the first folder of each file path names the split.
  * Without a validation split, a seeded {@link #HELD_OUT_FRACTION} of train is held out, so retrieval is always
- * measured on pairs the model never trained on. Which side is "a" follows the column order of the table.
+ * measured on pairs the model never trained on. Which side is "a" follows the column order of the table. Table
+ * names, the text column and the *file_name rule are hub-storage's {@link DatasetLayout}, which the hub detects
+ * paired datasets by; the media a side may be are its {@link Media} the runners decode.
  */
 public final class PairedDataset {
 
@@ -50,16 +48,13 @@ public final class PairedDataset {
             return modality;
         }
 
+        /** The kind of a media file the runners decode, else null. */
         static Kind ofFile(String path) {
-            String lower = path.toLowerCase(Locale.ROOT);
-            String ext = lower.substring(lower.lastIndexOf('.') + 1);
-            if (IMAGE_EXTENSIONS.contains(ext)) {
-                return IMAGE;
+            Media media = Media.ofPath(path);
+            if (media == null || !media.decodes(path)) {
+                return null;
             }
-            if (AUDIO_EXTENSIONS.contains(ext)) {
-                return AUDIO;
-            }
-            return null;
+            return media == Media.IMAGE ? IMAGE : AUDIO;
         }
     }
 
@@ -68,11 +63,6 @@ public final class PairedDataset {
     }
 
     public static final double HELD_OUT_FRACTION = 0.15;
-    /** What ImageIO and the runner's WAV decoder read. */
-    static final java.util.Set<String> IMAGE_EXTENSIONS = java.util.Set.of("png", "jpg", "jpeg", "bmp", "gif");
-    static final java.util.Set<String> AUDIO_EXTENSIONS = java.util.Set.of("wav", "wave");
-    static final List<String> TEXT_COLUMNS = List.of("text", "caption", "transcript", "sentence", "content");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Kind kindA;
     private final Kind kindB;
@@ -98,8 +88,7 @@ public final class PairedDataset {
     public static PairedDataset open(Path root, long seed) throws IOException {
         List<Path> tables;
         try (Stream<Path> walk = Files.walk(root, 2)) {
-            tables = walk.filter(p -> p.getFileName().toString().equals("metadata.csv")
-                    || p.getFileName().toString().equals("metadata.jsonl")).sorted().toList();
+            tables = walk.filter(p -> DatasetLayout.METADATA_TABLES.contains(p.getFileName().toString())).sorted().toList();
         }
         if (tables.isEmpty()) {
             throw new DatasetException("no metadata.csv or metadata.jsonl: a paired dataset is media files plus a table "
@@ -116,7 +105,7 @@ public final class PairedDataset {
                 throw new DatasetException(root.relativize(table) + ": a metadata table belongs at the root or in a "
                         + "split folder (train, validation, test)");
             }
-            List<Map<String, String>> rows = readTable(table);
+            List<Map<String, String>> rows = TextDataset.readTable(root, table);
             if (rows.isEmpty()) {
                 continue;
             }
@@ -138,7 +127,7 @@ public final class PairedDataset {
                     if (value.isBlank()) {
                         throw new DatasetException(root.relativize(table) + " row " + line + ": empty " + cols[s]);
                     }
-                    if (!cols[s].endsWith("file_name")) {
+                    if (!DatasetLayout.isFileColumn(cols[s])) {
                         sides[s] = value;
                         rowKinds[s] = Kind.TEXT;
                         continue;
@@ -150,8 +139,10 @@ public final class PairedDataset {
                     }
                     rowKinds[s] = Kind.ofFile(value);
                     if (rowKinds[s] == null) {
+                        Media media = Media.ofPath(value);
                         throw new DatasetException(root.relativize(table) + " row " + line + ": '" + value
-                                + "' is neither an image (PNG or JPEG) nor audio (WAV)");
+                                + "' is neither an image (PNG or JPEG) nor audio (WAV)"
+                                + (media == null ? "" : ": " + media.undecodableMessage(value)));
                     }
                     sides[s] = file.toString();
                     if (split == null) {
@@ -191,58 +182,15 @@ public final class PairedDataset {
         return new PairedDataset(kinds[0], kinds[1], columns[0], columns[1], trainPairs, validationPairs, testPairs, notes);
     }
 
-    /** The two columns a table pairs: a text column with file_name, or two *file_name columns. */
+    /** The two columns a table pairs ({@link DatasetLayout#pairColumns}, the rule the hub detects pairs by). */
     private static String[] pairColumns(String table, java.util.Set<String> columns) {
-        List<String> files = columns.stream().filter(c -> c.endsWith("file_name")).toList();
-        if (files.size() >= 2) {
-            return new String[] {files.get(0), files.get(1)};
+        List<String> pair = DatasetLayout.pairColumns(columns);
+        if (pair == null) {
+            throw new DatasetException(table + " has columns " + columns + "; a paired table needs file_name and a text "
+                    + "column (" + String.join(", ", DatasetLayout.TEXT_COLUMNS) + "), or two columns ending in file_name");
         }
-        String text = TEXT_COLUMNS.stream().filter(columns::contains).findFirst().orElse(null);
-        if (files.size() == 1 && text != null) {
-            // text first: the usual reading of "caption -> image" retrieval as a-to-b
-            return new String[] {text, files.get(0)};
-        }
-        throw new DatasetException(table + " has columns " + columns + "; a paired table needs file_name and a text "
-                + "column (" + String.join(", ", TEXT_COLUMNS) + "), or two columns ending in file_name");
+        return pair.toArray(String[]::new);
     }
-
-    private static List<Map<String, String>> readTable(Path table) throws IOException {
-        List<Map<String, String>> rows = new ArrayList<>();
-        List<String> lines = Files.readAllLines(table, StandardCharsets.UTF_8);
-        if (table.toString().endsWith(".jsonl")) {
-            for (String line : lines) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node = JSON.readTree(line);
-                Map<String, String> row = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    row.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
-                }
-                rows.add(row);
-            }
-            return rows;
-        }
-        List<String> header = null;
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
-            List<String> cells = Csv.cells(line, ',');
-            if (header == null) {
-                header = cells.stream().map(String::trim).toList();
-                continue;
-            }
-            Map<String, String> row = new LinkedHashMap<>();
-            for (int i = 0; i < header.size(); i++) {
-                row.put(header.get(i), i < cells.size() ? cells.get(i) : "");
-            }
-            rows.add(row);
-        }
-        return rows;
-    }
-
 
     public Kind kindA() {
         return kindA;

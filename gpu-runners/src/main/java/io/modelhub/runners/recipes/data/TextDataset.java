@@ -3,6 +3,9 @@ package io.modelhub.runners.recipes.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.storage.datasets.DatasetLayout;
+import io.modelhub.storage.datasets.Media;
+import io.modelhub.storage.datasets.TableRows;
 import io.modelhub.storage.inspect.Csv;
 import io.modelhub.storage.inspect.SplitNames;
 import java.io.IOException;
@@ -14,14 +17,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -32,18 +34,19 @@ import java.util.stream.Stream;
  *   train/part-0.csv, validation/..., test/...          (split from the folder name)
  *   reviews.csv                                         (a table without a split name is train)
  * </pre>
- * Split names: train/training, validation/val/valid/eval/dev, test/testing. The text column is the first of
- * text, sentence, caption, transcript, content; the label column the first of label, labels, class, category,
- * target. Label ids are the train labels sorted (numerically when all are integers, as HF keeps integer labels).
+ * Split names, table extensions, the text column (the first of text, sentence, caption, transcript, content), the
+ * label column (label, labels, class, category, target) and the label order (sorted, numerically when all are
+ * integers, as HF keeps integer labels) are hub-storage's {@link DatasetLayout} rules, which the hub reads too.
+ * Label ids are the train labels in that order.
  * <p>
  * Missing splits are derived as in {@link ImageFolderDataset}: no validation split holds out 10% of train (per
  * label when labelled, seeded); no test split reuses validation; {@link #notes()} says so for the run log.
  */
 public final class TextDataset {
 
-    public static final List<String> TEXT_COLUMNS = List.of("text", "sentence", "caption", "transcript", "content");
-    public static final List<String> LABEL_COLUMNS = List.of("label", "labels", "class", "category", "target");
-    static final Set<String> TABLE_EXTENSIONS = Set.of("csv", "tsv", "jsonl");
+    /** The hub's order ({@link DatasetLayout}): the inspector shows the column this loader reads. */
+    public static final List<String> TEXT_COLUMNS = DatasetLayout.TEXT_COLUMNS;
+    public static final List<String> LABEL_COLUMNS = DatasetLayout.LABEL_COLUMNS;
     public static final double VALIDATION_FRACTION = 0.1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -94,7 +97,7 @@ public final class TextDataset {
             rows.put(entry.getKey(), readSplit(root, entry.getKey(), entry.getValue(), labelled, notes));
         }
         Rows trainRows = rows.get("train");
-        List<String> labels = labelled ? labelNames(trainRows.labels) : List.of();
+        List<String> labels = labelled ? DatasetLayout.labelOrder(trainRows.labels) : List.of();
         if (labelled && labels.size() < 2) {
             throw new DatasetException("dataset " + root + " has " + labels.size() + " label"
                     + (labels.size() == 1 ? " (" + labels.get(0) + ")" : "s") + " in its train split's \""
@@ -181,19 +184,10 @@ public final class TextDataset {
     private static List<Path> tables(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
             return files.filter(Files::isRegularFile)
-                    .filter(p -> !hiddenBelow(root, p))
-                    .filter(p -> TABLE_EXTENSIONS.contains(ClassFolderDataset.extension(p)))
+                    .filter(p -> !DatasetLayout.hidden(root.relativize(p).toString()))
+                    .filter(p -> DatasetLayout.isTable(p.getFileName().toString()))
                     .sorted(Comparator.comparing(Path::toString)).toList();
         }
-    }
-
-    private static boolean hiddenBelow(Path root, Path file) {
-        for (Path part : root.relativize(file)) {
-            if (part.toString().startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Texts and raw label strings of one split, read from its tables in path order. */
@@ -213,10 +207,10 @@ public final class TextDataset {
                 continue;
             }
             Set<String> columns = records.get(0).keySet();
-            String text = TEXT_COLUMNS.stream().filter(columns::contains).findFirst().orElseThrow(() ->
+            String text = Optional.ofNullable(DatasetLayout.textColumn(columns)).orElseThrow(() ->
                     new DatasetException("table " + root.relativize(file) + " has no text column (columns: "
                             + String.join(", ", columns) + "); name it one of " + String.join(", ", TEXT_COLUMNS)));
-            String label = labelled ? LABEL_COLUMNS.stream().filter(columns::contains).findFirst().orElseThrow(() ->
+            String label = labelled ? Optional.ofNullable(DatasetLayout.labelColumn(columns)).orElseThrow(() ->
                     new DatasetException("table " + root.relativize(file) + " has no label column (columns: "
                             + String.join(", ", columns) + "); name it one of " + String.join(", ", LABEL_COLUMNS)))
                     : null;
@@ -258,9 +252,9 @@ public final class TextDataset {
         if (content.startsWith("\uFEFF")) {
             content = content.substring(1);
         }
-        String ext = ClassFolderDataset.extension(file);
-        return ext.equals("jsonl") ? readJsonl(root, file, content)
-                : readDelimited(root, file, content, ext.equals("tsv") ? '\t' : ',');
+        String name = file.getFileName().toString();
+        return Media.extension(name).equals("jsonl") ? readJsonl(root, file, content)
+                : readDelimited(root, file, content, DatasetLayout.separator(name));
     }
 
     private static List<Map<String, String>> readJsonl(Path root, Path file, String content) {
@@ -281,13 +275,7 @@ public final class TextDataset {
                 throw new DatasetException("table " + root.relativize(file) + ", line " + (i + 1)
                         + " is not a JSON object; a .jsonl table has one {\"text\": ..., ...} object per line");
             }
-            Map<String, String> record = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                JsonNode v = field.getValue();
-                record.put(field.getKey(), v.isNull() ? "" : v.isValueNode() ? v.asText() : v.toString());
-            }
-            records.add(record);
+            records.add(TableRows.jsonRecord(node));
         }
         return records;
     }
@@ -321,15 +309,6 @@ public final class TextDataset {
         return records;
     }
 
-    private static List<String> labelNames(List<String> raw) {
-        TreeSet<String> distinct = new TreeSet<>(raw);
-        boolean numeric = distinct.stream().allMatch(s -> s.matches("-?\\d{1,9}"));
-        List<String> names = new ArrayList<>(distinct);
-        if (numeric) {
-            names.sort(Comparator.comparingInt(Integer::parseInt));
-        }
-        return names;
-    }
 
     private static TextSplit toSplit(Path root, String name, Rows rows, Map<String, Integer> ids, boolean labelled) {
         if (!labelled) {
