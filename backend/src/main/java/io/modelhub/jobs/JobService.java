@@ -127,14 +127,14 @@ public class JobService {
             throw ApiException.badRequest("Dataset " + dataset.fullId() + " has no labels: a classification recipe needs "
                     + "train/<label>/<file> folders with at least two labels (found " + layout.labels().size() + ")");
         }
-        if (layout.modality().equals("audio")) {
-            List<String> compressed = datasetFiles.stream().map(RepoFile::path)
-                    .filter(p -> DatasetInspector.COMPRESSED_AUDIO.contains(DatasetInspector.extension(p))).toList();
-            if (!compressed.isEmpty()) {
-                throw ApiException.badRequest("Dataset " + dataset.fullId() + " has " + compressed.size() + " compressed audio "
-                        + "files (e.g. " + compressed.get(0) + "): runners decode WAV only; convert them first, e.g. "
-                        + "ffmpeg -i in.flac -ar 16000 out.wav");
-            }
+        // the runners' own decoding rules (one set, io.modelhub.storage.datasets), so nothing queued fails on them later
+        List<String> undecodable = DatasetInspector.undecodable(datasetFiles);
+        if (!undecodable.isEmpty()) {
+            boolean audio = DatasetInspector.COMPRESSED_AUDIO.contains(DatasetInspector.extension(undecodable.get(0)));
+            throw ApiException.badRequest("Dataset " + dataset.fullId() + " has " + undecodable.size()
+                    + (audio ? " compressed audio files (e.g. " + undecodable.get(0) + "): runners decode WAV only; convert them "
+                    + "first, e.g. ffmpeg -i in.flac -ar 16000 out.wav" : " images the runners cannot decode (e.g. "
+                    + undecodable.get(0) + "); convert them to PNG or JPEG first"));
         }
         int gpus = spec.gpus() == null ? 0 : spec.gpus();
         long gpuMemory = spec.gpuMemoryMb() == null ? 0 : spec.gpuMemoryMb();
