@@ -32,8 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 class RunnerTrustTest {
-    /** An "evaluate" recipe older than any real runner's, so it never becomes the version real evaluations get. */
-    static final RecipeDescriptor EVALUATE = new RecipeDescriptor("evaluate", "0", "any", "evaluation", true, false,
+    /**
+     * An "evaluate" recipe newer than the real runners', so the evaluation below is pinned to it while its simulated
+     * runner is online (the test takes that runner offline at its end, and real evaluations go back to version 1).
+     */
+    static final RecipeDescriptor EVALUATE = new RecipeDescriptor("evaluate", "999", "any", "evaluation", true, false,
             List.of(ParamSpec.choice("split", "test", null, "split"), ParamSpec.choice("metric", "accuracy", null, "metric"),
                     ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE, "seed")), List.of(ModelTypes.CNN));
     static boolean created;
@@ -62,7 +65,7 @@ class RunnerTrustTest {
 
     private static Map<String, Object> imageJob(String output) {
         Map<String, Object> spec = new HashMap<>(Map.of("recipe", SimulatedRunner.IMAGE, "baseModel", "admin/trust-base-cnn",
-                "dataset", "admin/trust-private-shapes", "priority", 70));
+                "dataset", "admin/trust-private-shapes", "priority", 1000));
         if (output != null) {
             spec.put("outputRepo", output);
         }
@@ -207,7 +210,7 @@ class RunnerTrustTest {
                 .body(new RunnerProtocol.Registration("rewriter", List.of(), 0, 0, 2, 1L << 30, List.of(evil)))
                 .post(RunnerProtocol.ROOT + RunnerProtocol.REGISTER).then().statusCode(403);
         JsonPath recipes = RestAssured.get("/api/recipes").jsonPath();
-        assertEquals(100, recipes.getInt("find { it.id == '" + SimulatedRunner.IMAGE + "' }.parameters.find { it.name == 'epochs' }.max"));
+        assertEquals(100.0, recipes.getDouble("find { it.id == '" + SimulatedRunner.IMAGE + "' }.parameters.find { it.name == 'epochs' }.max"));
         HubApi.asAdmin().contentType("application/json").body(new HashMap<>(Map.of("recipe", SimulatedRunner.IMAGE,
                         "baseModel", "admin/trust-base-cnn", "dataset", "admin/trust-private-shapes", "params", Map.of("epochs", 1000000000))))
                 .post("/api/jobs").then().statusCode(400).body("error", equalTo("Parameter 'epochs' is 1000000000; it must be between 1 and 100"));
@@ -260,7 +263,7 @@ class RunnerTrustTest {
         SimulatedRunner old = SimulatedRunner.register("trust-v1", 0, List.of(v1));
         SimulatedRunner upgraded = SimulatedRunner.register("trust-v2", 0, List.of(v2));
         Map<String, Object> spec = new HashMap<>(Map.of("recipe", "sim-rolling", "baseModel", "admin/trust-base-cnn",
-                "dataset", "admin/trust-private-shapes", "priority", 80));
+                "dataset", "admin/trust-private-shapes", "priority", 1000));
         spec.put("recipeVersion", "1");
         long pinnedToV1 = submit(spec);
         spec.put("recipeVersion", "2");
