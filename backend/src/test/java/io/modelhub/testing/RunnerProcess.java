@@ -23,6 +23,12 @@ public final class RunnerProcess implements AutoCloseable {
     }
 
     public static RunnerProcess start(String hubUrl, String name, Path work, String credential) throws IOException {
+        return start(hubUrl, name, work, credential, java.util.Map.of());
+    }
+
+    /** With extra environment variables for the agent, e.g. MODELHUB_RUNNER_PARENT_PID. */
+    public static RunnerProcess start(String hubUrl, String name, Path work, String credential, java.util.Map<String, String> env)
+            throws IOException {
         Path jar = Path.of(System.getProperty("test.runner.jar", "../gpu-runners/target/gpu-runners-runner.jar"));
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build the gpu-runners module first (./mvnw package)");
@@ -36,6 +42,7 @@ public final class RunnerProcess implements AutoCloseable {
         pb.environment().put("MODELHUB_RUNNER_NAME", name);
         pb.environment().put("MODELHUB_RUNNER_WORK", work.toString());
         pb.environment().put("DJL_OFFLINE", "true");
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         return new RunnerProcess(pb.start(), log);
