@@ -134,11 +134,16 @@ public class RunnerService {
     @Transactional
     public void touch(RunnerIdentity identity, long runnerId, Map<String, Object> utilisation) {
         authorize(identity, runnerId);
-        em.createNativeQuery("update runners set last_heartbeat_at = now(), utilisation = coalesce(cast(?2 as jsonb), utilisation), "
+        // the credential is checked again here, not only when the request came in: a long-poll outlives a revocation
+        int n = em.createNativeQuery("update runners set last_heartbeat_at = now(), utilisation = coalesce(cast(?2 as jsonb), utilisation), "
                         + "utilisation_at = case when cast(?2 as jsonb) is null then utilisation_at else now() end, "
-                        + "state = case when state = 'offline' then 'active' else state end where id = ?1")
+                        + "state = case when state = 'offline' then 'active' else state end where id = ?1 and exists (select 1 "
+                        + "from runner_credentials c where c.id = runners.credential_id and c.revoked_at is null)")
                 .setParameter(1, runnerId).setParameter(2, utilisation == null ? null : json.write(utilisation))
                 .executeUpdate();
+        if (n == 0) {
+            throw ApiException.unauthorized("This runner credential is revoked or unknown; ask an admin for a new one");
+        }
     }
 
     /** 403 unless {@code runnerId} is the runner registered with the caller's credential. */
