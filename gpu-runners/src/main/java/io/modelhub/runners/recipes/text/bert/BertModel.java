@@ -159,6 +159,15 @@ public final class BertModel implements AutoCloseable {
 
     /** config.json's layer count against the layers the weights hold, and no encoder tensor left unused. */
     private static void checkLayers(BertConfig config, Map<String, Safetensors.HostTensor> weights, String prefix) {
+        boolean distil = config.family() == BertConfig.Family.DISTILBERT;
+        String expected = prefix + (distil ? "transformer.layer.0." : "encoder.layer.0.");
+        String other = prefix + (distil ? "encoder.layer.0." : "transformer.layer.0.");
+        if (weights.keySet().stream().noneMatch(n -> n.startsWith(expected))
+                && weights.keySet().stream().anyMatch(n -> n.startsWith(other))) {
+            throw new InvalidModelException(WEIGHTS_FILE + " is laid out as a " + (distil ? "BERT/RoBERTa" : "DistilBERT")
+                    + " checkpoint (" + other + "...), but config.json has model_type \"" + config.family().modelType()
+                    + "\"");
+        }
         int found = 0;
         for (String name : weights.keySet()) {
             Matcher m = LAYER.matcher(name);
