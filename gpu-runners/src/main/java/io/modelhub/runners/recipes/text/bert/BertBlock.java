@@ -283,7 +283,12 @@ public final class BertBlock extends AbstractBlock {
     }
 
     private NDArray activate(NDArray x, NDManager manager) {
-        return switch (config.hiddenAct()) {
+        return activate(config.hiddenAct(), x, manager);
+    }
+
+    /** hidden_act as transformers computes it (ACT2FN). */
+    static NDArray activate(BertConfig.Activation activation, NDArray x, NDManager manager) {
+        return switch (activation) {
             case GELU -> Activation.gelu(x);
             case RELU -> Activation.relu(x);
             case GELU_TANH -> {

@@ -128,6 +128,10 @@ public final class BertModel implements AutoCloseable {
             model = Model.newInstance(config.family().architecture(task), device, Torch.ENGINE);
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 4), new Shape(1, 4));
+            if (config.json().path("sinusoidal_pos_embds").asBoolean(false)) {
+                // DistilBERT's sinusoidal position table is a constant, which transformers never trains
+                block.namedParameters().get(block.prefix() + "embeddings.position_embeddings.weight").freeze(true);
+            }
             return new BertModel(config, block, model, tokenizer, pooling, dir);
         } catch (IOException | RuntimeException e) {
             if (model != null) {
