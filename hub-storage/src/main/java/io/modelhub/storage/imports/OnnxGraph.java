@@ -47,7 +47,16 @@ public record OnnxGraph(List<Tensor> initializers, List<Node> nodes) {
         return read(in.readAllBytes());
     }
 
+    /** @throws IllegalArgumentException when the bytes are not an ONNX model */
     public static OnnxGraph read(byte[] model) {
+        try {
+            return parse(model);
+        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | ArithmeticException e) {
+            throw new IllegalArgumentException("not an ONNX model (truncated or not protobuf): " + e, e);
+        }
+    }
+
+    private static OnnxGraph parse(byte[] model) {
         Wire wire = new Wire(ByteBuffer.wrap(model));
         ByteBuffer graph = null;
         while (wire.hasMore()) {
@@ -202,7 +211,7 @@ public record OnnxGraph(List<Tensor> initializers, List<Node> nodes) {
                     return result;
                 }
             }
-            throw new IllegalArgumentException("malformed varint in ONNX protobuf");
+            throw new IllegalArgumentException("not an ONNX model: malformed protobuf varint");
         }
 
         ByteBuffer bytes() {
@@ -248,8 +257,8 @@ public record OnnxGraph(List<Tensor> initializers, List<Node> nodes) {
                 case 1 -> buf.position(buf.position() + 8);
                 case 2 -> bytes();
                 case 5 -> buf.position(buf.position() + 4);
-                default -> throw new IllegalArgumentException("unsupported protobuf wire type " + (tag & 7)
-                        + " in ONNX model");
+                default -> throw new IllegalArgumentException("not an ONNX model: protobuf wire type " + (tag & 7)
+                        + " (groups) is not used by onnx.proto");
             }
         }
     }

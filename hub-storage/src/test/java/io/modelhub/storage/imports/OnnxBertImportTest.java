@@ -91,4 +91,38 @@ class OnnxBertImportTest {
         assertTrue(card.contains("license: apache-2.0") && card.contains("library_name: sentence-transformers")
                 && card.contains("base_model: sentence-transformers/all-MiniLM-L6-v2"), card);
     }
+
+    @Test
+    void commandLineWithExplicitHeads(@TempDir Path tmp) throws Exception {
+        ClassLoader loader = getClass().getClassLoader();
+        Path onnx = tmp.resolve("model.onnx");
+        Path tokenizer = tmp.resolve("tokenizer.json");
+        try (InputStream in = loader.getResourceAsStream(OnnxBertImport.MINILM_ONNX)) {
+            Files.copy(in, onnx);
+        }
+        try (InputStream in = loader.getResourceAsStream(OnnxBertImport.MINILM_TOKENIZER)) {
+            Files.copy(in, tokenizer);
+        }
+        Path out = tmp.resolve("out");
+        OnnxBertImport.main(new String[] {onnx.toString(), tokenizer.toString(), out.toString(), "--heads", "12"});
+        assertEquals(Files.readString(dir.resolve("config.json")), Files.readString(out.resolve("config.json")));
+        assertEquals(-1, Files.mismatch(dir.resolve("model.safetensors"), out.resolve("model.safetensors")));
+        String card = Files.readString(out.resolve("README.md"));
+        assertTrue(card.contains("license: apache-2.0") && !card.contains("base_model:"), card);
+
+        IllegalArgumentException wrongHeads = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> {
+                    try (InputStream model = Files.newInputStream(onnx); InputStream tok = Files.newInputStream(tokenizer)) {
+                        OnnxBertImport.convert(model, tok, tmp.resolve("bad"), 5, null);
+                    }
+                });
+        assertTrue(wrongHeads.getMessage().contains("not divisible by 5 heads"), wrongHeads.getMessage());
+    }
+
+    @Test
+    void refusesWhatIsNotAnOnnxModel() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> OnnxGraph.read("{\"model_type\": \"bert\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().startsWith("not an ONNX model"), e.getMessage());
+    }
 }
