@@ -43,7 +43,7 @@ public final class OnnxBertImport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Pattern LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
     /** Exported buffers that transformers does not save (position_ids is non-persistent since transformers 4.31). */
-    private static final List<String> BUFFERS = List.of("embeddings.position_ids");
+    private static final List<String> BUFFERS = List.of("embeddings.position_ids", "embeddings.token_type_ids");
 
     /** What was written: the config's sizes and the safetensors' tensor count and parameter count. */
     public record Result(int tensors, long parameters, int vocabSize, int hiddenSize, int layers, int heads,
@@ -123,7 +123,7 @@ public final class OnnxBertImport {
             String name = t.name();
             long[] dims = t.dims();
             float[] data = t.floats();
-            if (!name.contains(".")) {
+            if (isMatMulWeight(t, consumers)) {
                 name = linearWeightName(t, consumers);
                 if (dims.length != 2) {
                     throw new IllegalArgumentException("MatMul weight " + t.name() + " is not 2-d: " + t);
@@ -170,6 +170,12 @@ public final class OnnxBertImport {
         write(outDir.resolve("config.json"), config(result));
         writeSentenceTransformers(outDir, result, baseModel);
         return result;
+    }
+
+    /** Whether the tensor is the constant right operand of a MatMul: a Linear weight exported as W^T. */
+    private static boolean isMatMulWeight(OnnxGraph.Tensor t, Map<String, List<OnnxGraph.Node>> consumers) {
+        return consumers.getOrDefault(t.name(), List.of()).stream()
+                .anyMatch(n -> n.opType().equals("MatMul") && n.inputs().size() == 2 && n.inputs().get(1).equals(t.name()));
     }
 
     /** The transformers name of a transposed Linear weight: the bias added to its MatMul's output, renamed. */

@@ -77,8 +77,8 @@ public final class BertModel implements AutoCloseable {
      */
     public static BertModel withNewHead(Path baseDir, Task task, List<String> labels, long seed, Device device)
             throws IOException {
+        // only the encoder is taken, so the base's own architecture (e.g. BertForPreTraining) does not matter
         BertConfig base = BertConfig.read(baseDir.resolve(BertConfig.FILE));
-        base.task(); // refuses architectures outside the family's supported ones
         return build(baseDir, base.withTask(task, labels), task, true, seed, device);
     }
 
@@ -104,7 +104,10 @@ public final class BertModel implements AutoCloseable {
             boolean pooler = name.startsWith(block.prefix() + "pooler.");
             String key = encoderPart || pooler ? checkpointPrefix + name.substring(block.prefix().length()) : name;
             Safetensors.HostTensor tensor = weights.get(key);
-            if (tensor == null && newHead && !encoderPart) {
+            // a new classifier is new even where the base checkpoint has one (its labels differ); a masked-LM head,
+            // whose size is the vocabulary's, and a BERT pooler, part of the base model, are kept when present
+            boolean newClassifier = newHead && task == Task.SEQUENCE_CLASSIFICATION && !encoderPart && !pooler;
+            if (newClassifier || tensor == null && newHead && !encoderPart) {
                 entry.getValue().setInitializer(seeded(name, config, seed));
                 continue;
             }
@@ -123,8 +126,10 @@ public final class BertModel implements AutoCloseable {
         TextTokenizer tokenizer = null;
         try {
             SentencePooling pooling = SentencePooling.read(dir);
-            tokenizer = TextTokenizer.load(dir, Math.min(Math.min(config.maxTokens(), modelMaxLength(dir)),
-                    pooling.maxSeqLength()));
+            // sentence_bert_config's max_seq_length is the sentence embedding's limit, not a fine-tuned head's
+            int maxLength = Math.min(config.maxTokens(), modelMaxLength(dir));
+            tokenizer = TextTokenizer.load(dir, task == Task.ENCODER ? Math.min(maxLength, pooling.maxSeqLength())
+                    : maxLength);
             model = Model.newInstance(config.family().architecture(task), device, Torch.ENGINE);
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 4), new Shape(1, 4));

@@ -177,4 +177,31 @@ class BertSaveLoadTest {
             return header.tensors().stream().map(TensorInfo::name).collect(Collectors.toCollection(TreeSet::new));
         }
     }
+
+    /** Fine-tuning a classifier again with other labels gives a new head; the encoder comes from the checkpoint. */
+    @ParameterizedTest
+    @EnumSource(value = Family.class, names = {"BERT", "ROBERTA", "DISTILBERT"})
+    void newHeadOnAClassifierCheckpoint(Family family) throws Exception {
+        Path base = TinyBert.write(tmp.resolve("base"), family);
+        Path classifier = tmp.resolve("classifier");
+        Map<String, float[]> first;
+        try (BertModel model = BertModel.withNewHead(base, Task.SEQUENCE_CLASSIFICATION, LABELS, 3, Device.cpu())) {
+            first = values(model);
+            model.save(classifier);
+        }
+        try (BertModel again = BertModel.withNewHead(classifier, Task.SEQUENCE_CLASSIFICATION, List.of("no", "yes"),
+                    4, Device.cpu());
+                BertModel encoder = BertModel.withNewHead(classifier, Task.ENCODER, List.of(), 0, Device.cpu())) {
+            Map<String, float[]> second = values(again);
+            String prefix = family.basePrefix() + ".";
+            String word = prefix + "embeddings.word_embeddings.weight";
+            assertArrayEquals(first.get(word), second.get(word));
+            assertEquals(2, again.config().labels().size());
+            assertFalse(second.keySet().stream().filter(n -> !n.startsWith(prefix))
+                    .anyMatch(n -> java.util.Arrays.equals(first.get(n), second.get(n)) && n.endsWith("weight")),
+                    "the classifier weights are new");
+            // the base model of a *ForSequenceClassification checkpoint: names without the prefix
+            assertArrayEquals(first.get(word), values(encoder).get("embeddings.word_embeddings.weight"));
+        }
+    }
 }
