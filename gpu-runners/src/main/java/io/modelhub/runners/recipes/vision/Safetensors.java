@@ -1,32 +1,27 @@
 package io.modelhub.runners.recipes.vision;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.modelhub.runners.recipes.Torch;
 import ai.djl.nn.Parameter;
 import io.modelhub.storage.inspect.InspectionException;
 import io.modelhub.storage.inspect.SafetensorsHeader;
+import io.modelhub.storage.inspect.SafetensorsWriter;
 import io.modelhub.storage.inspect.TensorInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
- * Reads and writes model.safetensors with DJL's NDList SAFETENSORS codec. That codec keeps tensor names but not
- * their order (the header is a hash map), so tensors are always handled by name here.
+ * Reads and writes model.safetensors by tensor name, in Java with hub-storage's {@link SafetensorsHeader} and
+ * {@link SafetensorsWriter}: DJL's NDList codec lost the tensor order, wrote no {"format": "pt"} metadata (which
+ * older transformers versions require) and aborted the JVM on a float16 file.
  */
 public final class Safetensors {
 
@@ -143,31 +138,26 @@ public final class Safetensors {
     }
 
     /**
-     * Writes the arrays under their map keys (sorted, so equal weights give an equal file), to a temporary file
-     * first so that a crash never leaves a truncated model.safetensors behind.
+     * Writes the arrays under their map keys (sorted, so equal weights give an equal file) with transformers'
+     * {"format": "pt"} metadata, as float32 (int64 arrays as int64), through hub-storage's
+     * {@link SafetensorsWriter}: to a temporary file first, so that a crash never leaves a truncated
+     * model.safetensors behind.
      */
     public static void write(Path file, Map<String, NDArray> arrays) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        try (NDManager manager = Torch.engine().newBaseManager(Device.cpu())) {
-            NDList list = new NDList();
-            for (Map.Entry<String, NDArray> entry : new TreeMap<>(arrays).entrySet()) {
-                // a copy on the CPU, named for the file; renaming the live parameter array would touch the model
-                NDArray copy = entry.getValue().toDevice(Device.cpu(), true);
-                copy.attach(manager);
-                copy.setName(entry.getKey());
-                list.add(copy);
-            }
-            // not Files.createTempFile: its owner-only permissions would stick to the published model file
-            Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-            try {
-                try (OutputStream out = Files.newOutputStream(tmp)) {
-                    list.encode(out, NDList.Encoding.SAFETENSORS);
+        SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
+        for (Map.Entry<String, NDArray> entry : arrays.entrySet()) {
+            NDArray array = entry.getValue();
+            long[] shape = array.getShape().getShape();
+            if (array.getDataType() == DataType.INT64) {
+                writer.putInt64(entry.getKey(), shape, array.toLongArray());
+            } else if (array.getDataType() == DataType.FLOAT32) {
+                writer.putFloat32(entry.getKey(), shape, array.toFloatArray());
+            } else {
+                try (NDArray floats = array.toType(DataType.FLOAT32, true)) {
+                    writer.putFloat32(entry.getKey(), shape, floats.toFloatArray());
                 }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
             }
         }
+        writer.write(file);
     }
 }

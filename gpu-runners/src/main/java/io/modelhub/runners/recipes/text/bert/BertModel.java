@@ -18,7 +18,6 @@ import io.modelhub.runners.recipes.vision.CnnInitializers;
 import io.modelhub.runners.recipes.vision.ConfigJson;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.recipes.vision.Safetensors;
-import io.modelhub.storage.inspect.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -309,13 +308,7 @@ public final class BertModel implements AutoCloseable {
      */
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
-        SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
-        for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
-            NDArray array = entry.getValue().getArray();
-            float[] data = array.toType(DataType.FLOAT32, false).toFloatArray();
-            writer.putFloat32(entry.getKey(), array.getShape().getShape(), data);
-        }
-        writer.write(dir.resolve(WEIGHTS_FILE));
+        Safetensors.writeParameters(dir.resolve(WEIGHTS_FILE), block.namedParameters());
         config.write(dir.resolve(BertConfig.FILE));
         if (sourceDir.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
             return;
