@@ -188,10 +188,15 @@ public final class TextTokenizer implements AutoCloseable {
         write(dir.resolve(CONFIG_FILE), JSON.writeValueAsString(config) + "\n");
     }
 
-    /** Copies tokenizer.json (and tokenizer_config.json, special_tokens_map.json where present) between models. */
+    /**
+     * Copies tokenizer.json and, where present, the other tokenizer files transformers reads or writes
+     * (tokenizer_config.json, special_tokens_map.json, and the slow tokenizers' vocab.txt, vocab.json,
+     * merges.txt, sentencepiece.bpe.model) between models.
+     */
     public static void copy(Path fromDir, Path toDir) throws IOException {
         Files.createDirectories(toDir);
-        for (String name : List.of(FILE, CONFIG_FILE, "special_tokens_map.json")) {
+        for (String name : List.of(FILE, CONFIG_FILE, "special_tokens_map.json", "vocab.txt", "vocab.json",
+                "merges.txt", "sentencepiece.bpe.model")) {
             Path from = fromDir.resolve(name);
             if (Files.isRegularFile(from)) {
                 Files.copy(from, toDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);

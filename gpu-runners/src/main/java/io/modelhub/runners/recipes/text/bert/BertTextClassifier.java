@@ -1,0 +1,133 @@
+package io.modelhub.runners.recipes.text.bert;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.Trainer;
+import io.modelhub.runners.recipes.data.TextSplit;
+import io.modelhub.runners.recipes.text.TokenizedTexts;
+import io.modelhub.runners.recipes.text.bert.BertConfig.Task;
+import io.modelhub.runners.recipes.training.TrainableClassifier;
+import io.modelhub.runners.recipes.vision.InvalidModelException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A BERT-family *ForSequenceClassification as {@link io.modelhub.runners.recipes.training.ClassifierTraining}
+ * trains it: fine-tuning starts from any base or *ForX checkpoint of the family with a new, seeded head, and every
+ * checkpoint and the final model are transformers model folders (config.json with id2label, model.safetensors,
+ * tokenizer files).
+ */
+public final class BertTextClassifier implements TrainableClassifier<TokenizedTexts> {
+
+    private final BertModel model;
+
+    private BertTextClassifier(BertModel model) {
+        this.model = model;
+    }
+
+    /** The encoder of {@code baseDir} under a new classification head for {@code labels}. */
+    public static BertTextClassifier withNewHead(Path baseDir, List<String> labels, long seed, Device device)
+            throws IOException {
+        return new BertTextClassifier(BertModel.withNewHead(baseDir, Task.SEQUENCE_CLASSIFICATION, labels, seed,
+                device));
+    }
+
+    /** A fine-tuned *ForSequenceClassification folder, ready to predict or to train further. */
+    public static BertTextClassifier load(Path dir, Device device) throws IOException {
+        BertModel model = BertModel.load(dir, device);
+        if (model.block().task() != Task.SEQUENCE_CLASSIFICATION) {
+            String architectures = model.config().architectures().toString();
+            model.close();
+            throw new InvalidModelException(dir + " is a " + architectures + ", not a "
+                    + model.config().family().architecture(Task.SEQUENCE_CLASSIFICATION));
+        }
+        return new BertTextClassifier(model);
+    }
+
+    /** The checkpoint loader of the training loop: the checkpoint must classify this run's labels. */
+    public static BertTextClassifier loadCheckpoint(Path dir, BertTextClassifier fresh) throws IOException {
+        BertTextClassifier resumed = load(dir, fresh.device());
+        if (!resumed.labels().equals(fresh.labels())) {
+            resumed.close();
+            throw new InvalidModelException("checkpoint " + dir + " holds a classifier for labels "
+                    + resumed.labels() + ", but this run has " + fresh.labels());
+        }
+        return resumed;
+    }
+
+    public BertModel model() {
+        return model;
+    }
+
+    public List<String> labels() {
+        return model.config().labels();
+    }
+
+    /** A split's texts as token ids with this model's tokenizer (truncated to the model's length). */
+    public TokenizedTexts tokenize(TextSplit split) {
+        return TokenizedTexts.of(model.tokenizer(), split);
+    }
+
+    @Override
+    public Device device() {
+        return model.device();
+    }
+
+    @Override
+    public Trainer newTrainer(float learningRate) {
+        Trainer trainer = model.model().newTrainer(TrainableClassifier.trainingConfig(learningRate, device()));
+        trainer.initialize(new Shape(1, 4), new Shape(1, 4));
+        return trainer;
+    }
+
+    /** Only the head learns: the encoder (for BERT its pooler too, as transformers' base model holds it) stays. */
+    @Override
+    public void freezeBackbone() {
+        String encoder = model.block().prefix();
+        model.namedParameters().forEach((name, parameter) -> {
+            if (name.startsWith(encoder)) {
+                parameter.freeze(true);
+            }
+        });
+    }
+
+    @Override
+    public NDList batchInputs(NDManager manager, TokenizedTexts texts, int[] order, int from, int to) {
+        return texts.batch(manager, order, from, to, model.tokenizer().padId());
+    }
+
+    /** Layer norm normalises each token on its own: a batch of one text trains like any other. */
+    @Override
+    public boolean usesBatchStatistics() {
+        return false;
+    }
+
+    @Override
+    public int numLabels() {
+        return labels().size();
+    }
+
+    @Override
+    public NDManager manager() {
+        return model.manager();
+    }
+
+    @Override
+    public NDArray logits(NDList inputs) {
+        return model.forward(inputs).singletonOrThrow();
+    }
+
+    @Override
+    public void save(Path dir) throws IOException {
+        model.save(dir);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
