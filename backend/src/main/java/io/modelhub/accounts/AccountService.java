@@ -63,13 +63,6 @@ public class AccountService {
         return storeToken(accountId, displayName, role, newTokenValue());
     }
 
-    /** A fresh token under a name, revoking the earlier ones of that name (the local runner's, at each start). */
-    @Transactional
-    public String replaceToken(long accountId, String displayName, String role) {
-        ApiToken.delete("account.id = ?1 and displayName = ?2", accountId, displayName);
-        return createToken(accountId, displayName, role);
-    }
-
     /** Registers a token chosen by the operator (MODELHUB_ADMIN_TOKEN), so scripts can drive a new hub. */
     @Transactional
     public String importToken(long accountId, String displayName, String role, String token) {
