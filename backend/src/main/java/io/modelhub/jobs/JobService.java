@@ -188,7 +188,7 @@ public class JobService {
      * that no runner could load is refused here, not failed later on a runner.
      */
     private static void requireModelType(RecipeDescriptor recipe, String role, Repo model, List<String> accepted) {
-        if (!accepted.contains(model.modelType)) {
+        if (model.modelType == null || !accepted.contains(model.modelType)) {
             throw ApiException.badRequest("Recipe '" + recipe.id() + "' (version " + recipe.version() + ") cannot take "
                     + model.fullId() + " as its " + role + ": its config.json model_type is "
                     + (model.modelType == null ? "missing" : "'" + model.modelType + "'") + ", and the recipe takes "
@@ -518,8 +518,8 @@ public class JobService {
     }
 
     private static boolean accepts(ParamSpec param, Repo model) {
-        boolean modality = param.choices() == null || param.choices().contains(model.modality);
-        boolean type = param.modelTypes().isEmpty() || param.modelTypes().contains(model.modelType);
+        boolean modality = param.choices() == null || (model.modality != null && param.choices().contains(model.modality));
+        boolean type = param.modelTypes().isEmpty() || (model.modelType != null && param.modelTypes().contains(model.modelType));
         return modality && type;
     }
 

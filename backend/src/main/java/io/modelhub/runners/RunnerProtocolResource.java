@@ -8,6 +8,7 @@ import io.modelhub.jobs.JobQueue;
 import io.modelhub.jobs.RunnerLease;
 import io.modelhub.platform.ApiExceptionMapper;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -36,6 +37,20 @@ import java.util.Optional;
 @Path(RunnerProtocol.ROOT)
 @Produces(MediaType.APPLICATION_JSON)
 public class RunnerProtocolResource {
+    /** The path parameters of every call about a held job ({@link RunnerProtocol#LEASE}). */
+    public static class LeaseParams {
+        @PathParam("runner")
+        long runner;
+        @PathParam("job")
+        long job;
+        @PathParam("attempt")
+        int attempt;
+
+        RunnerLease lease() {
+            return new RunnerLease(runner, job, attempt);
+        }
+    }
+
     @Inject
     RunnerService runners;
     @Inject
@@ -80,18 +95,17 @@ public class RunnerProtocolResource {
     @GET
     @Path(RunnerProtocol.INPUTS)
     @Operation(summary = "The held job's pinned inputs and their files (lease holder)")
-    public List<RunnerProtocol.InputListing> inputs(@PathParam("runner") long id, @PathParam("job") long job,
-                                                    @PathParam("attempt") int attempt) {
-        return queue.inputs(runner.get(), new RunnerLease(id, job, attempt));
+    public List<RunnerProtocol.InputListing> inputs(@BeanParam LeaseParams lease) {
+        return queue.inputs(runner.get(), lease.lease());
     }
 
     @GET
     @Path(RunnerProtocol.INPUT_FILE)
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "One file of one of the held job's inputs, with Range (lease holder)")
-    public Response inputFile(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+    public Response inputFile(@BeanParam LeaseParams lease,
                               @PathParam("role") String role, @PathParam("path") String path, @HeaderParam("Range") String rangeHeader) {
-        RepoFile file = queue.inputFile(runner.get(), new RunnerLease(id, job, attempt), role, path);
+        RepoFile file = queue.inputFile(runner.get(), lease.lease(), role, path);
         Optional<ByteRange> range;
         try {
             range = ByteRange.parse(rangeHeader, file.size());
@@ -110,9 +124,9 @@ public class RunnerProtocolResource {
     @Path(RunnerProtocol.METRICS)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "A batch of metric points (lease holder)")
-    public Response metrics(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+    public Response metrics(@BeanParam LeaseParams lease,
                             List<RunnerProtocol.MetricPoint> points) {
-        queue.metrics(runner.get(), new RunnerLease(id, job, attempt), points);
+        queue.metrics(runner.get(), lease.lease(), points);
         return Response.noContent().build();
     }
 
@@ -120,9 +134,9 @@ public class RunnerProtocolResource {
     @Path(RunnerProtocol.LOGS)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "A batch of log lines (lease holder)")
-    public Response logs(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+    public Response logs(@BeanParam LeaseParams lease,
                          RunnerProtocol.LogLines lines) {
-        queue.logs(runner.get(), new RunnerLease(id, job, attempt), lines);
+        queue.logs(runner.get(), lease.lease(), lines);
         return Response.noContent().build();
     }
 
@@ -130,10 +144,10 @@ public class RunnerProtocolResource {
     @Path(RunnerProtocol.CHECKPOINT)
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "Store a checkpoint of the held job (lease holder)")
-    public Response checkpoint(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+    public Response checkpoint(@BeanParam LeaseParams lease,
                                @PathParam("epoch") int epoch, @QueryParam(RunnerProtocol.STEP) long step,
                                @HeaderParam("Content-Length") @DefaultValue("-1") long size, InputStream body) {
-        queue.checkpoint(runner.get(), new RunnerLease(id, job, attempt), epoch, step, body, size);
+        queue.checkpoint(runner.get(), lease.lease(), epoch, step, body, size);
         return Response.noContent().build();
     }
 
@@ -141,9 +155,9 @@ public class RunnerProtocolResource {
     @Path(RunnerProtocol.CHECKPOINT)
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "A checkpoint of the held job, to resume from (lease holder)")
-    public Response checkpointBytes(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+    public Response checkpointBytes(@BeanParam LeaseParams lease,
                                     @PathParam("epoch") int epoch) throws java.io.IOException {
-        InputStream in = queue.openCheckpoint(runner.get(), new RunnerLease(id, job, attempt), epoch);
+        InputStream in = queue.openCheckpoint(runner.get(), lease.lease(), epoch);
         return Response.ok((StreamingOutput) out -> {
             try (in) {
                 in.transferTo(out);
@@ -155,10 +169,10 @@ public class RunnerProtocolResource {
     @Path(RunnerProtocol.OUTPUT)
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "One file of the model the held attempt produced; committed only on completion (lease holder)")
-    public Response output(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+    public Response output(@BeanParam LeaseParams lease,
                            @PathParam("path") String path, @HeaderParam("Content-Length") @DefaultValue("-1") long size,
                            InputStream body) {
-        queue.output(runner.get(), new RunnerLease(id, job, attempt), path, body, size);
+        queue.output(runner.get(), lease.lease(), path, body, size);
         return Response.noContent().build();
     }
 
@@ -166,9 +180,9 @@ public class RunnerProtocolResource {
     @Path(RunnerProtocol.COMPLETE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Success: commit the outputs, record the metrics (lease holder)")
-    public Response complete(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+    public Response complete(@BeanParam LeaseParams lease,
                              RunnerProtocol.Completion completion) {
-        queue.complete(runner.get(), new RunnerLease(id, job, attempt), completion);
+        queue.complete(runner.get(), lease.lease(), completion);
         return Response.noContent().build();
     }
 
@@ -176,17 +190,17 @@ public class RunnerProtocolResource {
     @Path(RunnerProtocol.FAIL)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "The attempt failed, or a cancel is confirmed (lease holder)")
-    public Response fail(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt,
+    public Response fail(@BeanParam LeaseParams lease,
                          RunnerProtocol.Failure failure) {
-        queue.fail(runner.get(), new RunnerLease(id, job, attempt), failure);
+        queue.fail(runner.get(), lease.lease(), failure);
         return Response.noContent().build();
     }
 
     @POST
     @Path(RunnerProtocol.RELEASE)
     @Operation(summary = "Give the job back (the runner is stopping); the attempt does not count (lease holder)")
-    public Response release(@PathParam("runner") long id, @PathParam("job") long job, @PathParam("attempt") int attempt) {
-        queue.release(runner.get(), new RunnerLease(id, job, attempt));
+    public Response release(@BeanParam LeaseParams lease) {
+        queue.release(runner.get(), lease.lease());
         return Response.noContent().build();
     }
 }
