@@ -14,6 +14,8 @@ import io.modelhub.runners.recipes.vision.InvalidModelException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A BERT-family *ForSequenceClassification as {@link io.modelhub.runners.recipes.training.ClassifierTraining}
@@ -78,8 +80,8 @@ public final class BertTextClassifier implements TrainableClassifier<TokenizedTe
     }
 
     @Override
-    public Trainer newTrainer(float learningRate) {
-        Trainer trainer = model.model().newTrainer(TrainableClassifier.trainingConfig(learningRate, device()));
+    public Trainer newTrainer(ai.djl.training.tracker.Tracker learningRate) {
+        Trainer trainer = model.model().newTrainer(TrainableClassifier.adamWConfig(learningRate, device()));
         trainer.initialize(new Shape(1, 4), new Shape(1, 4));
         return trainer;
     }
@@ -90,6 +92,40 @@ public final class BertTextClassifier implements TrainableClassifier<TokenizedTe
         String encoder = model.block().prefix();
         model.namedParameters().forEach((name, parameter) -> {
             if (name.startsWith(encoder)) {
+                parameter.freeze(true);
+            }
+        });
+    }
+
+    /**
+     * The top {@code layers} encoder layers, the pooler (BERT) and the head learn; the embeddings and the lower
+     * layers stay. 0 is {@link #freezeBackbone}; {@code layers} at least the model's layer count trains everything,
+     * embeddings included, as -1 does.
+     */
+    @Override
+    public void trainTopLayers(int layers) {
+        if (layers == 0) {
+            freezeBackbone();
+            return;
+        }
+        if (layers < 0) {
+            throw new IllegalArgumentException("trainable_layers must be -1 (all), 0 (head only) or a number of top "
+                    + "layers, got " + layers);
+        }
+        if (layers >= model.config().layers()) {
+            return;
+        }
+        int first = model.config().layers() - layers;
+        Pattern layer = Pattern.compile("^" + Pattern.quote(model.block().prefix())
+                + "(?:encoder|transformer)\\.layer\\.(\\d+)\\.");
+        String encoder = model.block().prefix();
+        model.namedParameters().forEach((name, parameter) -> {
+            if (!name.startsWith(encoder) || name.startsWith(encoder + "pooler.")) {
+                return;
+            }
+            Matcher m = layer.matcher(name);
+            boolean trains = m.find() && Integer.parseInt(m.group(1)) >= first;
+            if (!trains) {
                 parameter.freeze(true);
             }
         });
