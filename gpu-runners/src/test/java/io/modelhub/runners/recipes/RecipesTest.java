@@ -77,6 +77,14 @@ class RecipesTest {
     }
 
     @Test
+    void evaluateCoversTheBertFamily() {
+        Recipe evaluate = RecipeRegistry.find("evaluate").orElseThrow();
+        assertEquals("2", evaluate.version());
+        assertTrue(evaluate.modelTypes().containsAll(io.modelhub.contract.ModelTypes.BERT_FAMILY),
+                evaluate.modelTypes().toString());
+    }
+
+    @Test
     void paramsApplyDefaultsTypesAndRanges() {
         List<ParamSpec> specs = RecipeRegistry.find("image-classification").orElseThrow().parameters();
         Params defaults = Params.of(specs, Map.of());

@@ -134,12 +134,11 @@ public final class TextClassificationRecipe implements Recipe {
         if (bert) {
             try (BertTextClassifier model = BertTextClassifier.withNewHead(baseDir, dataset.labels(), options.seed(),
                     device)) {
-                int length = Math.min(maxLength, model.model().tokenizer().maxLength());
-                ctx.log("Texts truncated to " + length + " tokens");
+                // also written as tokenizer_config.json's model_max_length: evaluate tokenizes as training did
+                ctx.log("Texts truncated to " + model.limitLength(maxLength) + " tokens");
                 ClassifierTraining.Splits<TokenizedTexts> splits = new ClassifierTraining.Splits<>(
-                        model.tokenize(dataset.train()).truncated(length),
-                        model.tokenize(dataset.validation()).truncated(length),
-                        model.tokenize(dataset.test()).truncated(length));
+                        model.tokenize(dataset.train()), model.tokenize(dataset.validation()),
+                        model.tokenize(dataset.test()));
                 return new ClassifierTraining<TokenizedTexts, BertTextClassifier>(this, ctx, options, splits,
                         BertTextClassifier::loadCheckpoint, "texts").fineTune(model, "encoder");
             }

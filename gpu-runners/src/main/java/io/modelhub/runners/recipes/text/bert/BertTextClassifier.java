@@ -11,7 +11,12 @@ import io.modelhub.runners.recipes.text.TokenizedTexts;
 import io.modelhub.runners.recipes.text.bert.BertConfig.Task;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelhub.runners.recipes.text.TextTokenizer;
+import io.modelhub.runners.recipes.vision.ConfigJson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -26,9 +31,11 @@ import java.util.regex.Pattern;
 public final class BertTextClassifier implements TrainableClassifier<TokenizedTexts> {
 
     private final BertModel model;
+    private int maxLength;
 
     private BertTextClassifier(BertModel model) {
         this.model = model;
+        this.maxLength = model.tokenizer().maxLength();
     }
 
     /** The encoder of {@code baseDir} under a new classification head for {@code labels}. */
@@ -69,9 +76,24 @@ public final class BertTextClassifier implements TrainableClassifier<TokenizedTe
         return model.config().labels();
     }
 
-    /** A split's texts as token ids with this model's tokenizer (truncated to the model's length). */
+    /**
+     * Texts are truncated to at most {@code tokens} from now on (never beyond the model's own limit), and saved
+     * folders say so in tokenizer_config.json's model_max_length, so whoever loads them tokenizes as training did.
+     *
+     * @return the length in force
+     */
+    public int limitLength(int tokens) {
+        maxLength = Math.max(2, Math.min(tokens, model.tokenizer().maxLength()));
+        return maxLength;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** A split's texts as token ids with this model's tokenizer, truncated to {@link #maxLength}. */
     public TokenizedTexts tokenize(TextSplit split) {
-        return TokenizedTexts.of(model.tokenizer(), split);
+        return TokenizedTexts.of(model.tokenizer(), split).truncated(maxLength);
     }
 
     @Override
@@ -160,6 +182,13 @@ public final class BertTextClassifier implements TrainableClassifier<TokenizedTe
     @Override
     public void save(Path dir) throws IOException {
         model.save(dir);
+        if (maxLength < model.tokenizer().maxLength()) {
+            Path file = dir.resolve(TextTokenizer.CONFIG_FILE);
+            ObjectNode config = Files.isRegularFile(file)
+                    ? (ObjectNode) ConfigJson.JSON.readTree(file.toFile()) : ConfigJson.JSON.createObjectNode();
+            config.put("model_max_length", maxLength);
+            Files.writeString(file, ConfigJson.toString(config), StandardCharsets.UTF_8);
+        }
     }
 
     @Override

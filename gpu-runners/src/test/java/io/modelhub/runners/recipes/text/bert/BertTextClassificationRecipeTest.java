@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.text.TextClassificationRecipe;
 import io.modelhub.runners.recipes.vision.ConfigJson;
+import io.modelhub.runners.recipes.eval.EvaluateRecipe;
 import io.modelhub.runners.testing.FakeRunContext;
+import io.modelhub.runners.testing.TextDatasetBuilder;
+import io.modelhub.runners.testing.TextDatasetBuilder.Topic;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +86,45 @@ class BertTextClassificationRecipeTest {
                 }
             }
             assertEquals(tuned, correct / (double) test.size(), 1e-9);
+        }
+        assertEquals(64, ConfigJson.JSON.readTree(ctx.outputDir().resolve("tokenizer_config.json").toFile())
+                .path("model_max_length").asInt());
+
+        // the evaluate recipe picks the "bert" evaluator and reproduces the fine-tune's test metrics
+        FakeRunContext evaluation = FakeRunContext.builder(tmp.resolve("evaluate")).baseModel(ctx.outputDir())
+                .dataset(data).param("metric", "macro_f1").build();
+        RunResult scored = new EvaluateRecipe().run(evaluation);
+        assertEquals(metrics.get("test_macro_f1"), scored.finalMetrics().get("score"), 1e-9);
+        assertEquals(tuned, scored.finalMetrics().get("accuracy"), 1e-9);
+        assertEquals("bert", scored.details().get("model_type"));
+    }
+
+    /**
+     * RoBERTa and DistilBERT base models fine-tune through the recipe too (tiny random encoders, texts cut to 8
+     * tokens), and their evaluators score the written checkpoints exactly as the runs' test metrics.
+     */
+    @Test
+    void robertaAndDistilbertFineTuneAndEvaluateAlike() throws Exception {
+        Path data = TextDatasetBuilder.in(tmp.resolve("topics")).topics(Topic.SPORT, Topic.WEATHER)
+                .split("train", 20).split("validation", 5).split("test", 10).seed(3).build();
+        for (BertConfig.Family family : List.of(BertConfig.Family.ROBERTA, BertConfig.Family.DISTILBERT)) {
+            Path base = TinyBert.write(tmp.resolve(family.modelType()), family);
+            FakeRunContext ctx = FakeRunContext.builder(tmp.resolve("run-" + family.modelType())).baseModel(base)
+                    .dataset(data).param("epochs", 2).param("batch_size", 8).param("learning_rate", 1e-3)
+                    .param("max_length", 8).param("trainable_layers", 1).build();
+            RunResult result = new TextClassificationRecipe().run(ctx);
+            assertTrue(result.completed());
+            JsonNode config = ConfigJson.JSON.readTree(ctx.outputDir().resolve("config.json").toFile());
+            assertEquals(family.architecture(BertConfig.Task.SEQUENCE_CLASSIFICATION),
+                    config.path("architectures").path(0).asText());
+            assertTrue(ctx.logs().contains("Training the top 1 encoder layers and the head"), ctx.logs().toString());
+
+            FakeRunContext evaluation = FakeRunContext.builder(tmp.resolve("eval-" + family.modelType()))
+                    .baseModel(ctx.outputDir()).dataset(data).build();
+            RunResult scored = new EvaluateRecipe().run(evaluation);
+            assertEquals(result.finalMetrics().get("test_accuracy"), scored.finalMetrics().get("score"), 1e-9);
+            assertEquals(result.finalMetrics().get("test_macro_f1"), scored.finalMetrics().get("macro_f1"), 1e-9);
+            assertEquals(family.modelType(), scored.details().get("model_type"));
         }
     }
 
