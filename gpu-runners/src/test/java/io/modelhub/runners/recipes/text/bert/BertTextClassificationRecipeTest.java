@@ -1,6 +1,7 @@
 package io.modelhub.runners.recipes.text.bert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -125,6 +126,30 @@ class BertTextClassificationRecipeTest {
             assertEquals(result.finalMetrics().get("test_accuracy"), scored.finalMetrics().get("score"), 1e-9);
             assertEquals(result.finalMetrics().get("test_macro_f1"), scored.finalMetrics().get("macro_f1"), 1e-9);
             assertEquals(family.modelType(), scored.details().get("model_type"));
+        }
+    }
+
+    /** A cancelled BERT fine-tune resumes from its checkpoint (the schedule continues from its step). */
+    @Test
+    void resumesFromACheckpoint() throws Exception {
+        Path data = TextDatasetBuilder.in(tmp.resolve("topics")).topics(Topic.SPORT, Topic.WEATHER)
+                .split("train", 16).split("validation", 4).split("test", 8).seed(4).build();
+        Path base = TinyBert.write(tmp.resolve("bert"), BertConfig.Family.BERT);
+        FakeRunContext first = FakeRunContext.builder(tmp.resolve("attempt-1")).baseModel(base).dataset(data)
+                .param("epochs", 3).param("batch_size", 8).param("learning_rate", 1e-3).cancelAfterCheckpoints(1)
+                .build();
+        assertFalse(new TextClassificationRecipe().run(first).completed());
+        assertEquals(4, first.checkpoints().get(0).step());
+
+        FakeRunContext second = FakeRunContext.builder(tmp.resolve("attempt-2")).baseModel(base).dataset(data)
+                .param("epochs", 3).param("batch_size", 8).param("learning_rate", 1e-3)
+                .resumeFrom(first.checkpoints().get(0)).build();
+        RunResult resumed = new TextClassificationRecipe().run(second);
+        assertTrue(resumed.completed());
+        assertTrue(second.logs().contains("Resuming from checkpoint at epoch 1, step 4"), second.logs().toString());
+        assertEquals(8, second.steps());
+        try (BertModel saved = BertModel.load(second.outputDir(), Device.cpu())) {
+            assertEquals(List.of("sport", "weather"), saved.config().labels());
         }
     }
 
