@@ -69,6 +69,17 @@ class TextContinuedPretrainingRecipeTest {
                 assertEquals(List.of(family.architecture(BertConfig.Task.MASKED_LM)), saved.config().architectures());
             }
         }
+        // a cancelled run resumes after its checkpoint's epoch
+        Path base = tmp.resolve(BertConfig.Family.DISTILBERT.modelType());
+        FakeRunContext first = FakeRunContext.builder(tmp.resolve("attempt-1")).baseModel(base).dataset(corpus)
+                .param("epochs", 2).param("batch_size", 4).cancelAfterCheckpoints(1).build();
+        assertFalse(new TextContinuedPretrainingRecipe().run(first).completed());
+        FakeRunContext second = FakeRunContext.builder(tmp.resolve("attempt-2")).baseModel(base).dataset(corpus)
+                .param("epochs", 2).param("batch_size", 4).resumeFrom(first.checkpoints().get(0)).build();
+        assertTrue(new TextContinuedPretrainingRecipe().run(second).completed());
+        assertEquals(List.of(2.0), second.values("epoch"));
+        assertTrue(second.logs().contains("Resuming from checkpoint at epoch 1, step 3"), second.logs().toString());
+
         Recipe registered = RecipeRegistry.find(TextContinuedPretrainingRecipe.ID).orElseThrow();
         assertEquals("fill-mask", registered.task());
         assertTrue(registered.needsBaseModel());
