@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.runners.recipes.RunResult;
+import io.modelhub.runners.recipes.text.bert.BertModel;
 import io.modelhub.runners.recipes.vision.ImagePretrainingRecipe;
 import io.modelhub.runners.recipes.vision.Safetensors;
 import io.modelhub.runners.testing.FakeRunContext;
@@ -23,6 +24,44 @@ class BertTowerAlignmentTest {
 
     @TempDir
     Path tmp;
+
+    /** The tower's features, L2-normalised, are MiniLM's sentence-transformers embeddings (mean pooling + Normalize). */
+    @Test
+    void theTowerPoolsAsSentenceTransformers() throws Exception {
+        Path miniLm = Files.createDirectories(tmp.resolve("minilm"));
+        OnnxBertImport.fromClasspath(miniLm);
+        List<String> texts = List.of("A man is playing a guitar.", "ok", "The new movie is awesome!");
+        Map<String, Safetensors.HostTensor> file = Safetensors.read(miniLm.resolve("model.safetensors"));
+        try (Tower tower = Towers.of(miniLm); ai.djl.Model model = ai.djl.Model.newInstance("tower", ai.djl.Device.cpu(),
+                        io.modelhub.runners.recipes.Torch.ENGINE);
+                BertModel reference = BertModel.load(miniLm, ai.djl.Device.cpu())) {
+            tower.namedParameters().forEach((name, parameter) -> parameter.setInitializer(
+                    io.modelhub.runners.recipes.vision.CnnInitializers.loaded(name, tower.tensor(file, name))));
+            model.setBlock(tower.block());
+            tower.block().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, tower.inputShapes());
+            try (ai.djl.ndarray.NDManager batch = model.getNDManager().newSubManager()) {
+                ai.djl.ndarray.NDArray features = tower.block().forward(new ai.djl.training.ParameterStore(batch, false),
+                        tower.inputs(batch, texts), false).singletonOrThrow();
+                ai.djl.ndarray.NDArray normalised = features.div(features.norm(new int[] {1}, true));
+                float[] expected = flat(reference.embed(texts));
+                float[] actual = normalised.toFloatArray();
+                double worst = 0;
+                for (int i = 0; i < expected.length; i++) {
+                    worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+                }
+                System.out.printf("BertTowerAlignmentTest: tower vs sentence-transformers embedding, max abs diff %.2e%n", worst);
+                assertTrue(worst < 1e-5, "max abs diff " + worst);
+            }
+        }
+    }
+
+    private static float[] flat(float[][] rows) {
+        float[] out = new float[rows.length * rows[0].length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, out, i * rows[0].length, rows[i].length);
+        }
+        return out;
+    }
 
     @Test
     void miniLmIsATextTower() throws Exception {
