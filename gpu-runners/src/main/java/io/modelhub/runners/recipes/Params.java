@@ -42,6 +42,14 @@ public final class Params {
         return number.doubleValue();
     }
 
+    /** Whether the parameter has a value (given, or a default); a parameter without default may have none. */
+    public boolean has(String name) {
+        if (!specs.containsKey(name)) {
+            throw new IllegalStateException("recipe reads parameter \"" + name + "\" that it does not declare");
+        }
+        return values.get(name) != null;
+    }
+
     public boolean getBoolean(String name) {
         return (Boolean) typed(name, ParamSpec.BOOL);
     }

@@ -61,8 +61,27 @@ class RecipesTest {
         assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "vocab_size", "max_length",
                 "hidden_size", "num_layers", "mask_probability"),
                 pretraining.parameters().stream().map(ParamSpec::name).toList());
-        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "freeze_backbone"),
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "freeze_backbone", "warmup_ratio",
+                "max_grad_norm", "trainable_layers", "max_length"),
                 fineTuning.parameters().stream().map(ParamSpec::name).toList());
+        // version 2 added parameters and the BERT family: a published (id, version) never changes
+        assertEquals("2", fineTuning.version());
+        assertEquals(List.of("modelhub-text", "torchscript", "bert", "roberta", "xlm-roberta", "distilbert"),
+                fineTuning.modelTypes());
+        Params defaults = Params.of(fineTuning.parameters(), Map.of());
+        assertFalse(defaults.has("learning_rate"));
+        assertFalse(defaults.has("warmup_ratio"));
+        assertEquals(1.0, defaults.getDouble("max_grad_norm"));
+        assertEquals(-1, defaults.getInt("trainable_layers"));
+        assertEquals(128, defaults.getInt("max_length"));
+    }
+
+    @Test
+    void evaluateCoversTheBertFamily() {
+        Recipe evaluate = RecipeRegistry.find("evaluate").orElseThrow();
+        assertEquals("2", evaluate.version());
+        assertTrue(evaluate.modelTypes().containsAll(io.modelhub.contract.ModelTypes.BERT_FAMILY),
+                evaluate.modelTypes().toString());
     }
 
     @Test

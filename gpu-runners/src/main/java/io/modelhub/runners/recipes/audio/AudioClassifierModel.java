@@ -185,7 +185,7 @@ public final class AudioClassifierModel implements TrainableClassifier<LogMelCli
 
     /** Adam at a fixed learning rate, softmax cross-entropy on logits. */
     @Override
-    public Trainer newTrainer(float learningRate) {
+    public Trainer newTrainer(ai.djl.training.tracker.Tracker learningRate) {
         DefaultTrainingConfig trainingConfig = TrainableClassifier.trainingConfig(learningRate, device);
         return model.newTrainer(trainingConfig);
     }

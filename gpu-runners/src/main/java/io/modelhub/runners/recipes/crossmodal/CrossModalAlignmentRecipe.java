@@ -36,8 +36,10 @@ public final class CrossModalAlignmentRecipe implements Recipe {
     public static final String ID = "cross-modal-alignment";
     static final List<String> TOWER_MODALITIES = List.of("text", "vision", "audio");
     /** The encoders {@link Towers} builds a tower from. */
-    static final List<String> TOWER_TYPES = List.of(io.modelhub.contract.ModelTypes.TEXT, io.modelhub.contract.ModelTypes.CNN,
-            io.modelhub.contract.ModelTypes.AUDIO);
+    static final List<String> TOWER_TYPES = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(io.modelhub.contract.ModelTypes.TEXT, io.modelhub.contract.ModelTypes.CNN,
+                    io.modelhub.contract.ModelTypes.AUDIO),
+            io.modelhub.contract.ModelTypes.BERT_FAMILY.stream()).toList();
 
     @Override
     public String id() {
@@ -54,15 +56,17 @@ public final class CrossModalAlignmentRecipe implements Recipe {
         return "feature-extraction";
     }
 
+    /** 2: BERT-family text towers (bert, roberta, xlm-roberta, distilbert), mean-pooled. */
     @Override
     public String version() {
-        return "1";
+        return "2";
     }
 
     @Override
     public List<ParamSpec> parameters() {
         return List.of(
-                ParamSpec.model("tower_a", TOWER_MODALITIES, TOWER_TYPES, "encoder of one side of the pairs (modelhub-text, modelhub-cnn or modelhub-audio)"),
+                ParamSpec.model("tower_a", TOWER_MODALITIES, TOWER_TYPES, "encoder of one side of the pairs (modelhub-text, modelhub-cnn, modelhub-audio, or a "
+                        + "BERT-family text encoder: bert, roberta, xlm-roberta, distilbert)"),
                 ParamSpec.model("tower_b", TOWER_MODALITIES, TOWER_TYPES, "encoder of the other side"),
                 new ParamSpec("train", "string", "projections", null, null, List.of("projections", "all"),
                         "what learns: the projection heads and temperature only, or the towers too"),

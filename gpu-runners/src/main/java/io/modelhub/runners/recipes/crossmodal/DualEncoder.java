@@ -117,11 +117,11 @@ final class DualEncoder implements AutoCloseable {
     private static void prefixed(Map<String, Safetensors.HostTensor> into, String prefix, Tower tower,
             Map<String, Safetensors.HostTensor> file) {
         TreeSet<String> missing = new TreeSet<>(tower.namedParameters().keySet());
-        missing.removeAll(file.keySet());
+        missing.removeIf(n -> tower.tensor(file, n) != null);
         if (!missing.isEmpty()) {
             throw new InvalidModelException(tower.modelType() + " model.safetensors lacks the encoder tensors " + missing);
         }
-        tower.namedParameters().keySet().forEach(n -> into.put(prefix + n, file.get(n)));
+        tower.namedParameters().keySet().forEach(n -> into.put(prefix + n, tower.tensor(file, n)));
     }
 
     private static DualEncoder build(Tower a, Side sideA, Tower b, Side sideB, int projectionSize,

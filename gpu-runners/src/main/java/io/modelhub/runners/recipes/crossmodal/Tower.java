@@ -42,6 +42,12 @@ interface Tower extends AutoCloseable {
     /** The tower's parameters by their name in the base model's safetensors (e.g. "backbone.conv0.weight"). */
     Map<String, Parameter> namedParameters();
 
+    /** The base model file's tensor for one of {@link #namedParameters}' names (null when it has none). */
+    default io.modelhub.runners.recipes.vision.Safetensors.HostTensor tensor(
+            Map<String, io.modelhub.runners.recipes.vision.Safetensors.HostTensor> file, String name) {
+        return file.get(name);
+    }
+
 
     /** The base model's config.json, as the dual encoder embeds it. */
     JsonNode config();

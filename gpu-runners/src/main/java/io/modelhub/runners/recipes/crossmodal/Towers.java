@@ -1,7 +1,9 @@
 package io.modelhub.runners.recipes.crossmodal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.modelhub.contract.ModelTypes;
 import io.modelhub.runners.recipes.audio.AudioConfig;
+import io.modelhub.runners.recipes.text.bert.BertConfig;
 import io.modelhub.runners.recipes.text.TextEncoderConfig;
 import io.modelhub.runners.recipes.vision.CnnConfig;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
@@ -19,7 +21,7 @@ final class Towers {
         Path config = modelDir.resolve("config.json");
         if (!Files.isRegularFile(config)) {
             throw new InvalidModelException(modelDir.getFileName() + " has no config.json: a tower must be a modelhub "
-                    + "encoder (modelhub-text, modelhub-cnn, modelhub-audio)");
+                    + "encoder (modelhub-text, modelhub-cnn, modelhub-audio) or a BERT-family text encoder");
         }
         return fromConfig(new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()), modelDir);
     }
@@ -29,6 +31,9 @@ final class Towers {
         Path config = modelDir.resolve("config.json");
         String type = Files.isRegularFile(config)
                 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()).path("model_type").asText("") : "";
+        if (ModelTypes.BERT_FAMILY.contains(type)) {
+            return "text";
+        }
         switch (type) {
             case TextEncoderConfig.MODEL_TYPE:
                 return "text";
@@ -44,6 +49,9 @@ final class Towers {
     /** @param files where the tower's extra files (tokenizer.json) are */
     static Tower fromConfig(JsonNode config, Path files) {
         String type = config.path("model_type").asText("");
+        if (ModelTypes.BERT_FAMILY.contains(type)) {
+            return new BertTextTower(BertConfig.parse(config.toString()), files);
+        }
         switch (type) {
             case CnnConfig.MODEL_TYPE:
                 return new VisionTower(CnnConfig.parse(config.toString()));
@@ -54,7 +62,7 @@ final class Towers {
             default:
                 throw new InvalidModelException("model_type '" + type + "' cannot be a tower; supported: "
                         + TextEncoderConfig.MODEL_TYPE + " (text), " + CnnConfig.MODEL_TYPE + " (vision), " + AudioConfig.MODEL_TYPE
-                        + " (audio)");
+                        + " (audio), " + String.join(", ", ModelTypes.BERT_FAMILY) + " (text)");
         }
     }
 }

@@ -35,9 +35,10 @@ public final class EvaluateRecipe implements Recipe {
         return "evaluation";
     }
 
+    /** 2: the BERT-family classifier evaluators (bert, roberta, xlm-roberta, distilbert) joined the model types. */
     @Override
     public String version() {
-        return "1";
+        return "2";
     }
 
     @Override

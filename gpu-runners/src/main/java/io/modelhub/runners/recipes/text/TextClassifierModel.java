@@ -218,7 +218,7 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
 
     /** A DJL trainer with Adam at a fixed learning rate and softmax cross-entropy, every parameter registered. */
     @Override
-    public Trainer newTrainer(float learningRate) {
+    public Trainer newTrainer(ai.djl.training.tracker.Tracker learningRate) {
         DefaultTrainingConfig config = TrainableClassifier.trainingConfig(learningRate, device());
         Trainer trainer = model.newTrainer(config);
         // registers every parameter with the optimizer now: a TorchScript module's weights never pass through

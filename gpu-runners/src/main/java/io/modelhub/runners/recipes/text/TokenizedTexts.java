@@ -13,6 +13,27 @@ public record TokenizedTexts(long[][] ids, int[] labels) implements LabelledExam
         return new TokenizedTexts(tokenizer.encode(split.texts()), split.labels());
     }
 
+    /**
+     * Rows longer than {@code maxLength} tokens cut to that length, keeping their last token (the closing special
+     * token, [SEP] or &lt;/s&gt;), as the tokenizers library's truncation does for one sequence.
+     */
+    public TokenizedTexts truncated(int maxLength) {
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("max_length must be at least 2 tokens, got " + maxLength);
+        }
+        long[][] cut = new long[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            long[] row = ids[i];
+            if (row.length <= maxLength) {
+                cut[i] = row;
+            } else {
+                cut[i] = java.util.Arrays.copyOf(row, maxLength);
+                cut[i][maxLength - 1] = row[row.length - 1];
+            }
+        }
+        return new TokenizedTexts(cut, labels);
+    }
+
     @Override
     public int size() {
         return ids.length;

@@ -47,9 +47,22 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
         return dir;
     }
 
-    /** @param evalBatchSize examples per scoring batch (no gradients, so it may be larger than batchSize) */
+    /**
+     * @param evalBatchSize examples per scoring batch (no gradients, so it may be larger than batchSize)
+     * @param warmupRatio negative: a constant learning rate; else warm-up over this fraction of the steps, then
+     *     linear decay to 0 ({@link LearningRateSchedule})
+     * @param maxGradNorm gradient clipping by global norm ({@link GradientClipping}); 0: off
+     * @param trainableLayers -1: every parameter trains; 0: the head only; N: the top N encoder layers and the head
+     *     ({@link TrainableClassifier#trainTopLayers}); freezeBackbone, when true, wins
+     */
     public record Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone,
-            int evalBatchSize) {
+            int evalBatchSize, double warmupRatio, double maxGradNorm, int trainableLayers) {
+
+        /** A constant learning rate, no clipping, every layer trains. */
+        public Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone,
+                int evalBatchSize) {
+            this(epochs, learningRate, batchSize, seed, freezeBackbone, evalBatchSize, -1, 0, -1);
+        }
 
         /** Scoring batches larger than training batches, bounded for memory. */
         public Options(int epochs, float learningRate, int batchSize, long seed, boolean freezeBackbone) {
@@ -63,7 +76,24 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
         }
 
         public Options withEvalBatchSize(int size) {
-            return new Options(epochs, learningRate, batchSize, seed, freezeBackbone, size);
+            return new Options(epochs, learningRate, batchSize, seed, freezeBackbone, size, warmupRatio, maxGradNorm,
+                    trainableLayers);
+        }
+
+        public Options withLearningRate(float rate) {
+            return new Options(epochs, rate, batchSize, seed, freezeBackbone, evalBatchSize, warmupRatio, maxGradNorm,
+                    trainableLayers);
+        }
+
+        /** The schedule, clipping and layer choice of transformers-style fine-tuning. */
+        public Options withOptimization(double warmup, double clipNorm, int layers) {
+            return new Options(epochs, learningRate, batchSize, seed, freezeBackbone, evalBatchSize, warmup, clipNorm,
+                    layers);
+        }
+
+        public LearningRateSchedule schedule() {
+            return warmupRatio < 0 ? LearningRateSchedule.constant(learningRate)
+                    : LearningRateSchedule.linear(learningRate, warmupRatio);
         }
     }
 
@@ -139,8 +169,18 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
             if (options.freezeBackbone()) {
                 model.freezeBackbone();
                 ctx.log("Backbone frozen: only the classification head is trained");
+            } else if (options.trainableLayers() >= 0) {
+                model.trainTopLayers(options.trainableLayers());
+                ctx.log(options.trainableLayers() == 0 ? "Backbone frozen: only the classification head is trained"
+                        : "Training the top " + options.trainableLayers() + " encoder layers and the head");
             }
-            try (Trainer trainer = model.newTrainer(options.learningRate())) {
+            long stepsPerEpoch = (data.train().size() + options.batchSize() - 1) / options.batchSize();
+            long totalSteps = stepsPerEpoch * options.epochs();
+            LearningRateSchedule schedule = options.schedule();
+            ctx.log("Optimisation: " + schedule.describe(totalSteps) + (options.maxGradNorm() > 0
+                    ? String.format(Locale.ROOT, ", gradients clipped to global norm %.3g", options.maxGradNorm())
+                    : ""));
+            try (Trainer trainer = model.newTrainer(schedule.tracker(step, totalSteps))) {
                 for (int epoch = startEpoch + 1; epoch <= options.epochs(); epoch++) {
                     long started = System.nanoTime();
                     int[] order = Epochs.order(data.train().size(), options.seed(), epoch);
@@ -210,6 +250,9 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
                 NDArray lossArray = trainer.getLoss().evaluate(new NDList(labels), new NDList(logits));
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
+            }
+            if (options.maxGradNorm() > 0) {
+                GradientClipping.clip(trainer, options.maxGradNorm());
             }
             trainer.step();
             return loss;

@@ -24,11 +24,31 @@ public interface TrainableClassifier<E extends LabelledExamples> extends AutoClo
 
     Device device();
 
-    /** A trainer with softmax cross-entropy on logits and the optimizer at this learning rate. */
-    Trainer newTrainer(float learningRate);
+    /** A trainer with softmax cross-entropy on logits and the optimizer at this constant learning rate. */
+    default Trainer newTrainer(float learningRate) {
+        return newTrainer(Tracker.fixed(learningRate));
+    }
+
+    /**
+     * A trainer with softmax cross-entropy on logits and the model's optimizer (Adam; AdamW for transformer
+     * encoders) following {@code learningRate} step by step.
+     */
+    Trainer newTrainer(Tracker learningRate);
 
     /** Only the classification head learns from now on; the backbone, batch norm statistics included, stays. */
     void freezeBackbone();
+
+    /**
+     * Only the top {@code layers} encoder layers and the head learn from now on (0: {@link #freezeBackbone}).
+     * Models without a stack of layers support only 0.
+     */
+    default void trainTopLayers(int layers) {
+        if (layers != 0) {
+            throw new IllegalArgumentException("trainable_layers " + layers + " needs an encoder made of layers "
+                    + "(a BERT-family model); this model trains all layers (-1) or the head only (0)");
+        }
+        freezeBackbone();
+    }
 
     /**
      * The forward pass's inputs for examples {@code order[from..to)} (or {@code from..to} when order is null),
@@ -85,8 +105,28 @@ public interface TrainableClassifier<E extends LabelledExamples> extends AutoClo
 
     /** What {@link #newTrainer} trains with: softmax cross-entropy on logits, Adam at a fixed learning rate. */
     static DefaultTrainingConfig trainingConfig(float learningRate, Device device) {
+        return trainingConfig(Tracker.fixed(learningRate), device);
+    }
+
+    /** Softmax cross-entropy on logits, Adam following the learning-rate tracker. */
+    static DefaultTrainingConfig trainingConfig(Tracker learningRate, Device device) {
         return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(learningRate).build())
+                .optDevices(new Device[] {device});
+    }
+
+    /** Weight decay of {@link #adamWConfig}, transformers' usual value for fine-tuning BERT-family encoders. */
+    float ADAMW_WEIGHT_DECAY = 0.01f;
+
+    /**
+     * Softmax cross-entropy on logits, AdamW (decoupled weight decay 0.01, betas 0.9/0.999, eps 1e-8) following
+     * the tracker: the usual BERT fine-tuning optimizer. Unlike transformers' Trainer, DJL decays every parameter,
+     * biases and LayerNorm weights included.
+     */
+    static DefaultTrainingConfig adamWConfig(Tracker learningRate, Device device) {
+        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Optimizer.adamW().optLearningRateTracker(learningRate)
+                        .optWeightDecays(ADAMW_WEIGHT_DECAY).build())
                 .optDevices(new Device[] {device});
     }
 

@@ -168,7 +168,7 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
 
     /** A DJL trainer with Adam at a fixed learning rate and softmax cross-entropy on logits. */
     @Override
-    public Trainer newTrainer(float learningRate) {
+    public Trainer newTrainer(ai.djl.training.tracker.Tracker learningRate) {
         DefaultTrainingConfig trainingConfig = TrainableClassifier.trainingConfig(learningRate, device);
         return model.newTrainer(trainingConfig);
     }

@@ -110,12 +110,13 @@ class TextClassificationRecipeTest {
 
     @Test
     void aBaseModelOfAnotherKindIsRefusedClearly() throws Exception {
-        Path base = Files.createDirectories(tmp.resolve("bert"));
-        Files.writeString(base.resolve("config.json"), "{\"model_type\": \"bert\", \"hidden_size\": 768}");
+        Path base = Files.createDirectories(tmp.resolve("gpt2"));
+        Files.writeString(base.resolve("config.json"), "{\"model_type\": \"gpt2\", \"n_embd\": 768}");
         FakeRunContext ctx = FakeRunContext.builder(tmp.resolve("run")).baseModel(base).dataset(data).build();
         InvalidModelException e = assertThrows(InvalidModelException.class,
                 () -> new TextClassificationRecipe().run(ctx));
-        assertTrue(e.getMessage().contains("model_type \"bert\"") && e.getMessage().contains("torchscript"),
+        assertTrue(e.getMessage().contains("model_type \"gpt2\"") && e.getMessage().contains("torchscript")
+                && e.getMessage().contains("distilbert"),
                 e.getMessage());
 
         FakeRunContext none = FakeRunContext.builder(tmp.resolve("none")).dataset(data).build();

@@ -69,10 +69,10 @@ class CnnEvaluatorTest {
         assertTrue(labels.getMessage().contains("do not include the dataset's [cross, ring]"), labels.getMessage());
 
         Path textModel = Files.createDirectories(tmp.resolve("text-model"));
-        Files.writeString(textModel.resolve("config.json"), "{\"model_type\": \"bert\"}");
+        Files.writeString(textModel.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
         FakeRunContext ctx = FakeRunContext.builder(tmp.resolve("t")).baseModel(textModel).dataset(data).build();
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class, () -> new EvaluateRecipe().run(ctx));
-        assertTrue(type.getMessage().contains("no evaluator for model_type \"bert\""), type.getMessage());
+        assertTrue(type.getMessage().contains("no evaluator for model_type \"gpt2\""), type.getMessage());
     }
 
     private RunResult evaluate(Path data, String name, Map<String, ?> params) throws Exception {

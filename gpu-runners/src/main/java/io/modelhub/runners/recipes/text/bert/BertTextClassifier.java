@@ -11,9 +11,16 @@ import io.modelhub.runners.recipes.text.TokenizedTexts;
 import io.modelhub.runners.recipes.text.bert.BertConfig.Task;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelhub.runners.recipes.text.TextTokenizer;
+import io.modelhub.runners.recipes.vision.ConfigJson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A BERT-family *ForSequenceClassification as {@link io.modelhub.runners.recipes.training.ClassifierTraining}
@@ -24,9 +31,11 @@ import java.util.List;
 public final class BertTextClassifier implements TrainableClassifier<TokenizedTexts> {
 
     private final BertModel model;
+    private int maxLength;
 
     private BertTextClassifier(BertModel model) {
         this.model = model;
+        this.maxLength = model.tokenizer().maxLength();
     }
 
     /** The encoder of {@code baseDir} under a new classification head for {@code labels}. */
@@ -67,9 +76,24 @@ public final class BertTextClassifier implements TrainableClassifier<TokenizedTe
         return model.config().labels();
     }
 
-    /** A split's texts as token ids with this model's tokenizer (truncated to the model's length). */
+    /**
+     * Texts are truncated to at most {@code tokens} from now on (never beyond the model's own limit), and saved
+     * folders say so in tokenizer_config.json's model_max_length, so whoever loads them tokenizes as training did.
+     *
+     * @return the length in force
+     */
+    public int limitLength(int tokens) {
+        maxLength = Math.max(2, Math.min(tokens, model.tokenizer().maxLength()));
+        return maxLength;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** A split's texts as token ids with this model's tokenizer, truncated to {@link #maxLength}. */
     public TokenizedTexts tokenize(TextSplit split) {
-        return TokenizedTexts.of(model.tokenizer(), split);
+        return TokenizedTexts.of(model.tokenizer(), split).truncated(maxLength);
     }
 
     @Override
@@ -78,8 +102,8 @@ public final class BertTextClassifier implements TrainableClassifier<TokenizedTe
     }
 
     @Override
-    public Trainer newTrainer(float learningRate) {
-        Trainer trainer = model.model().newTrainer(TrainableClassifier.trainingConfig(learningRate, device()));
+    public Trainer newTrainer(ai.djl.training.tracker.Tracker learningRate) {
+        Trainer trainer = model.model().newTrainer(TrainableClassifier.adamWConfig(learningRate, device()));
         trainer.initialize(new Shape(1, 4), new Shape(1, 4));
         return trainer;
     }
@@ -90,6 +114,40 @@ public final class BertTextClassifier implements TrainableClassifier<TokenizedTe
         String encoder = model.block().prefix();
         model.namedParameters().forEach((name, parameter) -> {
             if (name.startsWith(encoder)) {
+                parameter.freeze(true);
+            }
+        });
+    }
+
+    /**
+     * The top {@code layers} encoder layers, the pooler (BERT) and the head learn; the embeddings and the lower
+     * layers stay. 0 is {@link #freezeBackbone}; {@code layers} at least the model's layer count trains everything,
+     * embeddings included, as -1 does.
+     */
+    @Override
+    public void trainTopLayers(int layers) {
+        if (layers == 0) {
+            freezeBackbone();
+            return;
+        }
+        if (layers < 0) {
+            throw new IllegalArgumentException("trainable_layers must be -1 (all), 0 (head only) or a number of top "
+                    + "layers, got " + layers);
+        }
+        if (layers >= model.config().layers()) {
+            return;
+        }
+        int first = model.config().layers() - layers;
+        Pattern layer = Pattern.compile("^" + Pattern.quote(model.block().prefix())
+                + "(?:encoder|transformer)\\.layer\\.(\\d+)\\.");
+        String encoder = model.block().prefix();
+        model.namedParameters().forEach((name, parameter) -> {
+            if (!name.startsWith(encoder) || name.startsWith(encoder + "pooler.")) {
+                return;
+            }
+            Matcher m = layer.matcher(name);
+            boolean trains = m.find() && Integer.parseInt(m.group(1)) >= first;
+            if (!trains) {
                 parameter.freeze(true);
             }
         });
@@ -124,6 +182,13 @@ public final class BertTextClassifier implements TrainableClassifier<TokenizedTe
     @Override
     public void save(Path dir) throws IOException {
         model.save(dir);
+        if (maxLength < model.tokenizer().maxLength()) {
+            Path file = dir.resolve(TextTokenizer.CONFIG_FILE);
+            ObjectNode config = Files.isRegularFile(file)
+                    ? (ObjectNode) ConfigJson.JSON.readTree(file.toFile()) : ConfigJson.JSON.createObjectNode();
+            config.put("model_max_length", maxLength);
+            Files.writeString(file, ConfigJson.toString(config), StandardCharsets.UTF_8);
+        }
     }
 
     @Override
