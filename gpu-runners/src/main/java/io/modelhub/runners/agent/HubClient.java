@@ -43,6 +43,8 @@ public final class HubClient {
     private final String base;
     private final String credential;
     private final Backoff backoff;
+    /** Set when the agent stops: its last calls (give the job back, go offline) get one try, not a minute of retries. */
+    private volatile boolean stopping;
 
     public HubClient(String base, String credential) {
         this(base, credential, Backoff.DEFAULT);
@@ -95,6 +97,11 @@ public final class HubClient {
         CredentialRefused(int status, String message) {
             super(status, message);
         }
+    }
+
+    /** From now on every call is tried once: the agent is stopping and must not outlive its grace period. */
+    public void stopRetrying() {
+        stopping = true;
     }
 
     public Registered register(Registration registration) throws IOException, InterruptedException {
@@ -234,7 +241,7 @@ public final class HubClient {
 
     private void retryOrThrow(String what, IOException e, int retry) throws IOException, InterruptedException {
         boolean transientFailure = !(e instanceof HubException h) || h.transientFailure();
-        if (!transientFailure || retry + 1 >= backoff.attempts()) {
+        if (!transientFailure || stopping || retry + 1 >= backoff.attempts()) {
             throw e instanceof HubException ? e : new HubException(0, what + ": " + e.getMessage());
         }
         Duration delay = backoff.delay(retry);

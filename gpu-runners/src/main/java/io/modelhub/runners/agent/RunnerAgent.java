@@ -271,6 +271,7 @@ public final class RunnerAgent {
     /** SIGTERM: the running recipe stops at its next step; the main loop gives the job back and exits. */
     void shutdown() {
         stopping.set(true);
+        hub.stopRetrying();
         JobRun run = current;
         if (run != null) {
             run.cancelled.set(true);
