@@ -232,8 +232,13 @@ public class DemoCatalog {
         }
         // while the runner trains the small models: the real pretrained one, imported, not trained
         if (!done("import:" + MINILM)) {
-            importMiniLm(demo);
-            markDone("import:" + MINILM);
+            try {
+                importMiniLm(demo);
+                markDone("import:" + MINILM);
+            } catch (RuntimeException e) {
+                // the small models are queued and must still be recorded below; the fine-tune of it is skipped
+                LOG.warnf(e, "Demo catalog: %s/%s could not be imported", NAMESPACE, MINILM);
+            }
         }
         for (DemoModel model : models()) {
             if (!done("model:" + model.output())) {
@@ -246,7 +251,13 @@ public class DemoCatalog {
                 continue;
             }
             if (existingJob(model.output()) == null) {
-                RecipeDescriptor recipe = awaitRecipeTaking(model.recipe(), modelType(model.baseModel()));
+                String modelType = modelType(model.baseModel());
+                if (modelType == null) {
+                    LOG.warnf("Demo catalog: %s/%s is missing, so %s/%s is skipped", NAMESPACE, model.baseModel(),
+                            NAMESPACE, model.output());
+                    continue;
+                }
+                RecipeDescriptor recipe = awaitRecipeTaking(model.recipe(), modelType);
                 Map<String, Object> params = new HashMap<>(model.params());
                 if (recipe.byName().containsKey("max_length")) {
                     params.put("max_length", MINILM_MAX_LENGTH);
@@ -377,11 +388,10 @@ public class DemoCatalog {
         }
     }
 
-    /** The config.json model_type of a demo model, as the hub indexed it. */
+    /** The config.json model_type of a demo model, as the hub indexed it; null when it is gone (deleted, or never imported). */
     @Transactional
     String modelType(String name) {
-        return repos.find(RepoName.parse(RepoType.MODEL, NAMESPACE + "/" + name)).map(r -> r.modelType)
-                .orElseThrow(() -> new IllegalStateException(NAMESPACE + "/" + name + " is missing"));
+        return repos.find(RepoName.parse(RepoType.MODEL, NAMESPACE + "/" + name)).map(r -> r.modelType).orElse(null);
     }
 
     /** The newest job (any state but failed/cancelled) that writes this demo model, from an earlier start perhaps. */
