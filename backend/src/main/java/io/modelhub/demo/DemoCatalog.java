@@ -14,6 +14,9 @@ import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
 import io.modelhub.runners.RunnerService;
+import io.modelhub.storage.blobs.StoredBlob;
+import io.modelhub.storage.imports.OnnxBertImport;
+import io.modelhub.contract.RecipeDescriptor;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,19 +27,32 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Fills an empty hub with a living catalog: it generates a vision, a language and an audio dataset in Java
  * (no downloads), then trains models from them through the normal job queue, so they come from whichever
  * runner takes them (the launcher's local one on a fresh install) with cards, metrics and lineage like any job.
  * Runs in the background after startup; each finished step is recorded in demo_steps and never redone.
+ * <p>
+ * Last, after the small models: the real pretrained all-MiniLM-L6-v2, converted from the ONNX export the hub ships
+ * with (no download either), and a classifier fine-tuned from it, queued once a runner's text-classification takes
+ * BERT models (until then the demo waits for one, and everything before it is already there).
  */
 @ApplicationScoped
 public class DemoCatalog {
@@ -113,6 +129,22 @@ public class DemoCatalog {
                         Map.entry("seed", (int) SEED), Map.entry("zero_shot_labels", "red, green, blue, yellow, white"),
                         Map.entry("zero_shot_prompt", "a large {label} circle")), null));
     }
+
+    /** The real pretrained BERT the demo holds, converted from the ONNX export on the hub's classpath (no download). */
+    public static final String MINILM = "all-minilm-l6-v2";
+
+    /**
+     * Fine-tunes of the pretrained MiniLM, queued after every small model so that those appear first: a 22.6M
+     * parameter encoder is the slowest job of the demo. 2 epochs over the 300 topic sentences at 64 tokens take a
+     * couple of minutes on 2 cores.
+     */
+    public static List<DemoModel> pretrainedFineTunes() {
+        return List.of(new DemoModel("topics-minilm-classifier", "text-classification", "topics", MINILM,
+                Map.of("epochs", 2, "seed", (int) SEED, "learning_rate", 5e-5, "batch_size", 16), "demo-topics-accuracy"));
+    }
+
+    /** Tokens per sentence for the MiniLM fine-tunes, set where the recipe publishes max_length. */
+    static final int MINILM_MAX_LENGTH = 64;
 
     @Inject
     ModelHubConfig config;
@@ -196,12 +228,16 @@ public class DemoCatalog {
                 continue;
             }
             awaitRecipe(model.recipe());
-            Long job = existingJob(model.output());
-            if (job == null) {
-                job = jobs.submit(demo, new JobSpec(model.recipe(), model.baseModel() == null ? null : NAMESPACE + "/" + model.baseModel(),
-                        null, NAMESPACE + "/" + model.dataset(), null, model.params(), NAMESPACE + "/" + model.output(),
-                        0, 0L, List.of(), 0, 3, evaluateOn(model))).id();
-                LOG.infof("Demo catalog: job %d queued (%s -> %s/%s)", job, model.recipe(), NAMESPACE, model.output());
+            queue(demo, model, model.params());
+        }
+        // while the runner trains the small models: the real pretrained one, imported, not trained
+        if (!done("import:" + MINILM)) {
+            try {
+                importMiniLm(demo);
+                markDone("import:" + MINILM);
+            } catch (RuntimeException e) {
+                // the small models are queued and must still be recorded below; the fine-tune of it is skipped
+                LOG.warnf(e, "Demo catalog: %s/%s could not be imported", NAMESPACE, MINILM);
             }
         }
         for (DemoModel model : models()) {
@@ -209,7 +245,82 @@ public class DemoCatalog {
                 awaitModel(demo, model.output());
             }
         }
+        for (DemoModel model : pretrainedFineTunes()) {
+            String step = "model:" + model.output();
+            if (done(step)) {
+                continue;
+            }
+            if (existingJob(model.output()) == null) {
+                String modelType = modelType(model.baseModel());
+                if (modelType == null) {
+                    LOG.warnf("Demo catalog: %s/%s is missing, so %s/%s is skipped", NAMESPACE, model.baseModel(),
+                            NAMESPACE, model.output());
+                    continue;
+                }
+                RecipeDescriptor recipe = awaitRecipeTaking(model.recipe(), modelType);
+                Map<String, Object> params = new HashMap<>(model.params());
+                if (recipe.byName().containsKey("max_length")) {
+                    params.put("max_length", MINILM_MAX_LENGTH);
+                }
+                queue(demo, model, params);
+            }
+            awaitModel(demo, model.output());
+        }
         LOG.info("Demo catalog complete");
+    }
+
+    /** Submits the model's job unless one (from an earlier start perhaps) is already queued, running or done. */
+    private void queue(Viewer demo, DemoModel model, Map<String, Object> params) {
+        Long job = existingJob(model.output());
+        if (job == null) {
+            job = jobs.submit(demo, new JobSpec(model.recipe(), model.baseModel() == null ? null : NAMESPACE + "/" + model.baseModel(),
+                    null, NAMESPACE + "/" + model.dataset(), null, params, NAMESPACE + "/" + model.output(),
+                    0, 0L, List.of(), 0, 3, evaluateOn(model))).id();
+            LOG.infof("Demo catalog: job %d queued (%s -> %s/%s)", job, model.recipe(), NAMESPACE, model.output());
+        }
+    }
+
+    /**
+     * all-MiniLM-L6-v2 in the transformers layout, converted from the ONNX export in the langchain4j jar the hub
+     * ships with (Apache-2.0), so a fresh install holds a real pretrained language model without any download.
+     */
+    void importMiniLm(Viewer demo) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("demo-minilm");
+            OnnxBertImport.Result result = OnnxBertImport.fromClasspath(dir);
+            Path card = dir.resolve("README.md");
+            Files.writeString(card, Files.readString(card) + "\nPublished by the ModelHub demo catalog on the hub's first start: "
+                    + "converted by " + OnnxBertImport.class.getName() + " from the ONNX export in Maven artifact "
+                    + OnnxBertImport.MINILM_ARTIFACT + ", which the hub ships with. Fine-tune it with the text-classification "
+                    + "recipe, as " + NAMESPACE + "/" + pretrainedFineTunes().get(0).output() + " is.\n");
+            Map<String, StoredBlob> files = new LinkedHashMap<>();
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+                    // streamed into the object store: model.safetensors is 90 MB
+                    try (InputStream in = Files.newInputStream(file)) {
+                        files.put(dir.relativize(file).toString().replace('\\', '/'), commits.store(in, Files.size(file)));
+                    }
+                }
+            }
+            publishModel(demo, MINILM, files, "Import all-MiniLM-L6-v2 from its ONNX export");
+            LOG.infof("Demo catalog: model %s/%s imported (%,d parameters)", NAMESPACE, MINILM, result.parameters());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+        }
     }
 
     /** The demo benchmark the model is evaluated on when its job succeeds (the job queues the evaluation itself). */
@@ -257,6 +368,32 @@ public class DemoCatalog {
         }
     }
 
+    /**
+     * Waits for a runner whose version of the recipe takes this model type as its base model; a job for it would be
+     * refused until then (a runner from before BERT support publishes text-classification for its own encoders only).
+     */
+    private RecipeDescriptor awaitRecipeTaking(String recipe, String modelType) throws InterruptedException {
+        boolean logged = false;
+        while (true) {
+            java.util.Optional<RecipeDescriptor> current = runners.recipe(recipe);
+            if (current.isPresent() && current.get().acceptsBaseModelType(modelType)) {
+                return current.get();
+            }
+            if (!logged) {
+                LOG.infof("Demo catalog: waiting for a runner whose %s takes %s models (%s)", recipe, modelType,
+                        current.map(r -> "version " + r.version() + " takes " + r.modelTypes()).orElse("none offers it yet"));
+                logged = true;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    /** The config.json model_type of a demo model, as the hub indexed it; null when it is gone (deleted, or never imported). */
+    @Transactional
+    String modelType(String name) {
+        return repos.find(RepoName.parse(RepoType.MODEL, NAMESPACE + "/" + name)).map(r -> r.modelType).orElse(null);
+    }
+
     /** The newest job (any state but failed/cancelled) that writes this demo model, from an earlier start perhaps. */
     @Transactional
     Long existingJob(String output) {
@@ -286,6 +423,16 @@ public class DemoCatalog {
         dataset.files().forEach((path, bytes) ->
                 changes.add(FileChange.put(path, commits.store(new ByteArrayInputStream(bytes), bytes.length))));
         commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Generate the demo dataset",
+                "Written by " + DemoCatalog.class.getName() + " on the hub's first start.", demo);
+    }
+
+    @Transactional
+    void publishModel(Viewer demo, String name, Map<String, StoredBlob> files, String summary) {
+        RepoName repoName = RepoName.parse(RepoType.MODEL, NAMESPACE + "/" + name);
+        Repo repo = repos.find(repoName).orElseGet(() -> repos.create(demo, repoName, false));
+        List<FileChange> changes = new ArrayList<>();
+        files.forEach((path, blob) -> changes.add(FileChange.put(path, blob)));
+        commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, summary,
                 "Written by " + DemoCatalog.class.getName() + " on the hub's first start.", demo);
     }
 

@@ -57,6 +57,8 @@ public final class HubApi {
     }
 
     public static final class RepoBuilder {
+        /** huggingface_hub's own cut: files of 10 MB or more are uploaded as LFS objects. */
+        public static final long LFS_THRESHOLD = 10L * 1024 * 1024;
         private final String type;
         private final String name;
         private boolean privateRepo;
@@ -88,11 +90,20 @@ public final class HubApi {
             return this;
         }
 
-        /** Every file below {@code dir}, by its path relative to it (a dataset a test builder wrote). */
+        /**
+         * Every file below {@code dir}, by its path relative to it (a dataset a test builder wrote, a converted model).
+         * Files of {@link #LFS_THRESHOLD} bytes or more go through the LFS batch API, as huggingface_hub sends them: a
+         * real model's weights would not fit in one NDJSON commit body.
+         */
         public RepoBuilder folder(java.nio.file.Path dir) {
             try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(dir)) {
                 for (java.nio.file.Path f : paths.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
-                    file(dir.relativize(f).toString().replace('\\', '/'), java.nio.file.Files.readAllBytes(f));
+                    String path = dir.relativize(f).toString().replace('\\', '/');
+                    if (java.nio.file.Files.size(f) >= LFS_THRESHOLD) {
+                        lfsFile(path, java.nio.file.Files.readAllBytes(f));
+                    } else {
+                        file(path, java.nio.file.Files.readAllBytes(f));
+                    }
                 }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
