@@ -96,6 +96,22 @@ class DemoCatalogIT {
                 assertTrue(top.path("verified").asBoolean(), top.toString());
                 assertTrue(top.path("score").asDouble() > 0.5, benchmark.path("name").asText() + " score above chance: " + top);
             }
+
+            // the real MiniLM fine-tuned through the queue as a standard transformers checkpoint, last of the demo jobs
+            JsonNode tuned = JSON.readTree(hub.get("/api/models/demo/topics-minilm-classifier").body());
+            while (tuned.path("id").isMissingNode()) {
+                assertTrue(System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(25), "no demo/topics-minilm-classifier; jobs: "
+                        + hub.get("/api/jobs?owner=demo").body());
+                for (JsonNode job : JSON.readTree(hub.get("/api/jobs?owner=demo").body())) {
+                    assertTrue(!job.path("state").asText().equals("failed"), "demo job failed: " + job);
+                }
+                Thread.sleep(5000);
+                tuned = JSON.readTree(hub.get("/api/models/demo/topics-minilm-classifier").body());
+            }
+            System.out.printf("Demo catalog: the fine-tuned MiniLM %d s after start%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+            assertEquals("demo/all-minilm-l6-v2", tuned.path("cardData").path("base_model").asText(), tuned.toString());
+            String config = hub.get("/demo/topics-minilm-classifier/resolve/main/config.json").body();
+            assertTrue(config.contains("BertForSequenceClassification"), config);
         }
     }
 }
