@@ -336,7 +336,8 @@ public class JobQueue {
             result.put("details", completion.details());
         }
         Object[] j = (Object[]) em.createNativeQuery("select owner_id, output_repo, recipe_id, recipe_version, cast(params as text), "
-                + "base_model, base_revision, dataset, dataset_revision from jobs where id = ?1 for update").setParameter(1, jobId).getSingleResult();
+                + "base_model, base_revision, dataset, dataset_revision, private_output from jobs where id = ?1 for update")
+                .setParameter(1, jobId).getSingleResult();
         Account owner = Account.findById(((Number) j[0]).longValue());
         Viewer ownerViewer = Viewer.session(owner);
         List<FileChange> changes = new ArrayList<>();
@@ -361,7 +362,8 @@ public class JobQueue {
                     j[6] == null ? null : ((String) j[6]).trim(), (String) j[7], ((String) j[8]).trim(), result);
             changes.add(FileChange.put("README.md", commits.storeSmall(card)));
             RepoName output = RepoName.parse(RepoType.MODEL, outputRepo);
-            Repo repo = repos.find(output).orElseGet(() -> repos.create(ownerViewer, output, false));
+            // private when asked, or when anything it was trained on was private at submit
+            Repo repo = repos.find(output).orElseGet(() -> repos.create(ownerViewer, output, (Boolean) j[9]));
             commitId = commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Trained by job " + jobId, "", ownerViewer).id;
         }
         em.createNativeQuery("update jobs set state = 'succeeded', finished_at = now(), result = cast(?2 as jsonb), output_commit = ?3, "

@@ -75,6 +75,9 @@ public class JobService {
     public record Page(List<JobView> items, long total) {
     }
 
+    /** Users queue within [-MAX_USER_PRIORITY, MAX_USER_PRIORITY]; beyond it only admins, so nobody jumps every queue. */
+    public static final int MAX_USER_PRIORITY = 100;
+
     private static final Map<String, String> SORTS = Map.of("id", "j.id", "created", "j.created_at", "state", "j.state",
             "recipe", "j.recipe_id", "owner", "a.username", "priority", "j.priority");
 
@@ -89,7 +92,12 @@ public class JobService {
         }
         RecipeDescriptor recipe = recipeFor(spec);
         Map<String, Object> params = JobParams.validate(recipe, spec.params());
-        pinModelParams(viewer, recipe, params);
+        boolean privateInput = pinModelParams(viewer, recipe, params);
+        int priority = spec.priority() == null ? 0 : spec.priority();
+        if (Math.abs((long) priority) > MAX_USER_PRIORITY && !viewer.admin()) {
+            throw ApiException.forbidden("Priority must be between -" + MAX_USER_PRIORITY + " and " + MAX_USER_PRIORITY
+                    + "; only admins queue a job beyond that, got " + priority);
+        }
 
         String baseRevision = null;
         String baseModality = "unknown";
@@ -101,6 +109,7 @@ public class JobService {
             Repo base = repos.visible(viewer, RepoName.parse(RepoType.MODEL, spec.baseModel()));
             baseRevision = commits.resolve(base, spec.baseRevision());
             baseModality = base.modality;
+            privateInput |= base.privateRepo;
             requireModelType(recipe, "base model", base, recipe.modelTypes());
             if (!anyModality && !base.modality.equals("unknown") && !base.modality.equals(recipe.modality())) {
                 throw ApiException.badRequest("Modality mismatch: recipe '" + recipe.id() + "' takes " + recipe.modality()
@@ -112,6 +121,7 @@ public class JobService {
         }
         Repo dataset = repos.visible(viewer, RepoName.parse(RepoType.DATASET, spec.dataset()));
         String datasetRevision = commits.resolve(dataset, spec.datasetRevision());
+        privateInput |= dataset.privateRepo;
         List<RepoFile> datasetFiles = commits.files(datasetRevision);
         DatasetSchema layout = datasets.inspect(datasetFiles);
         if (anyModality) {
@@ -144,13 +154,15 @@ public class JobService {
             throw ApiException.badRequest("Resources out of range: " + String.join("; ", problems.values()));
         }
         Number id = (Number) em.createNativeQuery("insert into jobs (owner_id, recipe_id, recipe_version, params, base_model, "
-                        + "base_revision, dataset, dataset_revision, output_repo, gpus, gpu_memory_mb, labels, priority, max_attempts) "
-                        + "values (?1, ?2, ?3, cast(?4 as jsonb), ?5, ?6, ?7, ?8, null, ?9, ?10, cast(?11 as text[]), ?12, ?13) returning id")
+                        + "base_revision, dataset, dataset_revision, output_repo, gpus, gpu_memory_mb, labels, priority, max_attempts, "
+                        + "private_output) values (?1, ?2, ?3, cast(?4 as jsonb), ?5, ?6, ?7, ?8, null, ?9, ?10, cast(?11 as text[]), ?12, "
+                        + "?13, ?14) returning id")
                 .setParameter(1, viewer.accountId()).setParameter(2, recipe.id()).setParameter(3, recipe.version())
                 .setParameter(4, json.write(params)).setParameter(5, recipe.needsBaseModel() ? spec.baseModel() : null)
                 .setParameter(6, baseRevision).setParameter(7, dataset.fullId()).setParameter(8, datasetRevision)
                 .setParameter(9, gpus).setParameter(10, gpuMemory).setParameter(11, PgArrays.text(spec.labels()))
-                .setParameter(12, spec.priority() == null ? 0 : spec.priority()).setParameter(13, maxAttempts)
+                .setParameter(12, priority).setParameter(13, maxAttempts)
+                .setParameter(14, privateInput || Boolean.TRUE.equals(spec.privateOutput()))
                 .getSingleResult();
         if (recipe.producesModel()) {
             String output = spec.outputRepo() == null || spec.outputRepo().isBlank()
@@ -215,7 +227,8 @@ public class JobService {
      * must be visible to the submitter and of a modality the parameter accepts, and is pinned here to
      * "owner/name@commit" so that every attempt trains on the same weights.
      */
-    private void pinModelParams(Viewer viewer, RecipeDescriptor recipe, Map<String, Object> params) {
+    private boolean pinModelParams(Viewer viewer, RecipeDescriptor recipe, Map<String, Object> params) {
+        boolean anyPrivate = false;
         for (ParamSpec p : recipe.parameters()) {
             if (!p.isModel()) {
                 continue;
@@ -239,7 +252,9 @@ public class JobService {
                 requireModelType(recipe, "'" + p.name() + "'", model, p.modelTypes());
             }
             params.put(p.name(), model.fullId() + "@" + commit);
+            anyPrivate |= model.privateRepo;
         }
+        return anyPrivate;
     }
 
     @Transactional

@@ -22,9 +22,14 @@ public class ApiExceptionMapper implements ExceptionMapper<Exception> {
         if (exception instanceof ApiException api) {
             return error(api.status(), api.errorCode(), api.getMessage());
         }
+        if (exception instanceof WebApplicationException web && web.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
+            return error(400, null, MalformedJsonMapper.describe(json));
+        }
         if (exception instanceof WebApplicationException web) {
             int status = web.getResponse().getStatus();
-            String message = status == 404 ? "Not found" : status == 405 ? "Method not allowed" : web.getMessage();
+            String message = status == 404 ? "Not found" : status == 405 ? "Method not allowed"
+                    : status == 400 && (web.getMessage() == null || web.getMessage().startsWith("HTTP 400"))
+                    ? "Bad request: the body could not be read as the JSON this endpoint takes" : web.getMessage();
             return error(status, null, message);
         }
         LOG.error("Unhandled error", exception);

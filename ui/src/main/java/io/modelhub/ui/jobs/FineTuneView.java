@@ -69,6 +69,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
     private final IntegerField maxAttempts = new IntegerField("Attempts");
     private final TextField labels = new TextField("Runner labels");
     private final TextField output = new TextField("Output model");
+    private final Checkbox privateOutput = new Checkbox("Private output model");
     private String title = "Fine-tune · ModelHub";
 
     /** A parameter's field and how to read its value. */
@@ -139,7 +140,8 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         gpuMemory.setHelperText("0 or more; only runners with at least this much per GPU");
         priority.setId("priority");
         priority.setValue(0);
-        priority.setHelperText("Higher runs first");
+        priority.setHelperText("Higher runs first; -" + JobService.MAX_USER_PRIORITY + " to " + JobService.MAX_USER_PRIORITY
+                + (viewer.admin() ? " for users, any for admins" : ""));
         maxAttempts.setId("max-attempts");
         maxAttempts.setValue(3);
         maxAttempts.setHelperText("1 to 20; a runner lost mid-run requeues the job from its latest checkpoint");
@@ -147,6 +149,10 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         labels.setHelperText("Comma-separated; only runners with all of them");
         output.setId("output-repo");
         output.setWidthFull();
+        privateOutput.setId("private-output");
+        // the hub makes it private anyway when any input is private; the box is for public inputs
+        privateOutput.setValue(model.privateRepo);
+        privateOutput.setTooltipText("Private when checked, and always when the base model, the dataset or a tower is private");
         FormLayout resources = new FormLayout(gpus, gpuMemory, priority, maxAttempts, labels);
 
         recipe.addValueChangeListener(e -> onRecipe(viewer, e.getValue()));
@@ -155,7 +161,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         Button review = new Button("Review", e -> review(viewer));
         review.setId("review-job");
         review.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
-        add(recipe, dataset, new H3("Hyperparameters"), paramsForm, new H3("Resources"), resources, output, review);
+        add(recipe, dataset, new H3("Hyperparameters"), paramsForm, new H3("Resources"), resources, output, privateOutput, review);
     }
 
     private void onRecipe(Viewer viewer, RecipeDescriptor r) {
@@ -316,7 +322,8 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         }
         RecipeDescriptor r = recipe.getValue();
         JobSpec spec = new JobSpec(r.id(), model.fullId(), null, dataset.getValue().fullId(), null, values,
-                output.getValue().trim(), gpus.getValue(), (long) gpuMemory.getValue(), labelList, priority.getValue(), maxAttempts.getValue());
+                output.getValue().trim(), gpus.getValue(), (long) gpuMemory.getValue(), labelList, priority.getValue(), maxAttempts.getValue(),
+                null, null, privateOutput.getValue());
         summary(viewer, spec);
     }
 
