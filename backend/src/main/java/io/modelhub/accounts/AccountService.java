@@ -98,8 +98,8 @@ public class AccountService {
     }
 
     @Transactional
-    public void revokeToken(long accountId, long tokenId) {
-        ApiToken.delete("id = ?1 and account.id = ?2", tokenId, accountId);
+    public boolean revokeToken(long accountId, long tokenId) {
+        return ApiToken.delete("id = ?1 and account.id = ?2", tokenId, accountId) > 0;
     }
 
     /** Empty when the token is unknown; the caller answers 401. */

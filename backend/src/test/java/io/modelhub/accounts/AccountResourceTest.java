@@ -51,4 +51,30 @@ class AccountResourceTest {
                 .body("auth.accessToken.role", equalTo("read"));
         RestAssured.get("/api/models?author=alice").then().statusCode(200).body("id", hasItem("alice/alices-model"));
     }
+
+    @Test
+    void adminsManageAUsersTokensWithoutABrowser() {
+        accounts.createUser("trent", "trent-password", "Trent", null, false);
+        String token = HubApi.asAdmin().contentType("application/json").body(Map.of("name", "ci", "role", "write"))
+                .post("/api/admin/users/trent/tokens").then().statusCode(201).extract().path("token");
+        assertTrue(token.startsWith("hf_"), token);
+        HubApi.as(token).contentType("application/json").body(Map.of("name", "trent/made-by-token"))
+                .post("/api/repos/create").then().statusCode(200);
+        int id = HubApi.asAdmin().get("/api/admin/users/trent/tokens").then().statusCode(200)
+                .body("[0].name", equalTo("ci")).body("[0].token", org.hamcrest.Matchers.nullValue()).extract().path("[0].id");
+        HubApi.as(token).get("/api/admin/users/trent/tokens").then().statusCode(403);
+        io.restassured.RestAssured.get("/api/admin/users/trent/tokens").then().statusCode(401);
+        HubApi.asAdmin().delete("/api/admin/users/trent/tokens/" + id).then().statusCode(204);
+        HubApi.asAdmin().delete("/api/admin/users/trent/tokens/" + id).then().statusCode(404);
+        HubApi.as(token).get("/api/models/trent/made-by-token").then().statusCode(401);
+        HubApi.asAdmin().contentType("application/json").body(Map.of("name", "x")).post("/api/admin/users/nobody-here/tokens")
+                .then().statusCode(404).body("error", equalTo("No user nobody-here"));
+    }
+
+    @Test
+    void answersCarryTheBrowserHardeningHeaders() {
+        io.restassured.RestAssured.get("/health").then().statusCode(200)
+                .header("Content-Security-Policy", "frame-ancestors 'self'").header("X-Content-Type-Options", "nosniff")
+                .header("X-Frame-Options", "SAMEORIGIN").header("Referrer-Policy", "strict-origin-when-cross-origin");
+    }
 }
