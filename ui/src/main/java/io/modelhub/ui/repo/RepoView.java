@@ -184,12 +184,12 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
         addIf(panel, "Languages", String.join(", ", repo.languages));
         if (!repo.baseModels.isEmpty()) {
             HorizontalLayout links = new HorizontalLayout();
-            repo.baseModels.forEach(b -> links.add(new Anchor("/" + b, b)));
+            repo.baseModels.forEach(b -> links.add(repoLink(RepoType.MODEL, b)));
             panel.add(new H4("Base model"), links);
         }
         if (!repo.datasets.isEmpty()) {
             HorizontalLayout links = new HorizontalLayout();
-            repo.datasets.forEach(d -> links.add(new Anchor("/datasets/" + d, d)));
+            repo.datasets.forEach(d -> links.add(repoLink(RepoType.DATASET, d)));
             panel.add(new H4("Datasets"), links);
         }
         if (repo.repoType() == RepoType.MODEL) {
@@ -362,6 +362,19 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
     private static void addIf(VerticalLayout panel, String label, String value) {
         if (value != null && !value.isBlank()) {
             panel.add(row(label, value));
+        }
+    }
+
+    /**
+     * A card's base_model or dataset as a link to that repository on this hub, or as plain text when it is not a repo
+     * id: a card must never turn into a link elsewhere (base_model "/evil.example" would be "//evil.example").
+     */
+    static com.vaadin.flow.component.Component repoLink(RepoType type, String id) {
+        try {
+            RepoName name = RepoName.parse(type, id);
+            return new Anchor((type == RepoType.DATASET ? "/datasets/" : "/") + name.id(), name.id());
+        } catch (io.modelhub.platform.ApiException notARepoId) {
+            return new Span(id);
         }
     }
 }
