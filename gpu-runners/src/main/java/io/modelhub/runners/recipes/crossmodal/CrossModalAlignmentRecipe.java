@@ -163,7 +163,7 @@ public final class CrossModalAlignmentRecipe implements Recipe {
             try (Trainer trainer = model.newTrainer(learningRate)) {
                 for (int epoch = startEpoch + 1; epoch <= epochs; epoch++) {
                     long started = System.nanoTime();
-                    int[] order = Epochs.order(train.size(), seed, epoch);
+                    int[] order = Epochs.begin(train.size(), seed, epoch);
                     double lossSum = 0;
                     int batches = 0;
                     for (int from = 0; from + 2 <= order.length; from += batchSize) {

@@ -175,7 +175,7 @@ public final class TextContinuedPretrainingRecipe implements Recipe {
                 trainer.initialize(new Shape(1, 4), new Shape(1, 4));
                 for (int epoch = startEpoch + 1; epoch <= epochs; epoch++) {
                     long started = System.nanoTime();
-                    int[] order = Epochs.order(train.size(), seed, epoch);
+                    int[] order = Epochs.begin(train.size(), seed, epoch);
                     SplittableRandom masking = new SplittableRandom(CnnInitializers.mix(seed, "masking-" + epoch));
                     double lossSum = 0;
                     int batches = 0;

@@ -133,7 +133,7 @@ public final class TextPretrainingRecipe implements Recipe {
                 try (Trainer trainer = model.newTrainer(learningRate)) {
                     for (int epoch = startEpoch + 1; epoch <= epochs; epoch++) {
                         long started = System.nanoTime();
-                        int[] order = Epochs.order(train.size(), seed, epoch);
+                        int[] order = Epochs.begin(train.size(), seed, epoch);
                         SplittableRandom masking = new SplittableRandom(CnnInitializers.mix(seed, "masking-" + epoch));
                         double lossSum = 0;
                         int batches = 0;

@@ -183,7 +183,7 @@ public final class ClassifierTraining<E extends LabelledExamples, M extends Trai
             try (Trainer trainer = model.newTrainer(schedule.tracker(step, totalSteps))) {
                 for (int epoch = startEpoch + 1; epoch <= options.epochs(); epoch++) {
                     long started = System.nanoTime();
-                    int[] order = Epochs.order(data.train().size(), options.seed(), epoch);
+                    int[] order = Epochs.begin(data.train().size(), options.seed(), epoch);
                     // a last batch of one example would make batch norm's batch statistics degenerate (zero
                     // variance); that example is dropped for this epoch only, the shuffle gives it a turn next time
                     int usable = model.usesBatchStatistics() && order.length % options.batchSize() == 1

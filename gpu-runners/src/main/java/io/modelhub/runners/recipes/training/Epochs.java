@@ -4,6 +4,7 @@ import io.modelhub.contract.ParamSpec;
 import io.modelhub.runners.recipes.Recipe;
 import io.modelhub.runners.recipes.RunContext;
 import io.modelhub.runners.recipes.RunResult;
+import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.vision.CnnInitializers;
 import io.modelhub.runners.recipes.vision.TrainingState;
 import java.io.IOException;
@@ -50,6 +51,15 @@ public final class Epochs {
     /** The "seed" parameter (default 42); the description says what it seeds. */
     public static ParamSpec seedParameter(String description) {
         return ParamSpec.integer("seed", 42, 0, Integer.MAX_VALUE, description);
+    }
+
+    /**
+     * The start of epoch e: its data order ({@link #order}), and the engine's random generator (dropout, masking noise
+     * drawn by PyTorch) reseeded from (seed, e), so a run is reproducible and a resumed run draws what it would have.
+     */
+    public static int[] begin(int n, long seed, int epoch) {
+        Torch.engine().setRandomSeed((int) CnnInitializers.mix(seed, "engine-epoch-" + epoch));
+        return order(n, seed, epoch);
     }
 
     /** The shuffle of epoch e depends only on (seed, e), so a resumed run continues with the same data order. */
