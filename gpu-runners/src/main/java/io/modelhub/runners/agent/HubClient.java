@@ -242,7 +242,8 @@ public final class HubClient {
     private void retryOrThrow(String what, IOException e, int retry) throws IOException, InterruptedException {
         boolean transientFailure = !(e instanceof HubException h) || h.transientFailure();
         if (!transientFailure || stopping || retry + 1 >= backoff.attempts()) {
-            throw e instanceof HubException ? e : new HubException(0, what + ": " + e.getMessage());
+            throw e instanceof HubException ? e : new HubException(0, what + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() + " (the hub did not answer)" : e.getMessage()));
         }
         Duration delay = backoff.delay(retry);
         System.err.println(what + " failed (" + e.getMessage() + "); retry " + (retry + 1) + " of "
