@@ -49,12 +49,39 @@ public class AccountService {
         return Account.list("order by username");
     }
 
+    /** A hash no password matches, verified for unknown user names so that they take as long as known ones. */
+    private static final String NO_ACCOUNT = PasswordHasher.hash(randomSecret("", 32));
+
+    @jakarta.inject.Inject
+    SignInThrottle throttle;
+
     @Transactional
     public Optional<Account> authenticate(String username, String password) {
         if (username == null || password == null) {
             return Optional.empty();
         }
-        return Account.findByUsername(username.trim()).filter(a -> PasswordHasher.verify(password, a.passwordHash));
+        Optional<Account> account = Account.findByUsername(username.trim());
+        // the same work whether the account exists or not: timing does not tell which user names exist
+        boolean matches = PasswordHasher.verify(password, account.map(a -> a.passwordHash).orElse(NO_ACCOUNT));
+        return matches ? account : Optional.empty();
+    }
+
+    /**
+     * A sign-in from the browser: throttled per account and per address ({@link SignInThrottle}); a refusal says how
+     * long to wait (429), a wrong password is empty.
+     */
+    public Optional<Account> signIn(String username, String password, String address) {
+        long wait = throttle.waitSeconds(username, address);
+        if (wait > 0) {
+            throw new ApiException(429, null, "Too many failed sign-ins; try again in " + wait + " s");
+        }
+        Optional<Account> account = authenticate(username, password);
+        if (account.isPresent()) {
+            throttle.succeeded(username);
+        } else {
+            throttle.failed(username, address);
+        }
+        return account;
     }
 
     /** Creates a token and returns its only plain-text copy. */

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Accounts, tokens and who may see and change what. */
@@ -76,5 +77,18 @@ class AccountResourceTest {
         io.restassured.RestAssured.get("/health").then().statusCode(200)
                 .header("Content-Security-Policy", "frame-ancestors 'self'").header("X-Content-Type-Options", "nosniff")
                 .header("X-Frame-Options", "SAMEORIGIN").header("Referrer-Policy", "strict-origin-when-cross-origin");
+    }
+
+    @Test
+    void signInIsThrottledAndSaysForHowLong() {
+        accounts.createUser("victor", "victor-password", "Victor", null, false);
+        for (int i = 0; i < 5; i++) {
+            assertTrue(accounts.signIn("victor", "guess-" + i, "192.0.2.7").isEmpty());
+        }
+        io.modelhub.platform.ApiException paused = org.junit.jupiter.api.Assertions.assertThrows(io.modelhub.platform.ApiException.class,
+                () -> accounts.signIn("victor", "victor-password", "192.0.2.8"));
+        assertEquals(429, paused.status());
+        assertTrue(paused.getMessage().matches("Too many failed sign-ins; try again in \\d+ s"), paused.getMessage());
+        assertTrue(accounts.signIn("admin", "wrong", "192.0.2.99").isEmpty(), "other accounts from other addresses go on");
     }
 }

@@ -3,6 +3,7 @@ package io.modelhub.ui.accounts;
 import io.modelhub.accounts.AccountService;
 import io.modelhub.ui.UiSession;
 import com.vaadin.flow.component.login.LoginForm;
+import com.vaadin.flow.component.login.LoginI18n;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.router.BeforeEnterEvent;
@@ -22,14 +23,30 @@ public class LoginView extends VerticalLayout implements BeforeEnterObserver {
     public LoginView(AccountService accounts) {
         LoginForm form = new LoginForm();
         form.setForgotPasswordButtonVisible(false);
-        form.addLoginListener(e -> accounts.authenticate(e.getUsername(), e.getPassword()).ifPresentOrElse(account -> {
-            UiSession.signIn(account);
-            getUI().ifPresent(ui -> ui.getPage().setLocation("/" + next));
-        }, () -> form.setError(true)));
+        form.addLoginListener(e -> {
+            String address = com.vaadin.flow.server.VaadinRequest.getCurrent() == null ? null
+                    : com.vaadin.flow.server.VaadinRequest.getCurrent().getRemoteAddr();
+            try {
+                accounts.signIn(e.getUsername(), e.getPassword(), address).ifPresentOrElse(account -> {
+                    UiSession.signIn(account);
+                    getUI().ifPresent(ui -> ui.getPage().setLocation("/" + next));
+                }, () -> showError(form, "Incorrect username or password", "Check them and try again."));
+            } catch (io.modelhub.platform.ApiException throttled) {
+                showError(form, "Sign-in paused", throttled.getMessage());
+            }
+        });
         setSizeFull();
         setAlignItems(FlexComponent.Alignment.CENTER);
         setJustifyContentMode(FlexComponent.JustifyContentMode.CENTER);
         add(form);
+    }
+
+    private static void showError(LoginForm form, String title, String message) {
+        LoginI18n i18n = LoginI18n.createDefault();
+        i18n.getErrorMessage().setTitle(title);
+        i18n.getErrorMessage().setMessage(message);
+        form.setI18n(i18n);
+        form.setError(true);
     }
 
     @Override
