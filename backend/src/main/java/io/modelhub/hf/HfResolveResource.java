@@ -42,8 +42,12 @@ import java.util.Optional;
 public class HfResolveResource {
     static final String EXPOSED = "X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, "
             + "X-Total-Count, ETag, Link, Accept-Ranges, Content-Range, X-Linked-Size, X-Linked-Etag";
-    /** Long enough for a slow client to fetch a large file; each HEAD or GET hands out a fresh one. */
-    private static final Duration REDIRECT_TTL = Duration.ofHours(6);
+    /**
+     * The store checks a presigned GET when the transfer starts, so a slow download of a large file outlives it; short,
+     * so that a link handed out before a repo turned private or was deleted soon stops working. Each HEAD or GET
+     * hands out a fresh one.
+     */
+    static final Duration REDIRECT_TTL = Duration.ofMinutes(15);
 
     @Inject
     DownloadService downloads;

@@ -94,6 +94,7 @@ class HfDirectStoreTest {
                 .header("X-Linked-Etag", "\"" + sha256 + "\"")
                 .header("X-Linked-Size", String.valueOf(weights.length))
                 .header("X-Repo-Commit", commit);
+        assertTrue(head.getHeader("Location").contains("X-Amz-Expires=900"), "a download link lives 15 minutes: " + head.getHeader("Location"));
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         HttpResponse<byte[]> fromStore = http.send(HttpRequest.newBuilder(URI.create(head.getHeader("Location"))).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
