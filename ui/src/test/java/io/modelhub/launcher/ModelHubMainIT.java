@@ -48,6 +48,9 @@ class ModelHubMainIT {
             HttpResponse<String> page = second.get("/admin/kept-model");
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("<html"), "the UI answers");
+            String cookie = page.headers().firstValue("Set-Cookie").orElse("");
+            assertTrue(cookie.startsWith("JSESSIONID=") && cookie.contains("HttpOnly"), "the session cookie is HttpOnly: " + cookie);
+            assertEquals("frame-ancestors 'self'", page.headers().firstValue("Content-Security-Policy").orElse(""));
         }
         assertFalse(Files.exists(data.resolve("postgres").resolve("postmaster.pid")), "PostgreSQL stops with the hub");
     }
