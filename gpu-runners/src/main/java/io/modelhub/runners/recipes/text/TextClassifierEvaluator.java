@@ -35,15 +35,29 @@ public final class TextClassifierEvaluator implements ModelEvaluator {
 
     @Override
     public ModelEvaluation evaluate(EvaluationRequest request) throws Exception {
+        return score(request, TextClassifierModel::load);
+    }
+
+    /** How an evaluator loads the classifier in a model folder. */
+    @FunctionalInterface
+    public interface Loader {
+        TextClassifier load(java.nio.file.Path dir, ai.djl.Device device) throws java.io.IOException;
+    }
+
+    /**
+     * Scores a text classifier of any family on the request's split, tokenized with the model's own tokenizer at its
+     * max length: the one scoring every text evaluator shares.
+     */
+    public static ModelEvaluation score(EvaluationRequest request, Loader loader) throws Exception {
         TextDataset dataset = TextDataset.open(request.datasetDir(), request.seed(), true);
         dataset.notes().forEach(request.log());
         TextSplit split = ClassifierScoring.split(request.split(), dataset.train(), dataset.validation(), dataset.test());
-        try (TextClassifierModel model = TextClassifierModel.load(request.modelDir(), Torch.preferredDevice())) {
+        try (TextClassifier model = loader.load(request.modelDir(), Torch.preferredDevice())) {
             int[] truth = ClassifierScoring.truth(dataset.labels(), model.labels(), split.size(), split::label);
             int[] predicted = model.predict(model.tokenize(split), request.batchSize());
             Map<String, Object> preprocessing = new LinkedHashMap<>();
             preprocessing.put("tokenizer", "tokenizer.json");
-            preprocessing.put("max_length", model.tokenizer().maxLength());
+            preprocessing.put("max_length", model.maxLength());
             return ClassifierScoring.evaluation(truth, predicted, model.labels().size(), preprocessing);
         }
     }

@@ -42,7 +42,7 @@ import java.util.TreeSet;
  * A model folder holds config.json, tokenizer.json and model.safetensors (every parameter by name, the head as
  * classifier.weight/classifier.bias), plus model.pt for a TorchScript encoder, whose weights are read from there.
  */
-public final class TextClassifierModel implements TrainableClassifier<TokenizedTexts> {
+public final class TextClassifierModel implements TextClassifier {
 
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
@@ -200,6 +200,11 @@ public final class TextClassifierModel implements TrainableClassifier<TokenizedT
 
     public boolean isTorchScript() {
         return torchScript != null;
+    }
+
+    @Override
+    public int maxLength() {
+        return tokenizer.maxLength();
     }
 
     public TextTokenizer tokenizer() {

@@ -1,15 +1,11 @@
 package io.modelhub.runners.recipes.text.bert;
 
-import io.modelhub.runners.recipes.Torch;
-import io.modelhub.runners.recipes.data.TextDataset;
-import io.modelhub.runners.recipes.data.TextSplit;
 import io.modelhub.runners.recipes.eval.ClassifierScoring;
+import io.modelhub.runners.recipes.text.TextClassifierEvaluator;
 import io.modelhub.runners.recipes.eval.EvaluationRequest;
 import io.modelhub.runners.recipes.eval.ModelEvaluation;
 import io.modelhub.runners.recipes.eval.ModelEvaluator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Scores a BERT-family *ForSequenceClassification (a transformers checkpoint, e.g. what text-classification writes)
@@ -44,17 +40,7 @@ public abstract class BertClassifierEvaluator implements ModelEvaluator {
 
     @Override
     public ModelEvaluation evaluate(EvaluationRequest request) throws Exception {
-        TextDataset dataset = TextDataset.open(request.datasetDir(), request.seed(), true);
-        dataset.notes().forEach(request.log());
-        TextSplit split = ClassifierScoring.split(request.split(), dataset.train(), dataset.validation(), dataset.test());
-        try (BertTextClassifier model = BertTextClassifier.load(request.modelDir(), Torch.preferredDevice())) {
-            int[] truth = ClassifierScoring.truth(dataset.labels(), model.labels(), split.size(), split::label);
-            int[] predicted = model.predict(model.tokenize(split), request.batchSize());
-            Map<String, Object> preprocessing = new LinkedHashMap<>();
-            preprocessing.put("tokenizer", "tokenizer.json");
-            preprocessing.put("max_length", model.maxLength());
-            return ClassifierScoring.evaluation(truth, predicted, model.labels().size(), preprocessing);
-        }
+        return TextClassifierEvaluator.score(request, BertTextClassifier::load);
     }
 
     /** model_type "bert". */

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * checkpoint and the final model are transformers model folders (config.json with id2label, model.safetensors,
  * tokenizer files).
  */
-public final class BertTextClassifier implements TrainableClassifier<TokenizedTexts> {
+public final class BertTextClassifier implements io.modelhub.runners.recipes.text.TextClassifier {
 
     private final BertModel model;
     private int maxLength;
