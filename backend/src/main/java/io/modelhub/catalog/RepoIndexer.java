@@ -104,7 +104,7 @@ public class RepoIndexer {
         repo.tags = list(card.get("tags"));
         repo.cardSummary = str(card.get("summary"));
         repo.architectures = list(config.get("architectures"));
-        repo.modelType = str(config.get("model_type"));
+        repo.modelType = io.modelhub.contract.ModelTypes.of(config);
         repo.dtypeParameters = hasWeights ? dtypes : null;
         repo.parameters = hasWeights ? dtypes.values().stream().mapToLong(Long::longValue).sum() : null;
         repo.modality = Modality.derive(repo.pipelineTag, repo.modelType, repo.architectures, repo.tags).id();

@@ -1,6 +1,9 @@
 package io.modelhub.contract;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The config.json {@code model_type}s the platform's recipes know, named once for the hub (which refuses a job
@@ -19,6 +22,48 @@ public final class ModelTypes {
     public static final String TORCHSCRIPT = "torchscript";
     /** transformers' BERT-family encoders, loaded in their public layout. */
     public static final List<String> BERT_FAMILY = List.of("bert", "roberta", "xlm-roberta", "distilbert");
+
+    /**
+     * timm checkpoints (config.json with {@code architecture}, {@code num_classes}, {@code pretrained_cfg} and no
+     * model_type): the hub and the runners call them by this type; the architecture (resnet18 ...) says which.
+     */
+    public static final String TIMM = "timm";
+    /** transformers' ViT (ViTModel, ViTForImageClassification). */
+    public static final String VIT = "vit";
+    /** transformers' wav2vec2 and HuBERT (Wav2Vec2Model / HubertModel, *ForSequenceClassification). */
+    public static final String WAV2VEC2 = "wav2vec2";
+    public static final String HUBERT = "hubert";
+    /** The real pretrained vision and audio architectures loaded in their public layouts. */
+    public static final List<String> VISION_PRETRAINED = List.of(TIMM, VIT);
+    public static final List<String> AUDIO_PRETRAINED = List.of(WAV2VEC2, HUBERT);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The model type of a parsed config.json, one convention for the hub and the runners: its
+     * {@code model_type}, else {@link #TIMM} for a timm config (a string {@code architecture} beside
+     * {@code pretrained_cfg} or {@code num_classes}), else null.
+     */
+    public static String of(Map<String, ?> config) {
+        if (config == null) {
+            return null;
+        }
+        Object type = config.get("model_type");
+        if (type instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        if (config.get("architecture") instanceof String
+                && (config.get("pretrained_cfg") instanceof Map || config.get("num_classes") instanceof Number)) {
+            return TIMM;
+        }
+        return null;
+    }
+
+    /** {@link #of(Map)} of a config.json read as a tree. */
+    @SuppressWarnings("unchecked")
+    public static String of(JsonNode config) {
+        return config == null || !config.isObject() ? null : of(JSON.convertValue(config, Map.class));
+    }
 
     private ModelTypes() {
     }

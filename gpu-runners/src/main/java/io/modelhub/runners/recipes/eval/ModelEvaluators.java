@@ -1,6 +1,5 @@
 package io.modelhub.runners.recipes.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,8 +27,7 @@ public final class ModelEvaluators {
         if (!Files.isRegularFile(config)) {
             throw new IllegalArgumentException("the model has no config.json, so its model_type (and evaluator) is unknown");
         }
-        JsonNode root = new ObjectMapper().readTree(config.toFile());
-        String type = root == null ? null : root.path("model_type").asText(null);
+        String type = io.modelhub.contract.ModelTypes.of(new ObjectMapper().readTree(config.toFile()));
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("the model's config.json has no model_type");
         }

@@ -156,7 +156,6 @@ public final class TextClassificationRecipe implements Recipe {
 
     /** config.json's model_type ("" when absent). */
     static String modelType(Path dir) throws IOException {
-        return ConfigJson.JSON.readTree(ConfigJson.read(dir.resolve(TextClassifierModel.CONFIG_FILE)))
-                .path("model_type").asText("");
+        return ConfigJson.modelType(dir);
     }
 }

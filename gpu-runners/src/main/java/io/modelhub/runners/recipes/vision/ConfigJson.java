@@ -34,6 +34,21 @@ public final class ConfigJson {
         return Files.readString(file, StandardCharsets.UTF_8);
     }
 
+    /**
+     * The model type of the model in {@code dir} by the hub's convention ({@link io.modelhub.contract.ModelTypes#of}:
+     * config.json's model_type, or "timm" for a timm config); "" when config.json has none.
+     */
+    public static String modelType(Path dir) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(read(dir.resolve("config.json")));
+        } catch (JsonProcessingException e) {
+            throw new InvalidModelException("config.json is not valid JSON: " + e.getOriginalMessage());
+        }
+        String type = io.modelhub.contract.ModelTypes.of(root);
+        return type == null ? "" : type;
+    }
+
     /** The JSON object of a config.json whose model_type must be {@code modelType}. */
     public static JsonNode parse(String json, String modelType) {
         JsonNode root;
