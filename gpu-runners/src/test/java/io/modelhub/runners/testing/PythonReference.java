@@ -42,9 +42,13 @@ public final class PythonReference {
         }
     }
 
-    /** The script src/test/scripts/{name}, whatever the working directory (module or repository root). */
+    /**
+     * The script gpu-runners/src/test/scripts/{name}, whatever the working directory (this module, a sibling module
+     * whose tests use this test-jar, or the repository root).
+     */
     public static Path script(String name) {
-        for (Path candidate : List.of(Path.of("src/test/scripts", name), Path.of("gpu-runners/src/test/scripts", name))) {
+        for (Path candidate : List.of(Path.of("src/test/scripts", name), Path.of("../gpu-runners/src/test/scripts", name),
+                Path.of("gpu-runners/src/test/scripts", name))) {
             if (Files.isRegularFile(candidate)) {
                 return candidate.toAbsolutePath();
             }

@@ -36,7 +36,7 @@ public enum Modality {
                     "clap", "vision_encoder_decoder", "visionencoderdecoder", "qwen2_vl", "qwen2vl", "multimodal")),
             Map.entry(AUDIO, List.of("wav2vec", "whisper", "hubert", "wavlm", "unispeech", "audio", "speech",
                     "encodec", "musicgen", "bark", "vits", "forctc")),
-            Map.entry(VISION, List.of("vit", "resnet", "convnext", "cnn", "deit", "swin", "beit", "dinov2",
+            Map.entry(VISION, List.of("vit", "timm", "resnet", "convnext", "cnn", "deit", "swin", "beit", "dinov2",
                     "efficientnet", "mobilenet", "regnet", "detr", "yolo", "segformer", "mask2former", "image",
                     "vision", "unet")),
             Map.entry(TEXT, List.of("bert", "roberta", "gpt", "t5", "bart", "llama", "mistral", "mixtral",

@@ -31,6 +31,7 @@ class ModalityTest {
             "bert, TEXT",
             "gpt_neox, TEXT",
             "vit, VISION",
+            "timm, VISION",
             "convnext, VISION",
             "wav2vec2, AUDIO",
             "hubert, AUDIO",
