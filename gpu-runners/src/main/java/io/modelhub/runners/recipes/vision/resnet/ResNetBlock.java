@@ -91,7 +91,10 @@ public final class ResNetBlock extends AbstractBlock {
     }
 
     private void param(String name, Parameter.Type type, Shape shape) {
-        Parameter parameter = Parameter.builder().setName(name).setType(type).optShape(shape).build();
+        // running statistics are updated by batch norm itself, never by gradients (libtorch refuses them)
+        boolean statistic = type == Parameter.Type.RUNNING_MEAN || type == Parameter.Type.RUNNING_VAR;
+        Parameter parameter = Parameter.builder().setName(name).setType(type).optShape(shape)
+                .optRequiresGrad(!statistic).build();
         addParameter(parameter);
         named.put(name, parameter);
     }
