@@ -100,6 +100,25 @@ class ResNetRecipeTest {
     }
 
     @Test
+    void aResumedRunContinuesFromItsCheckpointInTheTimmLayout() throws Exception {
+        FakeRunContext first = FakeRunContext.builder(tmp.resolve("attempt-1")).baseModel(base).dataset(data)
+                .param("epochs", 2).param("batch_size", 16).cancelAfterCheckpoints(1).build();
+        assertFalse(new ImageClassificationRecipe().run(first).completed());
+        var checkpoint = first.checkpoints().get(0);
+        assertEquals(3f, Safetensors.read(checkpoint.dir().resolve(ResNetClassifier.WEIGHTS_FILE))
+                .get("bn1.num_batches_tracked").data()[0]);
+
+        FakeRunContext second = FakeRunContext.builder(tmp.resolve("attempt-2")).baseModel(base).dataset(data)
+                .param("epochs", 2).param("batch_size", 16).resumeFrom(checkpoint).build();
+        assertTrue(new ImageClassificationRecipe().run(second).completed());
+        assertTrue(second.logs().contains("Resuming from checkpoint at epoch 1, step 3"), second.logs().toString());
+        assertEquals(3, second.steps());
+        // the batches of the first attempt, read from the checkpoint, and those of the second
+        assertEquals(6f, Safetensors.read(second.outputDir().resolve(ResNetClassifier.WEIGHTS_FILE))
+                .get("bn1.num_batches_tracked").data()[0]);
+    }
+
+    @Test
     void anUnreadableImageIsNamedBeforeTraining() throws Exception {
         Path broken = ImageFolderDatasetBuilder.in(tmp.resolve("broken")).classes(Pattern.DISC, Pattern.RING)
                 .split("train", 4).split("test", 2).build();
