@@ -119,6 +119,22 @@ class ResNetRecipeTest {
     }
 
     @Test
+    void evaluateRefusesADatasetWhoseLabelsTheHeadDoesNotHave() throws Exception {
+        // base classifies "x" and "y"; the dataset's labels are other names
+        FakeRunContext ctx = FakeRunContext.builder(tmp.resolve("eval")).baseModel(base).dataset(data).build();
+        var e = assertThrows(IllegalArgumentException.class, () -> new EvaluateRecipe().run(ctx));
+        assertTrue(e.getMessage().contains("the model's labels [x, y] do not include the dataset's [disc, "
+                + "horizontal-stripes, vertical-stripes]"), e.getMessage());
+
+        Path unnamed = Files.createDirectories(tmp.resolve("unnamed"));
+        Files.copy(base.resolve(ResNetClassifier.WEIGHTS_FILE), unnamed.resolve(ResNetClassifier.WEIGHTS_FILE));
+        Files.writeString(unnamed.resolve("config.json"), "{\"architecture\": \"resnet18\", \"num_classes\": 2}");
+        FakeRunContext noNames = FakeRunContext.builder(tmp.resolve("eval2")).baseModel(unnamed).dataset(data).build();
+        var missing = assertThrows(IllegalArgumentException.class, () -> new EvaluateRecipe().run(noNames));
+        assertTrue(missing.getMessage().contains("config.json has no label_names"), missing.getMessage());
+    }
+
+    @Test
     void anUnreadableImageIsNamedBeforeTraining() throws Exception {
         Path broken = ImageFolderDatasetBuilder.in(tmp.resolve("broken")).classes(Pattern.DISC, Pattern.RING)
                 .split("train", 4).split("test", 2).build();
