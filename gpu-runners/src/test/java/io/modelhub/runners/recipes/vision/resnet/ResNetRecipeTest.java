@@ -161,8 +161,11 @@ class ResNetRecipeTest {
         assertTrue(e.getMessage().contains("model type \"gpt2\"; image-classification fine-tunes modelhub-cnn, timm"),
                 e.getMessage());
         FakeRunContext sized = FakeRunContext.builder(tmp.resolve("sized")).baseModel(base).dataset(data)
-                .params(Map.of("epochs", 1, "image_size", 40, "augment", "none")).build();
+                .params(Map.of("epochs", 1, "image_size", 40, "augment", "none", "max_grad_norm", 0.5)).build();
         assertTrue(new ImageClassificationRecipe().run(sized).completed());
+        assertTrue(sized.logs().stream().anyMatch(l -> l.endsWith("gradients clipped to global norm 0.500")),
+                sized.logs().toString());
+        assertTrue(sized.logs().stream().noneMatch(l -> l.startsWith("Augmenting")), sized.logs().toString());
         assertEquals(40, TimmResNetConfig.read(sized.outputDir().resolve("config.json")).imageSize());
     }
 }
