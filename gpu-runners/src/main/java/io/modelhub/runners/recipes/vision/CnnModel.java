@@ -197,28 +197,7 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
         if (images.imageSize() != size) {
             throw new IllegalArgumentException("images are " + images.imageSize() + " px but the model takes " + size);
         }
-        int plane = size * size;
-        int n = to - from;
-        float[] data = new float[n * 3 * plane];
-        float[] mean = config.imageMean();
-        float[] std = config.imageStd();
-        float[][] scale = new float[3][256];
-        for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) {
-                scale[c][v] = (v / 255f - mean[c]) / std[c];
-            }
-        }
-        for (int b = 0; b < n; b++) {
-            int index = order == null ? from + b : order[from + b];
-            byte[] rgb = images.rgb(index);
-            int base = b * 3 * plane;
-            for (int p = 0; p < plane; p++) {
-                data[base + p] = scale[0][rgb[p * 3] & 0xff];
-                data[base + plane + p] = scale[1][rgb[p * 3 + 1] & 0xff];
-                data[base + 2 * plane + p] = scale[2][rgb[p * 3 + 2] & 0xff];
-            }
-        }
-        return manager.create(data, new Shape(n, 3, size, size));
+        return ImageBatch.tensor(manager, images, order, from, to, config.imageMean(), config.imageStd(), null);
     }
 
     /** Label ids of {@code order[from..to)} as int64, the index type PyTorch's gather needs. */
