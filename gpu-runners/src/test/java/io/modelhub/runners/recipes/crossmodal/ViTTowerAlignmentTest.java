@@ -35,6 +35,52 @@ class ViTTowerAlignmentTest {
     @TempDir
     Path tmp;
 
+    /**
+     * The tower's feature is the pooler output of a ViTModel with a pooler and the CLS token of a
+     * ViTForImageClassification's encoder (read from under "vit."), on images preprocessed as ViTModel does.
+     */
+    @Test
+    void theFeatureIsThePoolerOrTheClsToken() throws Exception {
+        Path pairs = PairedDatasetBuilder.in(tmp.resolve("data")).pairs(3).seed(2).build();
+        List<String> images = List.of("0000.png", "0001.png", "0002.png").stream()
+                .map(f -> pairs.resolve("train").resolve(f).toString()).toList();
+        Path base = TinyViT.writeBase(tmp.resolve("base"));
+        Path classifier = tmp.resolve("classifier");
+        com.fasterxml.jackson.databind.node.ObjectNode config = TinyViT.config(List.of("x", "y"));
+        TinyViT.write(classifier, config, TinyViT.preprocessor(), TinyViT.weights(config, false, 9));
+        for (Path dir : List.of(base, classifier)) {
+            boolean pooler = dir.equals(base);
+            Map<String, Safetensors.HostTensor> file = Safetensors.read(dir.resolve("model.safetensors"));
+            try (Tower tower = Towers.of(dir);
+                    ai.djl.Model model = ai.djl.Model.newInstance("tower", Device.cpu(),
+                            io.modelhub.runners.recipes.Torch.ENGINE);
+                    io.modelhub.runners.recipes.vision.vit.ViTModel reference =
+                            io.modelhub.runners.recipes.vision.vit.ViTModel.loadEncoder(dir, Device.cpu())) {
+                assertEquals("vision", Towers.modality(dir));
+                assertEquals(pooler ? "pooler" : "cls", tower.config().path(ViTTower.POOLING_FIELD).asText());
+                tower.namedParameters().forEach((name, parameter) -> parameter.setInitializer(
+                        io.modelhub.runners.recipes.vision.CnnInitializers.loaded(name, tower.tensor(file, name))));
+                model.setBlock(tower.block());
+                tower.block().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                        tower.inputShapes());
+                try (ai.djl.ndarray.NDManager batch = model.getNDManager().newSubManager()) {
+                    float[] features = tower.block().forward(new ai.djl.training.ParameterStore(batch, false),
+                            tower.inputs(batch, images), false).singletonOrThrow().toFloatArray();
+                    List<byte[]> rgb = images.stream().map(f -> io.modelhub.runners.recipes.data.DecodedImages
+                            .decode(Path.of(f), 32)).toList();
+                    ai.djl.ndarray.NDList out = reference.forward(new ai.djl.ndarray.NDList(
+                            reference.pixelValues(batch, rgb)));
+                    assertEquals(pooler ? 2 : 1, out.size());
+                    float[] expected = (pooler ? out.get(1) : out.get(0).get(":, 0, :")).toFloatArray();
+                    assertEquals(expected.length, features.length);
+                    for (int i = 0; i < expected.length; i++) {
+                        assertEquals(expected[i], features[i], 1e-6f, dir.getFileName() + " feature " + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aViTAndATinyBertAlignBeyondTheirUntrainedBaseline() throws Exception {
         Path pairs = PairedDatasetBuilder.in(tmp.resolve("data")).pairs(160).seed(7).build();
