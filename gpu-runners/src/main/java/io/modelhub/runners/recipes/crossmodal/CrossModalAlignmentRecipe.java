@@ -39,7 +39,8 @@ public final class CrossModalAlignmentRecipe implements Recipe {
     static final List<String> TOWER_TYPES = java.util.stream.Stream.concat(
             java.util.stream.Stream.of(io.modelhub.contract.ModelTypes.TEXT, io.modelhub.contract.ModelTypes.CNN,
                     io.modelhub.contract.ModelTypes.AUDIO),
-            io.modelhub.contract.ModelTypes.BERT_FAMILY.stream()).toList();
+            java.util.stream.Stream.concat(io.modelhub.contract.ModelTypes.BERT_FAMILY.stream(),
+                    java.util.stream.Stream.of(io.modelhub.contract.ModelTypes.VIT))).toList();
 
     @Override
     public String id() {
@@ -56,17 +57,20 @@ public final class CrossModalAlignmentRecipe implements Recipe {
         return "feature-extraction";
     }
 
-    /** 2: BERT-family text towers (bert, roberta, xlm-roberta, distilbert), mean-pooled. */
+    /**
+     * 2: BERT-family text towers (bert, roberta, xlm-roberta, distilbert), mean-pooled. 3: transformers ViT vision
+     * towers (pooler output, or the CLS token when the checkpoint has no pooler).
+     */
     @Override
     public String version() {
-        return "2";
+        return "3";
     }
 
     @Override
     public List<ParamSpec> parameters() {
         return List.of(
-                ParamSpec.model("tower_a", TOWER_MODALITIES, TOWER_TYPES, "encoder of one side of the pairs (modelhub-text, modelhub-cnn, modelhub-audio, or a "
-                        + "BERT-family text encoder: bert, roberta, xlm-roberta, distilbert)"),
+                ParamSpec.model("tower_a", TOWER_MODALITIES, TOWER_TYPES, "encoder of one side of the pairs (modelhub-text, modelhub-cnn, modelhub-audio, a "
+                        + "BERT-family text encoder: bert, roberta, xlm-roberta, distilbert, or a vit image encoder)"),
                 ParamSpec.model("tower_b", TOWER_MODALITIES, TOWER_TYPES, "encoder of the other side"),
                 new ParamSpec("train", "string", "projections", null, null, List.of("projections", "all"),
                         "what learns: the projection heads and temperature only, or the towers too"),

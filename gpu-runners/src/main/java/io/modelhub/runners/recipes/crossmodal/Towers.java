@@ -7,6 +7,7 @@ import io.modelhub.runners.recipes.text.bert.BertConfig;
 import io.modelhub.runners.recipes.text.TextEncoderConfig;
 import io.modelhub.runners.recipes.vision.CnnConfig;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
+import io.modelhub.runners.recipes.vision.vit.ViTConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ final class Towers {
         Path config = modelDir.resolve("config.json");
         if (!Files.isRegularFile(config)) {
             throw new InvalidModelException(modelDir.getFileName() + " has no config.json: a tower must be a modelhub "
-                    + "encoder (modelhub-text, modelhub-cnn, modelhub-audio) or a BERT-family text encoder");
+                    + "encoder (modelhub-text, modelhub-cnn, modelhub-audio), a BERT-family text encoder or a transformers ViT");
         }
         return fromConfig(new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()), modelDir);
     }
@@ -37,7 +38,7 @@ final class Towers {
         switch (type) {
             case TextEncoderConfig.MODEL_TYPE:
                 return "text";
-            case CnnConfig.MODEL_TYPE:
+            case CnnConfig.MODEL_TYPE, ViTConfig.MODEL_TYPE:
                 return "vision";
             case AudioConfig.MODEL_TYPE:
                 return "audio";
@@ -46,7 +47,7 @@ final class Towers {
         }
     }
 
-    /** @param files where the tower's extra files (tokenizer.json) are */
+    /** @param files where the tower's extra files are (tokenizer.json; a ViT's preprocessor_config.json and weights) */
     static Tower fromConfig(JsonNode config, Path files) {
         String type = config.path("model_type").asText("");
         if (ModelTypes.BERT_FAMILY.contains(type)) {
@@ -55,6 +56,8 @@ final class Towers {
         switch (type) {
             case CnnConfig.MODEL_TYPE:
                 return new VisionTower(CnnConfig.parse(config.toString()));
+            case ViTConfig.MODEL_TYPE:
+                return ViTTower.fromConfig(config, files);
             case TextEncoderConfig.MODEL_TYPE:
                 return new TextTower(TextEncoderConfig.parse(config.toString()), files);
             case AudioConfig.MODEL_TYPE:
@@ -62,7 +65,8 @@ final class Towers {
             default:
                 throw new InvalidModelException("model_type '" + type + "' cannot be a tower; supported: "
                         + TextEncoderConfig.MODEL_TYPE + " (text), " + CnnConfig.MODEL_TYPE + " (vision), " + AudioConfig.MODEL_TYPE
-                        + " (audio), " + String.join(", ", ModelTypes.BERT_FAMILY) + " (text)");
+                        + " (audio), " + String.join(", ", ModelTypes.BERT_FAMILY) + " (text), " + ViTConfig.MODEL_TYPE
+                        + " (vision)");
         }
     }
 }

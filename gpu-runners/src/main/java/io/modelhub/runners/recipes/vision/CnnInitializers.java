@@ -51,6 +51,26 @@ public final class CnnInitializers {
         };
     }
 
+    /**
+     * Values drawn from N(0, std^2), seeded by (seed, name): transformers' initialisation of Linear weights
+     * (initializer_range), e.g. for a new head on a transformer encoder.
+     */
+    public static Initializer normal(String name, long seed, double std) {
+        return (manager, shape, dataType) -> {
+            float[] values = new float[Math.toIntExact(shape.size())];
+            SplittableRandom random = new SplittableRandom(mix(seed, name));
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (gaussian(random) * std);
+            }
+            return create(manager, values, shape, dataType);
+        };
+    }
+
+    /** A standard normal value: SplittableRandom has no nextGaussian on Java 17 (Box-Muller). */
+    public static double gaussian(SplittableRandom random) {
+        return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
     private static NDArray create(NDManager manager, float[] values, Shape shape, DataType dataType) {
         NDArray array = manager.create(values, shape);
         return dataType == DataType.FLOAT32 ? array : array.toType(dataType, false);

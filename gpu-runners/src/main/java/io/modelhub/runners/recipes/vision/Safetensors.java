@@ -66,6 +66,24 @@ public final class Safetensors {
         return tensors;
     }
 
+    /** The tensor names of a file, from its header alone (nothing else is read). */
+    public static java.util.Set<String> names(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidModelException("model has no " + file.getFileName() + " (looked for " + file + ")");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            long length = SafetensorsHeader.headerLength(readFully(channel, 0, (int) Math.min(8, size)).array(), size);
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            SafetensorsHeader.parse(readFully(channel, 8, (int) length).array(), size).tensors()
+                    .forEach(t -> names.add(t.name()));
+            return names;
+        } catch (InspectionException e) {
+            throw new InvalidModelException(file.getFileName() + " is not a readable safetensors file: "
+                    + e.getMessage(), e);
+        }
+    }
+
     private static float[] floats(Path file, TensorInfo info, ByteBuffer bytes) {
         int n = Math.toIntExact(info.parameters());
         float[] values = new float[n];

@@ -257,18 +257,11 @@ public final class BertBlock extends AbstractBlock {
 
         // padded keys get the most negative float, so that attention ignores them; a mask has no gradient
         NDArray keyBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(batch, 1, 1, seq);
-        int heads = config.heads();
-        int headSize = config.headSize();
-        // not mul(float): autograd keeps the factor for backward, so it must be memory libtorch owns
-        NDArray scale = Torch.scalar(manager, (float) (1.0 / Math.sqrt(headSize)));
         for (int i = 0; i < config.layers(); i++) {
             Layer names = layer(i);
-            NDArray q = heads(project(ps, names.query, x, training), batch, seq, heads, headSize);
-            NDArray k = heads(project(ps, names.key, x, training), batch, seq, heads, headSize);
-            NDArray val = heads(project(ps, names.value, x, training), batch, seq, heads, headSize);
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(keyBias);
-            NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
-            NDArray context = probs.matMul(val).transpose(0, 2, 1, 3).reshape(batch, seq, config.hiddenSize());
+            NDArray context = attention(project(ps, names.query, x, training), project(ps, names.key, x, training),
+                    project(ps, names.value, x, training), keyBias, config.heads(), config.attentionDropout(),
+                    training);
             NDArray attention = project(ps, names.attentionOutput, context, training);
             if (config.family() != Family.DISTILBERT) {
                 // BertSelfOutput drops out the attention output; DistilBERT's attention has no such dropout
@@ -282,12 +275,38 @@ public final class BertBlock extends AbstractBlock {
         return x;
     }
 
+    /**
+     * Multi-head scaled dot-product attention as transformers' BERT and ViT self-attention compute it: the
+     * projected queries, keys and values (batch, seq, hidden) to the heads' concatenated context (batch, seq,
+     * hidden), before the output projection.
+     *
+     * @param keyBias added to the scores, (batch, 1, 1, seq), e.g. a padding mask; null for none
+     */
+    public static NDArray attention(NDArray query, NDArray key, NDArray value, NDArray keyBias, int heads,
+            float dropout, boolean training) {
+        long batch = query.getShape().get(0);
+        long seq = query.getShape().get(1);
+        long hidden = query.getShape().get(2);
+        int headSize = Math.toIntExact(hidden / heads);
+        // not mul(float): autograd keeps the factor for backward, so it must be memory libtorch owns
+        NDArray scale = Torch.scalar(query.getManager(), (float) (1.0 / Math.sqrt(headSize)));
+        NDArray q = heads(query, batch, seq, heads, headSize);
+        NDArray k = heads(key, batch, seq, heads, headSize);
+        NDArray v = heads(value, batch, seq, heads, headSize);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        if (keyBias != null) {
+            scores = scores.add(keyBias);
+        }
+        NDArray probs = dropout(scores.softmax(-1), dropout, training);
+        return probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, hidden);
+    }
+
     private NDArray activate(NDArray x, NDManager manager) {
         return activate(config.hiddenAct(), x, manager);
     }
 
     /** hidden_act as transformers computes it (ACT2FN). */
-    static NDArray activate(BertConfig.Activation activation, NDArray x, NDManager manager) {
+    public static NDArray activate(BertConfig.Activation activation, NDArray x, NDManager manager) {
         return switch (activation) {
             case GELU -> Activation.gelu(x);
             case RELU -> Activation.relu(x);

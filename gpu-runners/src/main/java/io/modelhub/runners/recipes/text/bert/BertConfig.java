@@ -92,7 +92,8 @@ public record BertConfig(Family family, int vocabSize, int hiddenSize, int layer
     public enum Activation {
         GELU, GELU_TANH, RELU;
 
-        static Activation of(String name) {
+        /** A config's hidden_act (also ViT's, which takes the same names). */
+        public static Activation of(String name) {
             return switch (name.toLowerCase(Locale.ROOT)) {
                 case "gelu" -> GELU;
                 case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> GELU_TANH;

@@ -218,17 +218,12 @@ public final class BertModel implements AutoCloseable {
             } else if (name.endsWith(".weight")) {
                 SplittableRandom random = new SplittableRandom(CnnInitializers.mix(seed, name));
                 for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) (gaussian(random) * std);
+                    values[i] = (float) (CnnInitializers.gaussian(random) * std);
                 }
             }
             NDArray array = manager.create(values, shape);
             return dataType == DataType.FLOAT32 ? array : array.toType(dataType, false);
         };
-    }
-
-    private static double gaussian(SplittableRandom random) {
-        // Box-Muller: SplittableRandom has no nextGaussian on Java 17
-        return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
     }
 
     public BertConfig config() {

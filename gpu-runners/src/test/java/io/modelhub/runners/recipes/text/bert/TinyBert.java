@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * A small seeded random base model of a family (2 layers, hidden 16, 4 heads) with a word-level tokenizer trained
  * on {@link #CORPUS}, written as transformers would: config.json, model.safetensors, tokenizer.json.
  */
-final class TinyBert {
+public final class TinyBert {
 
     static final List<String> CORPUS = List.of("the cat sat on the mat", "a dog ran in the park",
             "the bird sang a song", "it is a sunny day in the park", "the cat and the dog are friends");
@@ -72,7 +72,12 @@ final class TinyBert {
 
     /** A whole base-model folder of the family. */
     static Path write(Path dir, BertConfig.Family family) throws IOException {
-        int vocab = tokenizer(dir);
+        return write(dir, family, CORPUS);
+    }
+
+    /** A whole base-model folder of the family whose word-level tokenizer is trained on {@code corpus}. */
+    public static Path write(Path dir, BertConfig.Family family, List<String> corpus) throws IOException {
+        int vocab = tokenizer(dir, corpus);
         ObjectNode config = config(family, vocab);
         write(dir, config, weights(BertConfig.parse(config.toString()), 7));
         return dir;
@@ -80,7 +85,11 @@ final class TinyBert {
 
     /** Trains the tokenizer into dir; returns its vocabulary size. */
     static int tokenizer(Path dir) throws IOException {
-        TextTokenizer.train(new ArrayList<>(CORPUS), 64, 1, 32, dir);
+        return tokenizer(dir, CORPUS);
+    }
+
+    private static int tokenizer(Path dir, List<String> corpus) throws IOException {
+        TextTokenizer.train(new ArrayList<>(corpus), 64, 1, 32, dir);
         try (TextTokenizer tokenizer = TextTokenizer.load(dir, 32)) {
             return tokenizer.vocabSize();
         }
