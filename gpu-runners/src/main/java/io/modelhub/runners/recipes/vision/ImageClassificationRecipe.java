@@ -14,6 +14,7 @@ import io.modelhub.runners.recipes.training.ClassifierTraining;
 import io.modelhub.runners.recipes.training.Epochs;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.resnet.ResNetClassifier;
+import io.modelhub.runners.recipes.vision.vit.ViTClassifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,7 +31,8 @@ import java.util.function.ToIntFunction;
  * <p>
  * Base models, by config.json's model type ({@link #KINDS}): modelhub-cnn (Adam at a constant 1e-3, no
  * augmentation: what version 1 did) and timm ResNets (AdamW, 1e-3 warmed up over 10% of the steps then decayed
- * linearly, random resized crops), written back in the base's own layout. See docs/vision-models.md.
+ * linearly, random resized crops) and transformers ViTs (AdamW, 5e-5 with the same schedule, at the checkpoint's
+ * image size), written back in the base's own layout. See docs/vision-models.md.
  */
 public final class ImageClassificationRecipe implements Recipe {
 
@@ -53,7 +55,7 @@ public final class ImageClassificationRecipe implements Recipe {
 
     /**
      * One kind of base model: its training defaults and how to build, resume and feed it. Supporting another kind
-     * (a ViT) is one more entry in {@link #KINDS}.
+     * is one more entry in {@link #KINDS}.
      *
      * @param augmenter null: the kind trains on the images as they are
      */
@@ -72,6 +74,10 @@ public final class ImageClassificationRecipe implements Recipe {
         kinds.put(ModelTypes.TIMM, new Kind<ResNetClassifier>("timm ResNet", 1e-3, 0.1, AUGMENT_CROP,
                 ResNetClassifier::withNewHead, ResNetClassifier::loadCheckpoint, ResNetClassifier::imageSize,
                 ResNetClassifier::augment));
+        // transformers' image-classification fine-tuning defaults; the position embeddings fix the input size
+        kinds.put(ModelTypes.VIT, new Kind<ViTClassifier>("transformers ViT", 5e-5, 0.1, AUGMENT_NONE,
+                ImageClassificationRecipe::vitWithNewHead, ViTClassifier::loadCheckpoint, ViTClassifier::imageSize,
+                null));
         return Map.copyOf(kinds);
     }
 
@@ -132,6 +138,18 @@ public final class ImageClassificationRecipe implements Recipe {
                         "training-split augmentation: random resized crops (35-100% of the area, aspect 3:4-4:3), "
                                 + "with crop_flip also horizontal flips (not for digits or text); default crop for "
                                 + "timm ResNets, none for modelhub-cnn"));
+    }
+
+    private static ViTClassifier vitWithNewHead(Path baseDir, List<String> labels, long seed, Device device,
+            int imageSize) throws IOException {
+        ViTClassifier model = ViTClassifier.withNewHead(baseDir, labels, seed, device);
+        if (imageSize != 0 && imageSize != model.imageSize()) {
+            int own = model.imageSize();
+            model.close();
+            throw new IllegalArgumentException("image_size " + imageSize + ": a ViT's position embeddings fix its "
+                    + "input at " + own + " px (use 0)");
+        }
+        return model;
     }
 
     @Override
