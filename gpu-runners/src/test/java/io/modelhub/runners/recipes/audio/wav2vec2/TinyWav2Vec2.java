@@ -44,7 +44,7 @@ final class TinyWav2Vec2 {
                   "attention_dropout": 0.1,
                   "activation_dropout": 0.0,
                   "classifier_proj_size": 32,
-                  "initializer_range": 0.02
+                  "initializer_range": 0.1
                 }
                 """.formatted(modelType, modelType.equals("hubert") ? "HubertModel" : "Wav2Vec2Model");
     }
@@ -66,25 +66,29 @@ final class TinyWav2Vec2 {
         Random random = new Random(seed);
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> arrays = new LinkedHashMap<>();
+            // PyTorch's default initialisation, as a freshly built transformers/torchaudio model has it: Linear and
+            // Conv weights and biases uniform within 1/sqrt(fan_in), norms 1 and 0, weight_g = ||weight_v||
+            Map<String, Long> fanIns = new LinkedHashMap<>();
             for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
                 String name = entry.getKey();
                 long[] shape = entry.getValue().getShape().getShape();
                 float[] values = new float[Math.toIntExact(entry.getValue().getShape().size())];
+                String module = name.substring(0, name.lastIndexOf('.'));
                 boolean norm = name.contains("layer_norm");
-                if (name.endsWith("weight_g")) {
-                    java.util.Arrays.fill(values, 1f);
-                } else if (norm && name.endsWith(".weight")) {
-                    java.util.Arrays.fill(values, 1f);
-                } else if (!name.endsWith(".bias")) {
-                    // kaiming-uniform bound of PyTorch's Linear/Conv default: 1 / sqrt(fan_in) * sqrt(3)
-                    long fanIn = values.length / shape[0];
-                    double bound = Math.sqrt(3.0 / fanIn);
+                if (norm) {
+                    java.util.Arrays.fill(values, name.endsWith(".weight") ? 1f : 0f);
+                } else if (!name.endsWith("weight_g")) {
+                    long fanIn = name.endsWith(".bias") ? fanIns.get(module) : values.length / shape[0];
+                    fanIns.put(module, fanIn);
+                    double bound = 1 / Math.sqrt(fanIn);
                     for (int i = 0; i < values.length; i++) {
                         values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
                     }
                 }
                 arrays.put(name, manager.create(values, entry.getValue().getShape()));
             }
+            NDArray v = arrays.get("encoder.pos_conv_embed.conv.weight_v");
+            arrays.put("encoder.pos_conv_embed.conv.weight_g", v.square().sum(new int[] {0, 1}, true).sqrt());
             Safetensors.write(dir.resolve(Wav2Vec2Model.WEIGHTS_FILE), arrays);
         }
         return dir;

@@ -15,8 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * audio-classification on a wav2vec2 base model: spoken digits synthesised by espeak-ng, a tiny seeded wav2vec2
- * fine-tuned through the recipe (FakeRunContext), scored before and after, then scored again by evaluate.
+ * audio-classification on a wav2vec2 base model: spoken digits synthesised by espeak-ng (6 voices x 2 speeds x 2
+ * pitches per digit, 3 settings per digit held out for test), a tiny seeded wav2vec2 fine-tuned through the recipe
+ * (FakeRunContext), scored before and after, then scored again by evaluate.
+ * <p>
+ * No pretrained wav2vec2 is reachable here, so the encoder is random and trains with the head (the feature encoder
+ * too), and the tiny config sets initializer_range 0.1: with transformers' 0.02 a head on a random encoder passes
+ * back too little gradient, and torchaudio's model with the same head stalls at chance just the same (measured).
  */
 class Wav2Vec2ClassificationRecipeTest {
 
@@ -30,7 +35,7 @@ class Wav2Vec2ClassificationRecipeTest {
         double synthSeconds = (System.nanoTime() - started) / 1e9;
         Path base = TinyWav2Vec2.write(tmp.resolve("base"), "wav2vec2", 11);
         FakeRunContext ctx = FakeRunContext.builder(tmp.resolve("run")).baseModel(base).dataset(digits)
-                .param("epochs", 6).param("batch_size", 16).param("learning_rate", 1e-3)
+                .param("epochs", 10).param("batch_size", 8).param("learning_rate", 3e-3)
                 .param("freeze_feature_encoder", false).param("max_duration_s", 1.5).build();
 
         started = System.nanoTime();
@@ -38,6 +43,7 @@ class Wav2Vec2ClassificationRecipeTest {
         System.out.printf("wav2vec2 spoken digits: %s in %.1f s (synthesis %.1f s)%n", result.finalMetrics(),
                 (System.nanoTime() - started) / 1e9, synthSeconds);
         assertTrue(result.completed(), ctx.logs().toString());
+        ctx.logs().stream().filter(line -> line.startsWith("Epoch")).forEach(System.out::println);
         Map<String, Double> metrics = result.finalMetrics();
         double baseline = metrics.get("base_test_accuracy");
         double tuned = metrics.get("test_accuracy");
