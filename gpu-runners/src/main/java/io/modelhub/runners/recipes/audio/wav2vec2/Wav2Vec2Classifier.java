@@ -43,13 +43,12 @@ public final class Wav2Vec2Classifier implements TrainableClassifier<Waveforms> 
 
     /** A fine-tuned *ForSequenceClassification folder, ready to predict or to train further. */
     public static Wav2Vec2Classifier load(Path dir, Device device) throws IOException {
-        Wav2Vec2Model model = Wav2Vec2Model.load(dir, device);
-        if (!model.block().classifier()) {
-            model.close();
-            throw new InvalidModelException(dir + " is a " + model.config().architectures() + ", not a "
-                    + model.config().classifierArchitecture() + " (fine-tune it first)");
+        Wav2Vec2Config config = Wav2Vec2Config.read(dir.resolve(Wav2Vec2Config.FILE));
+        if (!config.isClassifier()) {
+            throw new InvalidModelException(dir + " is a " + config.architectures() + ", not a "
+                    + config.classifierArchitecture() + " (fine-tune it first)");
         }
-        return new Wav2Vec2Classifier(model);
+        return new Wav2Vec2Classifier(Wav2Vec2Model.load(dir, device));
     }
 
     /** The checkpoint loader of the training loop: the checkpoint must classify this run's labels. */
