@@ -9,6 +9,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.tracker.Tracker;
 import io.modelhub.runners.recipes.vision.Safetensors;
 import io.modelhub.runners.testing.PythonReference;
 import java.nio.file.Files;
@@ -80,9 +83,13 @@ class Wav2Vec2ParityTest {
         Path saved = tmp.resolve("saved");
         Path inputsFile = tmp.resolve("inputs.safetensors");
         Path outputFile = tmp.resolve("torchaudio.safetensors");
-        // a new head (Java-seeded weights) on the reference encoder: what a fine-tune writes
-        try (Wav2Vec2Model model = Wav2Vec2Model.withNewHead(Wav2Vec2Reference.model(variant),
-                List.of("left", "right"), 7, Device.cpu()); NDManager manager = model.manager().newSubManager()) {
+        // a new head (Java-seeded weights) on the reference encoder, trained a few steps by Java: what a fine-tune
+        // writes, every tensor changed from the reference's
+        try (Wav2Vec2Classifier classifier = Wav2Vec2Classifier.withNewHead(Wav2Vec2Reference.model(variant),
+                List.of("left", "right"), 7, Device.cpu()); NDManager manager = classifier.manager().newSubManager()) {
+            Wav2Vec2Model model = classifier.model();
+            NDList inputs = Wav2Vec2Reference.inputs(manager, reference, model.features().returnAttentionMask());
+            float before = train(classifier, inputs, manager);
             model.save(saved);
             var tensors = Safetensors.read(saved.resolve(Wav2Vec2Model.WEIGHTS_FILE));
             String prefix = model.config().modelType() + ".";
@@ -99,12 +106,14 @@ class Wav2Vec2ParityTest {
             PythonReference.run("wav2vec2_reference.py", "verify", saved.toString(), inputsFile.toString(),
                     outputFile.toString());
             var torchaudio = Safetensors.read(outputFile);
-            NDList inputs = Wav2Vec2Reference.inputs(manager, reference, model.features().returnAttentionMask());
             float[] logits = model.forward(inputs).singletonOrThrow().toFloatArray();
             double diff = Wav2Vec2Reference.maxDiff(logits, torchaudio.get("logits").data());
             System.out.printf("Wav2Vec2ParityTest %s: Java-saved classifier in torchaudio, logits max abs diff %.3g%n",
                     variant, diff);
             assertTrue(diff <= TOLERANCE, "logits max abs diff " + diff);
+            assertTrue(Math.abs(logits[0] - logits[1]) > 10 * TOLERANCE && Math.abs(before - logits[0]) > 1e-3,
+                    "trained logits must be large enough for the comparison to mean something: " + logits[0] + ", "
+                            + logits[1] + " (before training " + before + ")");
             Safetensors.HostTensor expected = torchaudio.get("last_hidden_state");
             long[] real = Wav2Vec2Reference.realFrames(model.config(), reference.get("attention_mask"),
                     expected.shape()[1]);
@@ -112,5 +121,26 @@ class Wav2Vec2ParityTest {
                     expected.data(), expected.shape(), real);
             assertTrue(hiddenDiff <= TOLERANCE, "last_hidden_state max abs diff " + hiddenDiff);
         }
+    }
+
+    /** A few AdamW steps towards labels 0, 1, 0, ...; returns the first logit before training. */
+    private static float train(Wav2Vec2Classifier classifier, NDList inputs, NDManager manager) {
+        float before = classifier.logits(inputs).toFloatArray()[0];
+        long batch = inputs.get(0).getShape().get(0);
+        long[] labels = new long[(int) batch];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 2;
+        }
+        try (Trainer trainer = classifier.newTrainer(Tracker.fixed(1e-2f))) {
+            for (int step = 0; step < 3; step++) {
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    NDArray loss = trainer.getLoss().evaluate(new NDList(manager.create(labels)),
+                            new NDList(trainer.forward(inputs).singletonOrThrow()));
+                    collector.backward(loss);
+                }
+                trainer.step();
+            }
+        }
+        return before;
     }
 }
