@@ -29,6 +29,13 @@ final class Wav2Vec2Reference {
         PythonReference.require("torch", "torchaudio");
         if (root == null) {
             Path dir = Files.createTempDirectory("wav2vec2-reference");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException e) {
+                    // a temporary folder left behind is harmless
+                }
+            }));
             PythonReference.run("wav2vec2_reference.py", "generate", dir.toString());
             root = dir;
         }
