@@ -40,8 +40,10 @@ class RecipesTest {
         }
         assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "sample_rate", "n_mels", "clip_seconds"),
                 pretraining.parameters().stream().map(ParamSpec::name).toList());
-        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "freeze_backbone"),
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "freeze_backbone", "warmup_ratio",
+                "max_grad_norm", "trainable_layers", "freeze_feature_encoder", "max_duration_s"),
                 fineTuning.parameters().stream().map(ParamSpec::name).toList());
+        assertEquals(List.of("modelhub-audio", "wav2vec2", "hubert"), fineTuning.modelTypes());
         Params defaults = Params.of(pretraining.parameters(), Map.of());
         assertEquals(16_000, defaults.getInt("sample_rate"));
         assertEquals(40, defaults.getInt("n_mels"));

@@ -142,6 +142,7 @@ class AudioClassificationRecipeTest {
         Files.writeString(imageModel.resolve("config.json"), "{\"model_type\": \"modelhub-cnn\"}");
         FakeRunContext image = FakeRunContext.builder(tmp.resolve("b")).baseModel(imageModel).dataset(newClasses).build();
         e = assertThrows(InvalidModelException.class, () -> new AudioClassificationRecipe().run(image));
-        assertTrue(e.getMessage().contains("works with \"modelhub-audio\" models only"), e.getMessage());
+        assertTrue(e.getMessage().contains("model_type \"modelhub-cnn\"; audio-classification fine-tunes "
+                + "modelhub-audio, wav2vec2, hubert models"), e.getMessage());
     }
 }
