@@ -40,7 +40,8 @@ public final class CrossModalAlignmentRecipe implements Recipe {
             java.util.stream.Stream.of(io.modelhub.contract.ModelTypes.TEXT, io.modelhub.contract.ModelTypes.CNN,
                     io.modelhub.contract.ModelTypes.AUDIO),
             java.util.stream.Stream.concat(io.modelhub.contract.ModelTypes.BERT_FAMILY.stream(),
-                    java.util.stream.Stream.of(io.modelhub.contract.ModelTypes.VIT))).toList();
+                    java.util.stream.Stream.of(io.modelhub.contract.ModelTypes.VIT, io.modelhub.contract.ModelTypes.TIMM,
+                            io.modelhub.contract.ModelTypes.WAV2VEC2, io.modelhub.contract.ModelTypes.HUBERT))).toList();
 
     @Override
     public String id() {
@@ -59,7 +60,9 @@ public final class CrossModalAlignmentRecipe implements Recipe {
 
     /**
      * 2: BERT-family text towers (bert, roberta, xlm-roberta, distilbert), mean-pooled. 3: transformers ViT vision
-     * towers (pooler output, or the CLS token when the checkpoint has no pooler).
+     * towers (pooler output, or the CLS token when the checkpoint has no pooler); timm ResNet vision towers (the
+     * pooled features before fc; batch norm keeps its running statistics); wav2vec2 / HuBERT audio towers (the
+     * mean of the last hidden states over the clip's frames, on raw waveforms at the extractor's sampling rate).
      */
     @Override
     public String version() {
@@ -70,7 +73,8 @@ public final class CrossModalAlignmentRecipe implements Recipe {
     public List<ParamSpec> parameters() {
         return List.of(
                 ParamSpec.model("tower_a", TOWER_MODALITIES, TOWER_TYPES, "encoder of one side of the pairs (modelhub-text, modelhub-cnn, modelhub-audio, a "
-                        + "BERT-family text encoder: bert, roberta, xlm-roberta, distilbert, or a vit image encoder)"),
+                        + "BERT-family text encoder: bert, roberta, xlm-roberta, distilbert; a vit or timm ResNet image encoder; a "
+                        + "wav2vec2 or hubert audio encoder)"),
                 ParamSpec.model("tower_b", TOWER_MODALITIES, TOWER_TYPES, "encoder of the other side"),
                 new ParamSpec("train", "string", "projections", null, null, List.of("projections", "all"),
                         "what learns: the projection heads and temperature only, or the towers too"),

@@ -47,6 +47,11 @@ public record FeatureExtractorConfig(JsonNode json, int samplingRate, boolean do
             root.put("return_attention_mask", model.layerNormFeatures());
             root.put("sampling_rate", 16_000);
         }
+        return of(root, model);
+    }
+
+    /** The extractor a preprocessor_config.json's object describes (as read, or as a dual encoder embeds it). */
+    public static FeatureExtractorConfig of(ObjectNode root, Wav2Vec2Config model) {
         String type = root.path("feature_extractor_type").asText("Wav2Vec2FeatureExtractor");
         if (!type.equals("Wav2Vec2FeatureExtractor")) {
             throw new InvalidModelException(FILE + " has feature_extractor_type \"" + type

@@ -162,15 +162,29 @@ public final class Wav2Vec2Block extends AbstractBlock {
             NDArray weights = v(ps, "layer_weights", training).softmax(0).reshape(config.layers() + 1, 1, 1, 1);
             x = NDArrays.stack(new NDList(states), 0).mul(weights).sum(new int[] {0});
         }
-        NDArray projected = project(ps, "projector", x, training);
-        NDArray pooled;
-        if (frameMask == null) {
-            pooled = projected.mean(new int[] {1});
-        } else {
-            NDArray counts = frameMask.sum(new int[] {1}, true);
-            pooled = projected.mul(frameMask.expandDims(2)).sum(new int[] {1}).div(counts);
-        }
+        NDArray pooled = maskedMean(project(ps, "projector", x, training), frameMask);
         return project(ps, "classifier", pooled, training);
+    }
+
+    /**
+     * The mean of last_hidden_state over the frames attention_mask covers, or over all frames without a mask:
+     * *ForSequenceClassification's pooling without its projector, (batch, hidden). Also under a head.
+     */
+    public NDArray pooledHiddenState(ParameterStore ps, NDList inputs, boolean training) {
+        NDArray values = inputs.get(0);
+        NDArray x = features(ps, values, training);
+        NDArray frameMask = inputs.size() > 1
+                ? frameMask(values.getManager(), inputs.get(1), x.getShape().get(0), x.getShape().get(1)) : null;
+        return maskedMean(encode(ps, x, frameMask, training, new ArrayList<>()), frameMask);
+    }
+
+    /** (batch, frames, d) averaged over the frames of the 0/1 mask (batch, frames), or over all when it is null. */
+    private static NDArray maskedMean(NDArray x, NDArray frameMask) {
+        if (frameMask == null) {
+            return x.mean(new int[] {1});
+        }
+        NDArray counts = frameMask.sum(new int[] {1}, true);
+        return x.mul(frameMask.expandDims(2)).sum(new int[] {1}).div(counts);
     }
 
     /** The feature encoder and projection: (batch, samples) to (batch, frames, hidden). */

@@ -151,6 +151,21 @@ public final class Wav2Vec2Model implements AutoCloseable {
                 || name.startsWith("encoder.");
     }
 
+    /**
+     * The tensor of an encoder parameter (its base-model name, e.g. "encoder.layers.0.attention.q_proj.weight") in a
+     * base or *ForX checkpoint (under the base_model_prefix), under either weight-norm spelling; null without one.
+     */
+    public static Safetensors.HostTensor encoderTensor(Wav2Vec2Config config,
+            Map<String, Safetensors.HostTensor> weights, String name) {
+        for (String prefix : List.of("", config.basePrefix() + ".")) {
+            String found = lookup(weights, prefix + name, prefix);
+            if (found != null) {
+                return weights.get(found);
+            }
+        }
+        return null;
+    }
+
     /** A tensor by its name, or the parametrized weight-norm spelling of a positional conv weight. */
     private static String lookup(Map<String, Safetensors.HostTensor> weights, String key, String prefix) {
         if (weights.containsKey(key)) {

@@ -8,6 +8,7 @@ import io.modelhub.runners.recipes.audio.Waveform;
 import io.modelhub.runners.recipes.data.DatasetException;
 import io.modelhub.runners.recipes.data.LabelledFiles;
 import io.modelhub.runners.recipes.training.LabelledExamples;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -40,22 +41,31 @@ public final class Waveforms implements LabelledExamples {
      */
     public static Waveforms of(LabelledFiles split, FeatureExtractorConfig extractor, double maxSeconds,
             int minSamples) {
-        int rate = extractor.samplingRate();
-        int maxSamples = (int) Math.round(maxSeconds * rate);
         float[][] clips = new float[split.size()][];
         // each clip is independent, so a parallel pass gives the same values as a sequential one
-        IntStream.range(0, split.size()).parallel().forEach(i -> {
-            Waveform wave = WavDecoder.read(split.file(i), maxSeconds + READ_MARGIN_SECONDS).resampledTo(rate);
-            float[] samples = wave.samples().length > maxSamples ? Arrays.copyOf(wave.samples(), maxSamples)
-                    : wave.samples();
-            if (samples.length < minSamples) {
-                throw new DatasetException("audio " + split.file(i) + " has " + samples.length + " samples at "
-                        + rate + " Hz, fewer than the " + minSamples + " (" + Math.round(1000.0 * minSamples / rate)
-                        + " ms) one frame of this model needs");
-            }
-            clips[i] = extractor.normalize(samples);
-        });
+        IntStream.range(0, split.size()).parallel()
+                .forEach(i -> clips[i] = prepare(split.file(i), extractor, maxSeconds, minSamples));
         return new Waveforms(split, extractor, clips);
+    }
+
+    /**
+     * One clip as the extractor prepares it: decoded, mixed to mono, resampled to sampling_rate, cut to
+     * {@code maxSeconds}, normalised.
+     *
+     * @throws DatasetException when the file is not a usable WAV or is shorter than {@code minSamples}
+     */
+    public static float[] prepare(Path file, FeatureExtractorConfig extractor, double maxSeconds, int minSamples) {
+        int rate = extractor.samplingRate();
+        int maxSamples = (int) Math.round(maxSeconds * rate);
+        Waveform wave = WavDecoder.read(file, maxSeconds + READ_MARGIN_SECONDS).resampledTo(rate);
+        float[] samples = wave.samples().length > maxSamples ? Arrays.copyOf(wave.samples(), maxSamples)
+                : wave.samples();
+        if (samples.length < minSamples) {
+            throw new DatasetException("audio " + file + " has " + samples.length + " samples at " + rate
+                    + " Hz, fewer than the " + minSamples + " (" + Math.round(1000.0 * minSamples / rate)
+                    + " ms) one frame of this model needs");
+        }
+        return extractor.normalize(samples);
     }
 
     @Override
@@ -82,22 +92,32 @@ public final class Waveforms implements LabelledExamples {
      * examples {@code order[from..to)} (or from..to when order is null).
      */
     public NDList batch(NDManager manager, int[] order, int from, int to) {
-        int batch = to - from;
+        float[][] picked = new float[to - from][];
+        for (int b = 0; b < picked.length; b++) {
+            picked[b] = clips[order == null ? from + b : order[from + b]];
+        }
+        return pad(manager, picked, extractor, extractor.returnAttentionMask());
+    }
+
+    /**
+     * Prepared clips right-padded to the longest with padding_value: input_values (batch, longest), and with
+     * {@code withMask} the attention_mask (batch, longest), 1 over each clip's own samples.
+     */
+    public static NDList pad(NDManager manager, float[][] clips, FeatureExtractorConfig extractor, boolean withMask) {
+        int batch = clips.length;
         int longest = 0;
-        for (int i = from; i < to; i++) {
-            longest = Math.max(longest, clips[order == null ? i : order[i]].length);
+        for (float[] clip : clips) {
+            longest = Math.max(longest, clip.length);
         }
         float[] values = new float[batch * longest];
         float[] mask = new float[batch * longest];
         Arrays.fill(values, extractor.paddingValue());
         for (int b = 0; b < batch; b++) {
-            float[] clip = clips[order == null ? from + b : order[from + b]];
-            System.arraycopy(clip, 0, values, b * longest, clip.length);
-            Arrays.fill(mask, b * longest, b * longest + clip.length, 1f);
+            System.arraycopy(clips[b], 0, values, b * longest, clips[b].length);
+            Arrays.fill(mask, b * longest, b * longest + clips[b].length, 1f);
         }
         Shape shape = new Shape(batch, longest);
-        return extractor.returnAttentionMask()
-                ? new NDList(manager.create(values, shape), manager.create(mask, shape))
+        return withMask ? new NDList(manager.create(values, shape), manager.create(mask, shape))
                 : new NDList(manager.create(values, shape));
     }
 }

@@ -286,6 +286,11 @@ public final class TimmResNetConfig {
         return new TimmResNetConfig(json, architecture, newLabels.size(), newLabels, imageSize, mean, std);
     }
 
+    /** This network without fc (num_classes 0, no labels): timm's feature extractor, as reset_classifier(0) makes. */
+    public TimmResNetConfig withoutClassifier() {
+        return new TimmResNetConfig(json, architecture, 0, List.of(), imageSize, mean, std);
+    }
+
     /** This config at another input size (a ResNet pools globally, so any size runs). */
     public TimmResNetConfig withImageSize(int size) {
         if (size < 1) {
