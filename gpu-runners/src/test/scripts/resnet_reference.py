@@ -7,8 +7,8 @@ model.safetensors) loads into them with load_state_dict(strict=True).
   resnet_reference.py make OUT_DIR [ARCH ...]
       For each ARCH (default resnet18 resnet50): OUT_DIR/ARCH/ with config.json (timm layout, 3 classes, input
       32 px) and model.safetensors holding seeded random weights, batch norm statistics randomised so that eval-mode
-      batch norm is exercised; OUT_DIR/ARCH-io.safetensors with "input" (4, 3, 32, 32) and torchvision's eval
-      "logits".
+      batch norm is exercised; OUT_DIR/ARCH-io.safetensors with "input" (4, 3, 32, 32), torchvision's eval
+      "logits" and the pooled "features" fc reads.
   resnet_reference.py verify MODEL_DIR SPLIT_DIR
       Loads MODEL_DIR (strict), scores the imagefolder split SPLIT_DIR/<label>/*.png at the config's input size,
       mean and std, and prints one JSON line: accuracy, count, logits (by file name, sorted).
@@ -105,7 +105,12 @@ def make(out_dir, archs):
         images = torch.randn(4, 3, 32, 32)
         with torch.no_grad():
             logits = model(images)
-        write_safetensors(os.path.join(out_dir, arch + "-io.safetensors"), {"input": images, "logits": logits})
+            # the pooled features fc reads (timm's pre_logits): the model with fc as the identity
+            fc, model.fc = model.fc, torch.nn.Identity()
+            features = model(images)
+            model.fc = fc
+        write_safetensors(os.path.join(out_dir, arch + "-io.safetensors"),
+                          {"input": images, "logits": logits, "features": features})
         print(arch, "written, logits std %.3f" % logits.std().item())
 
 

@@ -35,10 +35,16 @@ public final class PairedDatasetBuilder {
         COLOURS.put("yellow", new Color(230, 220, 40));
     }
     private static final int SIZE = 32;
+    /** The sounds of {@link #audio()} pairs: a kind at a pitch, captioned "a low tone", "a high chirp", ... */
+    public static final List<String> SOUNDS = List.of("tone", "chirp", "beeping");
+    public static final List<String> PITCHES = List.of("low", "high");
+    /** Not 16 kHz, so that a wav2vec2 tower resamples. */
+    public static final int SAMPLE_RATE = 22_050;
 
     private final Path root;
     private int pairs = 120;
     private long seed = 1;
+    private boolean audio;
 
     private PairedDatasetBuilder(Path root) {
         this.root = root;
@@ -58,8 +64,62 @@ public final class PairedDatasetBuilder {
         return this;
     }
 
-    /** The paired dataset under root/pairs, the image corpus under root/images, the captions under root/captions. */
+    /**
+     * Captioned sounds instead of shapes: each pair is a WAV (about half a second, 22.05 kHz, lengths vary by
+     * +-20%) of a tone, a rising chirp or a beeping at a low or a high pitch with background noise, captioned
+     * {@link #soundCaption}; no image corpus.
+     */
+    public PairedDatasetBuilder audio() {
+        this.audio = true;
+        return this;
+    }
+
+    public static String soundCaption(String sound, String pitch) {
+        return "a " + pitch + " " + sound;
+    }
+
+    private Path buildAudio() {
+        java.util.Random random = new java.util.Random(seed);
+        io.modelhub.runners.recipes.audio.SoundSynthesizer synth =
+                new io.modelhub.runners.recipes.audio.SoundSynthesizer(SAMPLE_RATE, 0.5).noise(0.02);
+        StringBuilder metadata = new StringBuilder("file_name,text\n");
+        StringBuilder captions = new StringBuilder("text\n");
+        try {
+            Path pairsDir = root.resolve("pairs/train");
+            Files.createDirectories(pairsDir);
+            for (int i = 0; i < pairs; i++) {
+                String sound = SOUNDS.get(random.nextInt(SOUNDS.size()));
+                String pitch = PITCHES.get(random.nextInt(PITCHES.size()));
+                double hz = pitch.equals("low") ? 300 : 1500;
+                io.modelhub.runners.recipes.audio.SoundClass kind = switch (sound) {
+                    case "tone" -> io.modelhub.runners.recipes.audio.SoundClass.tone(hz);
+                    case "chirp" -> io.modelhub.runners.recipes.audio.SoundClass.chirp(hz, 2 * hz);
+                    default -> io.modelhub.runners.recipes.audio.SoundClass.pulses(hz, 8);
+                };
+                String file = String.format(Locale.ROOT, "%04d.wav", i);
+                io.modelhub.runners.recipes.audio.WavWriter.write(pairsDir.resolve(file), synth.render(kind, random),
+                        SAMPLE_RATE);
+                String caption = soundCaption(sound, pitch);
+                metadata.append(file).append(',').append(caption).append('\n');
+                captions.append(caption).append('\n');
+            }
+            Files.writeString(pairsDir.resolve("metadata.csv"), metadata, StandardCharsets.UTF_8);
+            Files.createDirectories(root.resolve("captions"));
+            Files.writeString(root.resolve("captions/train.csv"), captions, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return root.resolve("pairs");
+    }
+
+    /**
+     * The paired dataset under root/pairs, the image corpus under root/images (not for {@link #audio()}), the
+     * captions under root/captions.
+     */
     public Path build() {
+        if (audio) {
+            return buildAudio();
+        }
         SplittableRandom random = new SplittableRandom(seed);
         List<String> colours = new ArrayList<>(COLOURS.keySet());
         StringBuilder metadata = new StringBuilder("file_name,text\n");

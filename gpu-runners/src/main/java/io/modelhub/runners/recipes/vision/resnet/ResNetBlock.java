@@ -146,12 +146,25 @@ public final class ResNetBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        NDArray features = features(ps, inputs.singletonOrThrow(), training);
+        if (config.numClasses() == 0) {
+            return new NDList(features);
+        }
+        return new NDList(Linear.linear(features, v(ps, "fc.weight", training), v(ps, "fc.bias", training))
+                .singletonOrThrow());
+    }
+
+    /**
+     * The globally average-pooled output of layer4, (batch, num_features): what fc reads, timm's pre-logits
+     * features. In training, batch norm uses batch statistics unless {@link #setBackboneTraining} said false.
+     */
+    public NDArray features(ParameterStore ps, NDArray images, boolean training) {
         boolean bnTraining = training && backboneTraining;
         if (bnTraining) {
             batchesTracked++;
         }
         Architecture a = config.architecture();
-        NDArray x = inputs.singletonOrThrow();
+        NDArray x = images;
         x = Activation.relu(bn(ps, "bn1", conv(ps, "conv1", x, 2, 3, training), bnTraining));
         x = Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
         for (int s = 0; s < 4; s++) {
@@ -174,12 +187,7 @@ public final class ResNetBlock extends AbstractBlock {
                 x = Activation.relu(y.add(shortcut));
             }
         }
-        NDArray features = Pool.globalAvgPool2d(x).reshape(x.getShape().get(0), a.numFeatures());
-        if (config.numClasses() == 0) {
-            return new NDList(features);
-        }
-        return new NDList(Linear.linear(features, v(ps, "fc.weight", training), v(ps, "fc.bias", training))
-                .singletonOrThrow());
+        return Pool.globalAvgPool2d(x).reshape(x.getShape().get(0), a.numFeatures());
     }
 
     private NDArray conv(ParameterStore ps, String name, NDArray x, int stride, int padding, boolean training) {

@@ -19,7 +19,7 @@ import java.util.Random;
  * is reachable here): 4 convolutions of 32 channels with a 320-sample hop like the published models
  * (20 ms frames at 16 kHz), feat_extract_norm "layer" with an attention mask, 2 post-LN transformer layers of 64.
  */
-final class TinyWav2Vec2 {
+public final class TinyWav2Vec2 {
 
     private TinyWav2Vec2() {
     }
@@ -50,7 +50,7 @@ final class TinyWav2Vec2 {
     }
 
     /** Writes config.json, preprocessor_config.json and model.safetensors (PyTorch-style random init) into dir. */
-    static Path write(Path dir, String modelType, long seed) throws IOException {
+    public static Path write(Path dir, String modelType, long seed) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), configJson(modelType), StandardCharsets.UTF_8);
         ObjectNode pre = ConfigJson.JSON.createObjectNode();

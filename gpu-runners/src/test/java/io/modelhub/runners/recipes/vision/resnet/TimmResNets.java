@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * (torchvision's seeded resnet18 and resnet50 with their eval logits); {@link #random} writes a folder in Java,
  * for tests that need a model but no reference.
  */
-final class TimmResNets {
+public final class TimmResNets {
 
     private static Path reference;
 
@@ -24,7 +24,7 @@ final class TimmResNets {
     }
 
     /** The folder with resnet18/, resnet50/ and ARCH-io.safetensors ("input", "logits"); skips without torch. */
-    static synchronized Path reference() throws IOException, InterruptedException {
+    public static synchronized Path reference() throws IOException, InterruptedException {
         PythonReference.require("torch", "torchvision");
         if (reference == null) {
             Path dir = Files.createTempDirectory("timm-resnets");
@@ -39,7 +39,7 @@ final class TimmResNets {
      * A timm-layout folder of {@code architecture} with seeded random weights (He-uniform convs, batch norm with
      * mildly randomised statistics), classifying {@code labels} at {@code size} px.
      */
-    static Path random(Path dir, String architecture, List<String> labels, int size, long seed) {
+    public static Path random(Path dir, String architecture, List<String> labels, int size, long seed) {
         String json = "{\"architecture\": \"" + architecture + "\", \"num_classes\": " + labels.size()
                 + ", \"label_names\": [" + String.join(", ", labels.stream().map(l -> "\"" + l + "\"").toList())
                 + "], \"pretrained_cfg\": {\"input_size\": [3, " + size + ", " + size + "]}}";
