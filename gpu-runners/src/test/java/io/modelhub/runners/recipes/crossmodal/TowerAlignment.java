@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.modelhub.runners.recipes.RunResult;
 import io.modelhub.runners.recipes.data.PairedDataset;
+import io.modelhub.runners.recipes.eval.EvaluationRequest;
+import io.modelhub.runners.recipes.eval.ModelEvaluation;
+import io.modelhub.runners.recipes.vision.Safetensors;
 import io.modelhub.runners.testing.FakeRunContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +18,9 @@ import java.util.Map;
 /**
  * The end-to-end check the tower tests share: the untrained dual encoder of a text tower and a media tower scored
  * on the split the run reports, a cross-modal-alignment run, the trained model beating that baseline (mean rank
- * halved, R@1 up by 0.1, lower loss), and the output reloading from its folder alone (moved elsewhere) with the
- * same embeddings.
+ * halved, R@1 up by 0.1, lower loss), the leaderboard evaluator scoring the output as the run did, the embedding
+ * index holding the trained model's embeddings, and the output reloading from its folder alone (moved elsewhere)
+ * with the same embeddings.
  */
 final class TowerAlignment {
     static final long SEED = 5;
@@ -69,6 +73,24 @@ final class TowerAlignment {
         try (DualEncoder trained = DualEncoder.load(out, Device.cpu())) {
             before = trained.embed(false, List.of(item), 8);
             assertEquals(projection, before.length);
+        }
+        // the leaderboard evaluator scores the written model as the run did (same seed, same held-out pairs)
+        if (data.test().isEmpty()) {
+            ModelEvaluation evaluation = new DualEncoderEvaluator().evaluate(
+                    new EvaluationRequest(out, pairs, "validation", SEED, 32, line -> { }));
+            assertEquals(m.get(prefix + textToMedia + "_recall@1"), evaluation.scores().get(textToMedia + "_recall@1"),
+                    1e-9);
+            assertEquals(m.get(prefix + mediaToText + "_mean_rank"), evaluation.scores().get(mediaToText + "_mean_rank"),
+                    1e-9);
+        }
+        // the embedding index holds every pair (train, validation, test), embedded in batches by the trained model
+        Map<String, Safetensors.HostTensor> index = Safetensors.read(out.resolve("index/embeddings.safetensors"));
+        int pairCount = data.train().size() + data.validation().size() + data.test().size();
+        assertEquals(pairCount, index.get("b").shape()[0]);
+        int row = data.train().size() + (data.test().isEmpty() ? 0 : data.validation().size());
+        float[] indexed = java.util.Arrays.copyOfRange(index.get("b").data(), row * projection, (row + 1) * projection);
+        for (int i = 0; i < projection; i++) {
+            assertEquals(before[i], indexed[i], 1e-5f, "the index's row of " + item);
         }
         // the folder alone rebuilds it: the tower's preprocessing comes from the embedded config
         Path moved = Files.move(out, tmp.resolve("moved"));
