@@ -164,7 +164,7 @@ class ResNetTowerAlignmentTest {
             }
         }
         Path bert = TinyBert.write(tmp.resolve("bert"), BertConfig.Family.BERT, captions);
-        Map<String, Object> params = Map.of("epochs", 8, "batch_size", 16, "projection_size", 16,
+        Map<String, Object> params = Map.of("epochs", 5, "batch_size", 16, "projection_size", 16,
                 "learning_rate", 0.0003, "seed", (int) SEED, "train", "all");
         Path out = TowerAlignment.run(tmp, pairs, resnet, bert, params, "text_to_image", "image_to_text",
                 "ResNetTowerAlignmentTest", "timm resnet18 at 32 px, pooled 512 features");
