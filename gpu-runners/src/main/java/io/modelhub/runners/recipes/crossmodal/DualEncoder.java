@@ -79,7 +79,7 @@ final class DualEncoder implements AutoCloseable {
         Tower b = Towers.of(towerB);
         try {
             Map<String, Safetensors.HostTensor> weights = new LinkedHashMap<>();
-        prefixed(weights, "tower_a.", a, Safetensors.read(towerA.resolve("model.safetensors")));
+            prefixed(weights, "tower_a.", a, Safetensors.read(towerA.resolve("model.safetensors")));
             prefixed(weights, "tower_b.", b, Safetensors.read(towerB.resolve("model.safetensors")));
             return build(a, sideA, b, sideB, projectionSize, weights, (float) Math.log(1 / temperature), seed, device);
         } catch (IOException | RuntimeException e) {
@@ -116,6 +116,7 @@ final class DualEncoder implements AutoCloseable {
     /** The tower's own tensors (its head and anything else dropped), renamed under {@code prefix}. */
     private static void prefixed(Map<String, Safetensors.HostTensor> into, String prefix, Tower tower,
             Map<String, Safetensors.HostTensor> file) {
+        tower.checkBase(file);
         TreeSet<String> missing = new TreeSet<>(tower.namedParameters().keySet());
         missing.removeIf(n -> tower.tensor(file, n) != null);
         if (!missing.isEmpty()) {

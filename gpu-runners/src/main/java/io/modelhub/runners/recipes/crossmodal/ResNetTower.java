@@ -13,11 +13,13 @@ import io.modelhub.runners.recipes.data.PairedDataset;
 import io.modelhub.runners.recipes.vision.ConfigJson;
 import io.modelhub.runners.recipes.vision.ImageBatch;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
+import io.modelhub.runners.recipes.vision.Safetensors;
 import io.modelhub.runners.recipes.vision.resnet.ResNetBlock;
 import io.modelhub.runners.recipes.vision.resnet.TimmResNetConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A timm ResNet (resnet18..152, torchvision names) without its fc: the feature is the globally average-pooled
@@ -92,6 +94,22 @@ final class ResNetTower implements Tower {
     @Override
     public Map<String, Parameter> namedParameters() {
         return block.namedParameters();
+    }
+
+    /**
+     * Tensors of layers this architecture does not have (a resnet34's layer3.5 under a resnet18 config.json) are
+     * refused; fc (any size) and num_batches_tracked are not the tower's and are ignored.
+     */
+    @Override
+    public void checkBase(Map<String, Safetensors.HostTensor> file) {
+        TreeSet<String> unexpected = new TreeSet<>(file.keySet());
+        unexpected.removeAll(block.namedParameters().keySet());
+        unexpected.removeIf(name -> name.startsWith("fc.") || name.endsWith(".num_batches_tracked"));
+        if (!unexpected.isEmpty()) {
+            throw new InvalidModelException("model.safetensors has tensors a " + config.architecture().id()
+                    + " does not: " + unexpected.stream().limit(5).toList() + (unexpected.size() > 5 ? " and "
+                    + (unexpected.size() - 5) + " more" : "") + "; is config.json's architecture right?");
+        }
     }
 
     @Override

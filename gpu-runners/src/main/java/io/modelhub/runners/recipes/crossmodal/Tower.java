@@ -49,6 +49,13 @@ interface Tower extends AutoCloseable {
     }
 
 
+    /**
+     * Refuses a base model file that does not fit this tower's config in ways a missing tensor would not show
+     * (layers the config does not have), naming what is wrong. Missing and misshapen tensors are found anyway.
+     */
+    default void checkBase(Map<String, io.modelhub.runners.recipes.vision.Safetensors.HostTensor> file) {
+    }
+
     /** The base model's config.json, as the dual encoder embeds it. */
     JsonNode config();
 

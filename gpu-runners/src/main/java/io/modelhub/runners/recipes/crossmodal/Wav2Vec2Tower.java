@@ -162,6 +162,12 @@ final class Wav2Vec2Tower implements Tower {
         return Wav2Vec2Model.encoderTensor(config, file, name);
     }
 
+    /** The checkpoint's layer counts against config.json (extra layers would otherwise be dropped silently). */
+    @Override
+    public void checkBase(Map<String, Safetensors.HostTensor> file) {
+        Wav2Vec2Model.checkEncoder(config, file);
+    }
+
     /** The encoder's config.json (a base model's: no head, no labels) with the extractor and the cut. */
     @Override
     public JsonNode config() {

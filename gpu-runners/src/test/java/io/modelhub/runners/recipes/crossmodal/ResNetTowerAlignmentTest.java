@@ -150,6 +150,20 @@ class ResNetTowerAlignmentTest {
         }
     }
 
+    /** A deeper checkpoint under a shallower config.json would lose its extra blocks silently: it is refused. */
+    @Test
+    void aCheckpointOfAnotherDepthIsRefused() throws Exception {
+        Path dir = TimmResNets.random(tmp.resolve("resnet34"), "resnet34", List.of("x", "y"), SIZE, 3);
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json"))
+                .replace("resnet34", "resnet18"));
+        DualEncoder.Side side = new DualEncoder.Side("test/resnet@0", "file_name");
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.modelhub.runners.recipes.vision.InvalidModelException.class,
+                () -> DualEncoder.create(dir, side, dir, side, 8, 0.07, 1, Device.cpu()));
+        assertTrue(e.getMessage().contains("model.safetensors has tensors a resnet18 does not: [layer1.2."),
+                e.getMessage());
+    }
+
     @Test
     void aResNetAndATinyBertAlignBeyondTheirUntrainedBaseline() throws Exception {
         Path pairs = PairedDatasetBuilder.in(tmp.resolve("data")).pairs(160).seed(7).build();

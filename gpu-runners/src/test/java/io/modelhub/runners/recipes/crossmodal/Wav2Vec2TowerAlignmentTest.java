@@ -103,6 +103,20 @@ class Wav2Vec2TowerAlignmentTest {
         }
     }
 
+    /** A checkpoint with more transformer layers than config.json says would lose them silently: it is refused. */
+    @Test
+    void aCheckpointWithOtherLayersIsRefused() throws Exception {
+        Path dir = TinyWav2Vec2.write(tmp.resolve("wav2vec2"), "wav2vec2", 3);
+        java.nio.file.Files.writeString(dir.resolve("config.json"), java.nio.file.Files.readString(
+                dir.resolve("config.json")).replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 1"));
+        DualEncoder.Side side = new DualEncoder.Side("test/wav2vec2@0", "file_name");
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.modelhub.runners.recipes.vision.InvalidModelException.class,
+                () -> DualEncoder.create(dir, side, dir, side, 8, 0.07, 1, Device.cpu()));
+        assertTrue(e.getMessage().contains("config.json has num_hidden_layers 1 but model.safetensors holds 2"),
+                e.getMessage());
+    }
+
     @Test
     void aWav2Vec2AndATinyBertAlignBeyondTheirUntrainedBaseline() throws Exception {
         Path pairs = PairedDatasetBuilder.in(tmp.resolve("data")).audio().pairs(160).seed(7).build();

@@ -166,6 +166,14 @@ public final class Wav2Vec2Model implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Refuses a checkpoint whose encoder is not the one config.json describes: no encoder under either naming, or
+     * another count of transformer or conv layers than config.json says.
+     */
+    public static void checkEncoder(Wav2Vec2Config config, Map<String, Safetensors.HostTensor> weights) {
+        checkLayers(config, weights, checkpointPrefix(config, weights));
+    }
+
     /** A tensor by its name, or the parametrized weight-norm spelling of a positional conv weight. */
     private static String lookup(Map<String, Safetensors.HostTensor> weights, String key, String prefix) {
         if (weights.containsKey(key)) {
