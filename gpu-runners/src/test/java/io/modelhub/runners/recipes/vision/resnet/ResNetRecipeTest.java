@@ -151,14 +151,14 @@ class ResNetRecipeTest {
     }
 
     @Test
-    void theRecipeListsTimmAndRefusesOtherModelTypes() throws Exception {
-        assertEquals(List.of("modelhub-cnn", "timm"), new ImageClassificationRecipe().modelTypes());
+    void theRecipeListsItsModelTypesAndRefusesOthers() throws Exception {
+        assertEquals(List.of("modelhub-cnn", "timm", "vit"), new ImageClassificationRecipe().modelTypes());
         assertEquals("2", new ImageClassificationRecipe().version());
         Path other = Files.createDirectories(tmp.resolve("gpt2"));
         Files.writeString(other.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
         FakeRunContext ctx = FakeRunContext.builder(tmp.resolve("run")).baseModel(other).dataset(data).build();
         var e = assertThrows(IllegalArgumentException.class, () -> new ImageClassificationRecipe().run(ctx));
-        assertTrue(e.getMessage().contains("model type \"gpt2\"; image-classification fine-tunes modelhub-cnn, timm"),
+        assertTrue(e.getMessage().contains("model type \"gpt2\"; image-classification fine-tunes modelhub-cnn, timm, vit"),
                 e.getMessage());
         FakeRunContext sized = FakeRunContext.builder(tmp.resolve("sized")).baseModel(base).dataset(data)
                 .params(Map.of("epochs", 1, "image_size", 40, "augment", "none", "max_grad_norm", 0.5)).build();
