@@ -38,12 +38,22 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     private final Model model;
     private final CnnBlock block;
     private final Device device;
+    /** Normalised value of each byte value per input channel: one lookup per pixel when building a batch. */
+    private final float[][] scale;
 
     private CnnModel(CnnConfig config, Model model, CnnBlock block, Device device) {
         this.config = config;
         this.model = model;
         this.block = block;
         this.device = device;
+        float[] mean = config.imageMean();
+        float[] std = config.imageStd();
+        this.scale = new float[config.numChannels()][256];
+        for (int c = 0; c < scale.length; c++) {
+            for (int v = 0; v < 256; v++) {
+                scale[c][v] = (v / 255f - mean[c]) / std[c];
+            }
+        }
     }
 
     /** A new model with seeded random weights. */
@@ -115,7 +125,7 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     }
 
     public static Shape inputShape(CnnConfig config, int batch) {
-        return new Shape(batch, 3, config.imageSize(), config.imageSize());
+        return new Shape(batch, config.numChannels(), config.imageSize(), config.imageSize());
     }
 
     /** The {@link io.modelhub.runners.recipes.training.ClassifierTraining.CheckpointLoader} of image models. */
@@ -190,7 +200,8 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
 
     /**
      * Images {@code order[from..to)} (or {@code from..to} when order is null) as a normalised float32 NCHW tensor
-     * on this model's device, created in {@code manager}.
+     * on this model's device, created in {@code manager}. A grey model reads the ITU-R 601 luma of the RGB bytes
+     * (PIL's convert("L"): exact for grey images, which decode to R = G = B).
      */
     public NDArray batchTensor(NDManager manager, DecodedImages images, int[] order, int from, int to) {
         int size = config.imageSize();
@@ -199,26 +210,30 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
         }
         int plane = size * size;
         int n = to - from;
-        float[] data = new float[n * 3 * plane];
-        float[] mean = config.imageMean();
-        float[] std = config.imageStd();
-        float[][] scale = new float[3][256];
-        for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) {
-                scale[c][v] = (v / 255f - mean[c]) / std[c];
-            }
-        }
+        int channels = config.numChannels();
+        float[] data = new float[n * channels * plane];
         for (int b = 0; b < n; b++) {
             int index = order == null ? from + b : order[from + b];
             byte[] rgb = images.rgb(index);
-            int base = b * 3 * plane;
-            for (int p = 0; p < plane; p++) {
-                data[base + p] = scale[0][rgb[p * 3] & 0xff];
-                data[base + plane + p] = scale[1][rgb[p * 3 + 1] & 0xff];
-                data[base + 2 * plane + p] = scale[2][rgb[p * 3 + 2] & 0xff];
+            int base = b * channels * plane;
+            if (channels == 3) {
+                for (int p = 0; p < plane; p++) {
+                    data[base + p] = scale[0][rgb[p * 3] & 0xff];
+                    data[base + plane + p] = scale[1][rgb[p * 3 + 1] & 0xff];
+                    data[base + 2 * plane + p] = scale[2][rgb[p * 3 + 2] & 0xff];
+                }
+            } else {
+                for (int p = 0; p < plane; p++) {
+                    data[base + p] = scale[0][luma(rgb[p * 3] & 0xff, rgb[p * 3 + 1] & 0xff, rgb[p * 3 + 2] & 0xff)];
+                }
             }
         }
-        return manager.create(data, new Shape(n, 3, size, size));
+        return manager.create(data, new Shape(n, channels, size, size));
+    }
+
+    /** Pillow's fixed-point luma (Convert.c L24): R * 0.299 + G * 0.587 + B * 0.114, rounded. */
+    static int luma(int r, int g, int b) {
+        return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
     }
 
     /** Label ids of {@code order[from..to)} as int64, the index type PyTorch's gather needs. */
@@ -229,6 +244,12 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     /** The tensor names of this model's file, sorted. */
     public List<String> tensorNames() {
         return new ArrayList<>(block.namedParameters().keySet());
+    }
+
+    /** Only with batch norm: without it a batch of one example is as good as any other. */
+    @Override
+    public boolean usesBatchStatistics() {
+        return config.batchNorm();
     }
 
     @Override
