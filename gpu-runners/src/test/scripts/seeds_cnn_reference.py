@@ -10,7 +10,13 @@ Pillow (grey: convert("L"), RGB: convert("RGB")) and normalised to [-1, 1] as th
 (image_mean = image_std = 0.5), then kept as one tensor: the training loop reads pre-decoded data. --init hub
 initialises as the hub's CnnInitializers do (He-uniform weights, zero biases, classifier U(+-1/sqrt(fan_in)));
 --init torch keeps PyTorch's defaults. Prints one JSON line: test_accuracy, train_images_per_s (the training
-steps only), decode_images_per_s, the counts, and torch's version and thread count.
+steps only), decode_images_per_s, the counts, and torch's version, thread count and BLAS.
+
+Debian's torch 1.13 is built with BLAS_INFO=generic: its dense layers run on whatever libblas.so.3 the system
+selects, by default the reference BLAS, many times slower than DJL's bundled MKL. Convolutions use its oneDNN either
+way. Where Debian's OpenBLAS (libopenblas0-pthread) is installed, the script re-runs itself with it loaded for this
+process only (LD_LIBRARY_PATH, OPENBLAS_NUM_THREADS = --threads), so the comparison is against a fairly built
+PyTorch; --blas system keeps the system's choice.
 
     /usr/bin/python3 seeds_cnn_reference.py --parity OUT_DIR
 
@@ -127,6 +133,19 @@ def parity(out_dir):
         write_safetensors(os.path.join(out_dir, "logits.safetensors"), {"logits": model(x)})
 
 
+OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+
+
+def use_openblas(threads):
+    """Re-executes this script with Debian's OpenBLAS in front of the system BLAS; returns only if it cannot."""
+    if OPENBLAS_DIR in os.environ.get("LD_LIBRARY_PATH", "") or not os.path.exists(os.path.join(OPENBLAS_DIR, "libblas.so.3")):
+        return
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = OPENBLAS_DIR + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
+    env["OPENBLAS_NUM_THREADS"] = str(threads)
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--parity":
         parity(sys.argv[2])
@@ -142,7 +161,10 @@ def main():
     parser.add_argument("--init", choices=["torch", "hub", "keras"], default="torch")
     parser.add_argument("--mean", type=float, default=0.5, help="the config's image_mean (one value for all channels)")
     parser.add_argument("--std", type=float, default=0.5, help="the config's image_std")
+    parser.add_argument("--blas", choices=["openblas", "system"], default="openblas")
     args = parser.parse_args()
+    if args.blas == "openblas":
+        use_openblas(args.threads)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     grey = args.arch == "seeds"
@@ -177,7 +199,8 @@ def main():
         "arch": args.arch, "init": args.init, "test_accuracy": accuracy(model, x_test, y_test),
         "train_images_per_s": seen / train_seconds, "decode_images_per_s": (len(x_train) + len(x_test)) / decode_seconds,
         "train": len(x_train), "test": len(x_test), "epochs": args.epochs, "batch": args.batch,
-        "torch": torch.__version__, "threads": torch.get_num_threads()}))
+        "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "blas": "openblas" if OPENBLAS_DIR in os.environ.get("LD_LIBRARY_PATH", "") else "system"}))
 
 
 if __name__ == "__main__":

@@ -132,6 +132,26 @@ class CnnArchitectureTest {
         }
     }
 
+    /** Fine-tuning a seeds' CNN keeps its whole backbone, dense layer included, and seeds only the new head. */
+    @Test
+    void newHeadOnTheSeedsCnnKeepsConvAndDenseLayers() throws Exception {
+        Path base = tmp.resolve("base");
+        Files.createDirectories(base);
+        try (CnnModel model = CnnModel.create(CnnConfig.seedsCnn(DIGITS), 5, Device.cpu())) {
+            model.save(base);
+        }
+        Map<String, Safetensors.HostTensor> saved = Safetensors.read(base.resolve(CnnModel.WEIGHTS_FILE));
+        try (CnnModel tuned = CnnModel.withNewHead(base, List.of("even", "odd"), 9, Device.cpu())) {
+            assertEquals(CnnConfig.seedsCnn(List.of("even", "odd")), tuned.config());
+            for (String name : List.of("backbone.conv0.bias", "backbone.conv1.weight", "backbone.fc0.weight")) {
+                assertArrayEquals(saved.get(name).data(),
+                        tuned.block().namedParameters().get(name).getArray().toFloatArray(), name);
+            }
+            assertArrayEquals(new long[] {2, 64},
+                    tuned.block().namedParameters().get("classifier.weight").getArray().getShape().getShape());
+        }
+    }
+
     /** PyTorch's seeds' CNN, saved under the hub's names, loads and gives PyTorch's logits. */
     @Test
     void seedsCnnMatchesPyTorchOnItsWeights() throws Exception {

@@ -160,8 +160,9 @@ class SeedsCnnBenchmark {
         double torchRate = torch.get("train_images_per_s").asDouble();
         line(report, "| %s | %.4f | %.4f | %.0f | %.0f | %.2f |", name, accuracy,
                 torch.get("test_accuracy").asDouble(), hubRate, torchRate, hubRate / torchRate);
-        line(report, "  (PyTorch %s, %d thread(s), its decode %.0f images/s, train %d / test %d)",
-                torch.get("torch").asText(), torch.get("threads").asInt(), torch.get("decode_images_per_s").asDouble(),
+        line(report, "  (PyTorch %s, %d thread(s), %s BLAS, its decode %.0f images/s, train %d / test %d)",
+                torch.get("torch").asText(), torch.get("threads").asInt(), torch.get("blas").asText(),
+                torch.get("decode_images_per_s").asDouble(),
                 torch.get("train").asInt(), torch.get("test").asInt());
     }
 
