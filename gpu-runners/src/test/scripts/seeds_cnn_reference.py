@@ -182,7 +182,7 @@ def main():
         keras_init(model, generator)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.CrossEntropyLoss()
-    train_seconds, seen = 0.0, 0
+    train_seconds, seen, epoch_rates = 0.0, 0, []
     for epoch in range(args.epochs):
         model.train()
         order = torch.randperm(len(x_train), generator=generator)
@@ -195,9 +195,11 @@ def main():
             optimizer.step()
             seen += len(batch)
         train_seconds += time.perf_counter() - started
+        epoch_rates.append(len(order) / (time.perf_counter() - started))
     print(json.dumps({
         "arch": args.arch, "init": args.init, "test_accuracy": accuracy(model, x_test, y_test),
-        "train_images_per_s": seen / train_seconds, "decode_images_per_s": (len(x_train) + len(x_test)) / decode_seconds,
+        "train_images_per_s": seen / train_seconds,
+        "epoch_images_per_s": epoch_rates, "decode_images_per_s": (len(x_train) + len(x_test)) / decode_seconds,
         "train": len(x_train), "test": len(x_test), "epochs": args.epochs, "batch": args.batch,
         "torch": torch.__version__, "threads": torch.get_num_threads(),
         "blas": "openblas" if OPENBLAS_DIR in os.environ.get("LD_LIBRARY_PATH", "") else "system"}))

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -141,10 +142,12 @@ class SeedsCnnBenchmark {
         double accuracy = result.finalMetrics().get("test_accuracy");
         double stepSeconds = 0;
         int trainImages = 0;
+        List<Double> epochSeconds = new ArrayList<>();
         for (String log : ctx.logs()) {
             Matcher steps = STEPS.matcher(log);
             if (log.startsWith("Epoch") && steps.find()) {
                 stepSeconds += Double.parseDouble(steps.group(1));
+                epochSeconds.add(Double.parseDouble(steps.group(1)));
             }
             Matcher images = IMAGES.matcher(log);
             if (log.startsWith("Dataset") && images.find()) {
@@ -152,14 +155,21 @@ class SeedsCnnBenchmark {
             }
         }
         double hubRate = (double) trainImages * epochs / stepSeconds;
+        int images = trainImages;
+        double hubMedian = median(epochSeconds.stream().map(s -> images / s).toList());
         if (torchArch == null) {
-            line(report, "| %s | %.4f | - | %.0f | - | - |", name, accuracy, hubRate);
+            line(report, "| %s | %.4f | - | %.0f (median epoch %.0f) | - | - |", name, accuracy, hubRate, hubMedian);
             return;
         }
         JsonNode torch = torchReference(data, torchArch, epochs, seed);
         double torchRate = torch.get("train_images_per_s").asDouble();
-        line(report, "| %s | %.4f | %.4f | %.0f | %.0f | %.2f |", name, accuracy,
-                torch.get("test_accuracy").asDouble(), hubRate, torchRate, hubRate / torchRate);
+        List<Double> torchEpochs = new ArrayList<>();
+        torch.get("epoch_images_per_s").forEach(r -> torchEpochs.add(r.asDouble()));
+        double torchMedian = median(torchEpochs);
+        // medians of the per-epoch rates as well: on a shared box one slow epoch drags a mean
+        line(report, "| %s | %.4f | %.4f | %.0f (median epoch %.0f) | %.0f (median epoch %.0f) | %.2f (medians %.2f) |",
+                name, accuracy, torch.get("test_accuracy").asDouble(), hubRate, hubMedian, torchRate, torchMedian,
+                hubRate / torchRate, hubMedian / torchMedian);
         line(report, "  (PyTorch %s, %d thread(s), %s BLAS, its decode %.0f images/s, train %d / test %d)",
                 torch.get("torch").asText(), torch.get("threads").asInt(), torch.get("blas").asText(),
                 torch.get("decode_images_per_s").asDouble(),
@@ -227,6 +237,12 @@ class SeedsCnnBenchmark {
         }
         line(report, "DJL seeds' CNN train step, mean of %d steps of batch 32: %s=> %.0f images/s", measured,
                 parts, 32 * measured / (nanos[6] / 1e9));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static void line(StringBuilder report, String format, Object... args) {
