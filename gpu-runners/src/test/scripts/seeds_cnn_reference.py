@@ -18,6 +18,11 @@ way. Where Debian's OpenBLAS (libopenblas0-pthread) is installed, the script re-
 process only (LD_LIBRARY_PATH, OPENBLAS_NUM_THREADS = --threads), so the comparison is against a fairly built
 PyTorch; --blas system keeps the system's choice.
 
+    /usr/bin/python3 seeds_cnn_reference.py --layers
+
+prints single conv layers' forward and forward + backward times (batch 32, one thread, best of 12 rounds of 30),
+PyTorch's side of SeedsCnnBenchmark#convLayerTimings.
+
     /usr/bin/python3 seeds_cnn_reference.py --parity OUT_DIR
 
 writes a seeded seeds' CNN as OUT_DIR/model.safetensors under the hub's tensor names (backbone.conv0.weight, ...,
@@ -146,7 +151,30 @@ def use_openblas(threads):
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
+def layer_timings():
+    torch.set_num_threads(1)
+
+    def millis(layer, x, backward):
+        started = time.perf_counter()
+        for _ in range(30):
+            total = layer(x).sum()
+            if backward:
+                total.backward()
+        return (time.perf_counter() - started) / 30 * 1e3
+
+    for name, layer, shape in (("conv 1->32 28x28", nn.Conv2d(1, 32, 3), (32, 1, 28, 28)),
+                               ("conv 32->64 13x13", nn.Conv2d(32, 64, 3), (32, 32, 13, 13)),
+                               ("conv 3->16 28x28", nn.Conv2d(3, 16, 3), (32, 3, 28, 28))):
+        x = torch.randn(*shape)
+        forward = min(millis(layer, x, False) for _ in range(12))
+        both = min(millis(layer, x, True) for _ in range(12))
+        print(f"PyTorch {torch.__version__} {name}: forward {forward:.3f} ms, forward + backward {both:.3f} ms")
+
+
 def main():
+    if len(sys.argv) == 2 and sys.argv[1] == "--layers":
+        layer_timings()
+        return
     if len(sys.argv) == 3 and sys.argv[1] == "--parity":
         parity(sys.argv[2])
         return

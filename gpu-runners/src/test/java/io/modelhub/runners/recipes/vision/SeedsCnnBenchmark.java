@@ -1,11 +1,16 @@
 package io.modelhub.runners.recipes.vision;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.runners.recipes.RunResult;
@@ -85,6 +90,51 @@ class SeedsCnnBenchmark {
         StringBuilder report = new StringBuilder();
         stepBreakdown(report, MnistDigits.writeImageFolder(tmp.resolve("mnist")));
         write(report);
+    }
+
+    /**
+     * Single conv layers, batch 32, forward (+ sum) and forward + backward, best of 12 rounds of 30 (the minimum
+     * resists a shared box's load); seeds_cnn_reference.py --layers prints the same for PyTorch.
+     */
+    @Test
+    void convLayerTimings() {
+        StringBuilder report = new StringBuilder();
+        Object[][] layers = {{"conv 1->32 28x28", 32, new Shape(32, 1, 28, 28)},
+                {"conv 32->64 13x13", 64, new Shape(32, 32, 13, 13)}, {"conv 3->16 28x28", 16, new Shape(32, 3, 28, 28)}};
+        for (Object[] layer : layers) {
+            try (Model model = Model.newInstance("conv", Device.cpu())) {
+                model.setBlock(Conv2d.builder().setFilters((Integer) layer[1]).setKernelShape(new Shape(3, 3)).build());
+                try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()))) {
+                    Shape shape = (Shape) layer[2];
+                    trainer.initialize(shape);
+                    NDArray x = trainer.getManager().randomNormal(shape);
+                    double forward = Double.MAX_VALUE;
+                    double both = Double.MAX_VALUE;
+                    for (int round = 0; round < 12; round++) {
+                        forward = Math.min(forward, layerMillis(trainer, x, false));
+                        both = Math.min(both, layerMillis(trainer, x, true));
+                    }
+                    line(report, "DJL %s: forward %.3f ms, forward + backward %.3f ms", layer[0], forward, both);
+                }
+            }
+        }
+        write(report);
+    }
+
+    private static double layerMillis(Trainer trainer, NDArray x, boolean backward) {
+        int n = 30;
+        long started = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            try (NDManager step = trainer.getManager().newSubManager();
+                    GradientCollector collector = trainer.newGradientCollector()) {
+                NDArray sum = trainer.forward(new NDList(x)).singletonOrThrow().sum();
+                if (backward) {
+                    collector.backward(sum);
+                }
+                sum.tempAttach(step);
+            }
+        }
+        return (System.nanoTime() - started) / 1e6 / n;
     }
 
     @Test
@@ -255,12 +305,16 @@ class SeedsCnnBenchmark {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    private static void write(StringBuilder report) throws Exception {
+    private static void write(StringBuilder report) {
         Path file = Path.of("target", "seeds-cnn-benchmark.md");
-        Files.createDirectories(file.getParent());
         Map<String, String> header = new LinkedHashMap<>();
         header.put("threads", THREADS);
-        Files.writeString(file, "\n## " + java.time.Instant.now() + " " + header + "\n\n" + report,
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "\n## " + java.time.Instant.now() + " " + header + "\n\n" + report,
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
