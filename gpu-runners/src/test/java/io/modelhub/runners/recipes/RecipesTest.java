@@ -22,7 +22,8 @@ class RecipesTest {
             assertEquals("vision", recipe.modality());
             assertEquals("image-classification", recipe.task());
         }
-        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "image_size"),
+        assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "image_size", "color_mode", "conv_channels",
+                        "kernel_size", "batch_norm", "padding", "head", "hidden_sizes", "dropout"),
                 pretraining.parameters().stream().map(ParamSpec::name).toList());
         assertEquals(List.of("epochs", "learning_rate", "batch_size", "seed", "freeze_backbone", "image_size",
                 "warmup_ratio", "max_grad_norm", "augment"), fineTuning.parameters().stream().map(ParamSpec::name).toList());

@@ -32,14 +32,21 @@ public final class PythonReference {
         for (String module : modules) {
             boolean found = AVAILABLE.computeIfAbsent(module, PythonReference::importable);
             if (!found) {
-                String message = PYTHON + " cannot import " + module + " (apt-get install python3-"
-                        + module.replace('_', '-') + ")";
-                if (System.getenv("MODELHUB_REQUIRE_REFERENCES") != null) {
-                    fail(message + ", and MODELHUB_REQUIRE_REFERENCES is set");
-                }
-                Assumptions.abort(message + ": the comparison with the reference is skipped");
+                missing(PYTHON + " cannot import " + module + " (apt-get install python3-"
+                        + module.replace('_', '-') + ")");
             }
         }
+    }
+
+    /**
+     * A reference (module, package, data set) is absent: skips the test, or fails it where
+     * MODELHUB_REQUIRE_REFERENCES is set. Never returns.
+     */
+    public static void missing(String message) {
+        if (System.getenv("MODELHUB_REQUIRE_REFERENCES") != null) {
+            fail(message + ", and MODELHUB_REQUIRE_REFERENCES is set");
+        }
+        Assumptions.abort(message + ": the comparison with the reference is skipped");
     }
 
     /**

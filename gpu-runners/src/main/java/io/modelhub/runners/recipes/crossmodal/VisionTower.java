@@ -11,6 +11,7 @@ import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.PairedDataset;
 import io.modelhub.runners.recipes.vision.CnnBlock;
 import io.modelhub.runners.recipes.vision.CnnConfig;
+import io.modelhub.runners.recipes.vision.InvalidModelException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,13 @@ final class VisionTower implements Tower {
     private final float[][] scale = new float[3][256];
 
     VisionTower(CnnConfig config) {
+        if (!config.isClassic()) {
+            // the tower reuses the conv stages only; grey input, dense layers or a flatten head are not in it
+            throw new InvalidModelException("a vision tower needs a modelhub-cnn of the original architecture (RGB, "
+                    + "batch norm, same padding, head avg, no hidden layers); this config.json has num_channels "
+                    + config.numChannels() + ", batch_norm " + config.batchNorm() + ", padding " + config.padding()
+                    + ", head " + config.head() + ", hidden_sizes " + config.hiddenSizes());
+        }
         this.config = config;
         this.block = CnnBlock.convStages(config.channels(), config.kernelSize(), "backbone.", named);
         CnnBlock.checkNamed(named);

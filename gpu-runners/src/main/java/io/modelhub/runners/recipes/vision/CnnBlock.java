@@ -5,11 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Blocks;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
@@ -21,9 +23,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The modelhub-cnn network as a DJL block: a backbone of conv stages (see {@link CnnConfig}) and a linear
- * classifier. It keeps references to its layers so that every parameter has a stable, PyTorch-style name
- * ("backbone.conv0.weight", "backbone.bn0.running_mean", "classifier.weight") independent of DJL's generated
+ * The modelhub-cnn network as a DJL block: a backbone (conv stages, and the dense hidden layers if any; see
+ * {@link CnnConfig}) and a linear classifier. It keeps references to its layers so that every parameter has a stable, PyTorch-style name
+ * ("backbone.conv0.weight", "backbone.bn0.running_mean", "backbone.fc0.bias", "classifier.weight") independent of DJL's generated
  * block names, which change with the block tree; those names are the keys in model.safetensors.
  */
 public final class CnnBlock extends AbstractBlock {
@@ -38,7 +40,9 @@ public final class CnnBlock extends AbstractBlock {
     public CnnBlock(CnnConfig config) {
         super(VERSION);
         Map<String, Parameter> names = new LinkedHashMap<>();
-        SequentialBlock stages = convStages(config.channels(), config.kernelSize(), "backbone.", names);
+        SequentialBlock stages = config.isClassic()
+                ? convStages(config.channels(), config.kernelSize(), "backbone.", names)
+                : backbone(config, "backbone.", names);
         Linear head = Linear.builder().setUnits(config.numLabels()).build();
         names.put("classifier.weight", head.getParameters().get("weight"));
         names.put("classifier.bias", head.getParameters().get("bias"));
@@ -58,26 +62,73 @@ public final class CnnBlock extends AbstractBlock {
             Map<String, Parameter> names) {
         SequentialBlock stages = new SequentialBlock();
         int last = channels.size() - 1;
-        int padding = kernelSize / 2;
         for (int i = 0; i <= last; i++) {
-            // no conv bias: the batch norm right after it has its own shift, a bias would be redundant
-            Conv2d conv = Conv2d.builder()
-                    .setFilters(channels.get(i))
-                    .setKernelShape(new Shape(kernelSize, kernelSize))
-                    .optPadding(new Shape(padding, padding))
-                    .optBias(false)
-                    .build();
-            BatchNorm bn = BatchNorm.builder().build();
-            stages.add(conv).add(bn).add(Activation.reluBlock());
+            addStage(stages, i, channels.get(i), kernelSize, kernelSize / 2, true, prefix, names);
             stages.add(i < last ? Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2))
                     : Pool.globalAvgPool2dBlock());
-            names.put(prefix + "conv" + i + ".weight", conv.getParameters().get("weight"));
+        }
+        return stages;
+    }
+
+    /**
+     * Every layer but the classifier, for any {@link CnnConfig}: the conv stages, then with head "flatten" a last
+     * max pool and a flatten, then per hidden width j: dropout (if any) -> fc{j} -> ReLU, and a last dropout on
+     * the classifier's input. Names: conv{i}.weight (+ conv{i}.bias without batch norm), bn{i}.*, fc{j}.weight and
+     * fc{j}.bias, all under {@code prefix}; dropout has no parameters, so the rate never changes a file's tensors.
+     */
+    static SequentialBlock backbone(CnnConfig config, String prefix, Map<String, Parameter> names) {
+        SequentialBlock stages = new SequentialBlock();
+        List<Integer> channels = config.channels();
+        int last = channels.size() - 1;
+        int padding = CnnConfig.PADDING_SAME.equals(config.padding()) ? config.kernelSize() / 2 : 0;
+        boolean flatten = CnnConfig.HEAD_FLATTEN.equals(config.head());
+        for (int i = 0; i <= last; i++) {
+            addStage(stages, i, channels.get(i), config.kernelSize(), padding, config.batchNorm(), prefix, names);
+            stages.add(i < last || flatten ? Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2))
+                    : Pool.globalAvgPool2dBlock());
+        }
+        if (flatten) {
+            stages.add(Blocks.batchFlattenBlock());
+        }
+        for (int j = 0; j < config.hiddenSizes().size(); j++) {
+            addDropout(stages, config.dropout());
+            Linear fc = Linear.builder().setUnits(config.hiddenSizes().get(j)).build();
+            stages.add(fc).add(Activation.reluBlock());
+            names.put(prefix + "fc" + j + ".weight", fc.getParameters().get("weight"));
+            names.put(prefix + "fc" + j + ".bias", fc.getParameters().get("bias"));
+        }
+        addDropout(stages, config.dropout());
+        return stages;
+    }
+
+    private static void addStage(SequentialBlock stages, int i, int filters, int kernelSize, int padding,
+            boolean batchNorm, String prefix, Map<String, Parameter> names) {
+        // with batch norm no conv bias: the norm's own shift right after it would make a bias redundant
+        Conv2d conv = Conv2d.builder()
+                .setFilters(filters)
+                .setKernelShape(new Shape(kernelSize, kernelSize))
+                .optPadding(new Shape(padding, padding))
+                .optBias(!batchNorm)
+                .build();
+        stages.add(conv);
+        names.put(prefix + "conv" + i + ".weight", conv.getParameters().get("weight"));
+        if (batchNorm) {
+            BatchNorm bn = BatchNorm.builder().build();
+            stages.add(bn);
             names.put(prefix + "bn" + i + ".weight", bn.getParameters().get("gamma"));
             names.put(prefix + "bn" + i + ".bias", bn.getParameters().get("beta"));
             names.put(prefix + "bn" + i + ".running_mean", bn.getParameters().get("runningMean"));
             names.put(prefix + "bn" + i + ".running_var", bn.getParameters().get("runningVar"));
+        } else {
+            names.put(prefix + "conv" + i + ".bias", conv.getParameters().get("bias"));
         }
-        return stages;
+        stages.add(Activation.reluBlock());
+    }
+
+    private static void addDropout(SequentialBlock stages, float rate) {
+        if (rate > 0) {
+            stages.add(Dropout.builder().optRate(rate).build());
+        }
     }
 
     /** Fails fast if a DJL version renamed a layer's parameters (a name would then map to null). */

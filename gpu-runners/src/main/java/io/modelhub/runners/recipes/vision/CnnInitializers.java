@@ -39,7 +39,8 @@ public final class CnnInitializers {
                 Arrays.fill(values, 1f);
             } else if (name.endsWith(".weight")) {
                 long fanIn = shape.size() / shape.get(0);
-                // He-uniform for conv weights followed by ReLU; PyTorch's default Linear bound for the head
+                // He-uniform for conv and hidden dense (fc) weights, which ReLU follows; PyTorch's default Linear
+                // bound for the head; biases (conv biases without batch norm, fc, head) start at zero
                 double bound = name.startsWith("classifier.") ? 1.0 / Math.sqrt(fanIn) : Math.sqrt(6.0 / fanIn);
                 SplittableRandom random = new SplittableRandom(mix(seed, name));
                 for (int i = 0; i < size; i++) {

@@ -115,7 +115,7 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     }
 
     public static Shape inputShape(CnnConfig config, int batch) {
-        return new Shape(batch, 3, config.imageSize(), config.imageSize());
+        return new Shape(batch, config.numChannels(), config.imageSize(), config.imageSize());
     }
 
     /** The {@link io.modelhub.runners.recipes.training.ClassifierTraining.CheckpointLoader} of image models. */
@@ -190,7 +190,8 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
 
     /**
      * Images {@code order[from..to)} (or {@code from..to} when order is null) as a normalised float32 NCHW tensor
-     * on this model's device, created in {@code manager}.
+     * on this model's device, created in {@code manager}. A grey model reads the ITU-R 601 luma of the RGB bytes
+     * (PIL's convert("L"): exact for grey images, which decode to R = G = B).
      */
     public NDArray batchTensor(NDManager manager, DecodedImages images, int[] order, int from, int to) {
         int size = config.imageSize();
@@ -208,6 +209,12 @@ public final class CnnModel implements TrainableClassifier<DecodedImages> {
     /** The tensor names of this model's file, sorted. */
     public List<String> tensorNames() {
         return new ArrayList<>(block.namedParameters().keySet());
+    }
+
+    /** Only with batch norm: without it a batch of one example is as good as any other. */
+    @Override
+    public boolean usesBatchStatistics() {
+        return config.batchNorm();
     }
 
     @Override

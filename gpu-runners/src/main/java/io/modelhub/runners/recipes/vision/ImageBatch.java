@@ -12,8 +12,9 @@ public final class ImageBatch {
     }
 
     /**
-     * Images {@code order[from..to)} (or {@code from..to} when order is null) as (n, 3, size, size) float32,
-     * each channel {@code (v / 255 - mean) / std}, created in {@code manager}.
+     * Images {@code order[from..to)} (or {@code from..to} when order is null) as (n, c, size, size) float32,
+     * each channel {@code (v / 255 - mean) / std}, created in {@code manager}: c = 3 (RGB) or, when mean and std
+     * have one value, 1 (grey, by {@link #luma}).
      *
      * @param augmentation null for none; else each image is augmented first with draws from the engine's
      *     generator (see {@link RandomResizedCrop})
@@ -29,26 +30,42 @@ public final class ImageBatch {
                 draws = u.toFloatArray();
             }
         }
-        float[][] scale = new float[3][256];
-        for (int c = 0; c < 3; c++) {
+        int channels = mean.length;
+        if (channels != 1 && channels != 3 || std.length != channels) {
+            throw new IllegalArgumentException("mean and std need 1 (grey) or 3 (RGB) values each");
+        }
+        // one lookup per pixel instead of a division
+        float[][] scale = new float[channels][256];
+        for (int c = 0; c < channels; c++) {
             for (int v = 0; v < 256; v++) {
                 scale[c][v] = (v / 255f - mean[c]) / std[c];
             }
         }
-        float[] data = new float[n * 3 * plane];
+        float[] data = new float[n * channels * plane];
         for (int b = 0; b < n; b++) {
             int index = order == null ? from + b : order[from + b];
             byte[] rgb = images.rgb(index);
             if (augmentation != null) {
                 rgb = augmentation.apply(rgb, size, draws, b * RandomResizedCrop.DRAWS);
             }
-            int base = b * 3 * plane;
-            for (int p = 0; p < plane; p++) {
-                data[base + p] = scale[0][rgb[p * 3] & 0xff];
-                data[base + plane + p] = scale[1][rgb[p * 3 + 1] & 0xff];
-                data[base + 2 * plane + p] = scale[2][rgb[p * 3 + 2] & 0xff];
+            int base = b * channels * plane;
+            if (channels == 3) {
+                for (int p = 0; p < plane; p++) {
+                    data[base + p] = scale[0][rgb[p * 3] & 0xff];
+                    data[base + plane + p] = scale[1][rgb[p * 3 + 1] & 0xff];
+                    data[base + 2 * plane + p] = scale[2][rgb[p * 3 + 2] & 0xff];
+                }
+            } else {
+                for (int p = 0; p < plane; p++) {
+                    data[base + p] = scale[0][luma(rgb[p * 3] & 0xff, rgb[p * 3 + 1] & 0xff, rgb[p * 3 + 2] & 0xff)];
+                }
             }
         }
-        return manager.create(data, new Shape(n, 3, size, size));
+        return manager.create(data, new Shape(n, channels, size, size));
+    }
+
+    /** Pillow's fixed-point luma (Convert.c L24), as PIL's convert("L"): R * 0.299 + G * 0.587 + B * 0.114, rounded. */
+    public static int luma(int r, int g, int b) {
+        return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
     }
 }
