@@ -103,10 +103,8 @@ public class RepoIndexer {
         repo.baseModels = list(card.get("base_models"));
         repo.tags = list(card.get("tags"));
         repo.cardSummary = str(card.get("summary"));
-        // timm names its one architecture in the singular
-        repo.architectures = config.get("architecture") instanceof String timm && !config.containsKey("architectures")
-                ? List.of(timm) : list(config.get("architectures"));
-        repo.modelType = io.modelhub.contract.ModelTypes.of(config);
+        repo.architectures = list(config.get("architectures"));
+        repo.modelType = str(config.get("model_type"));
         repo.dtypeParameters = hasWeights ? dtypes : null;
         repo.parameters = hasWeights ? dtypes.values().stream().mapToLong(Long::longValue).sum() : null;
         repo.modality = Modality.derive(repo.pipelineTag, repo.modelType, repo.architectures, repo.tags).id();

@@ -27,7 +27,7 @@ public final class ModelTypes {
      * timm checkpoints (config.json with {@code architecture}, {@code num_classes}, {@code pretrained_cfg} and no
      * model_type): the hub and the runners call them by this type; the architecture (resnet18 ...) says which.
      */
-    public static final String TIMM = "timm";
+    public static final String TIMM = io.modelhub.storage.inspect.ModelConfig.TIMM;
     /** transformers' ViT (ViTModel, ViTForImageClassification). */
     public static final String VIT = "vit";
     /** transformers' wav2vec2 and HuBERT (Wav2Vec2Model / HubertModel, *ForSequenceClassification). */
@@ -40,23 +40,11 @@ public final class ModelTypes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * The model type of a parsed config.json, one convention for the hub and the runners: its
-     * {@code model_type}, else {@link #TIMM} for a timm config (a string {@code architecture} beside
-     * {@code pretrained_cfg} or {@code num_classes}), else null.
+     * The model type of a parsed config.json, the hub's convention (hub-storage ModelConfig): its
+     * {@code model_type}, else {@link #TIMM} for a timm config, else null.
      */
     public static String of(Map<String, ?> config) {
-        if (config == null) {
-            return null;
-        }
-        Object type = config.get("model_type");
-        if (type instanceof String s && !s.isBlank()) {
-            return s;
-        }
-        if (config.get("architecture") instanceof String
-                && (config.get("pretrained_cfg") instanceof Map || config.get("num_classes") instanceof Number)) {
-            return TIMM;
-        }
-        return null;
+        return io.modelhub.storage.inspect.ModelConfig.modelTypeOf(config);
     }
 
     /** {@link #of(Map)} of a config.json read as a tree. */

@@ -25,6 +25,21 @@ class ModelConfigTest {
     }
 
     @Test
+    void aTimmConfigIsModelTypeTimmWithItsArchitecture() throws InspectionException {
+        ModelConfig config = ModelConfig.parse(utf8("""
+                {"architecture": "resnet50", "num_classes": 1000, "num_features": 2048,
+                 "pretrained_cfg": {"input_size": [3, 224, 224], "mean": [0.485, 0.456, 0.406]}}
+                """));
+
+        assertEquals(ModelConfig.TIMM, config.modelType());
+        assertEquals(List.of("resnet50"), config.architectures());
+        assertNull(ModelConfig.parse(utf8("{\"architecture\": \"resnet50\"}")).modelType(),
+                "an architecture alone does not make a timm config");
+        assertEquals("vit", ModelConfig.parse(utf8("{\"model_type\": \"vit\", \"architecture\": \"x\", "
+                + "\"num_classes\": 3}")).modelType(), "model_type wins");
+    }
+
+    @Test
     void fieldsMayBeMissing() throws InspectionException {
         ModelConfig config = ModelConfig.parse(utf8("{}"));
 
