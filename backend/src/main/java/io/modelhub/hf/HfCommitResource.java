@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.CurrentViewer;
 import io.modelhub.commits.Blob;
+import io.modelhub.commits.BlobClaims;
 import io.modelhub.commits.Commit;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
@@ -49,6 +50,8 @@ public class HfCommitResource {
     CommitService commits;
     @Inject
     CurrentViewer viewer;
+    @Inject
+    BlobClaims claims;
     @Inject
     HfUrls urls;
     @Inject
@@ -155,7 +158,7 @@ public class HfCommitResource {
                         throw ApiException.badRequest("Operation " + opNo + ": missing 'content'");
                     }
                     try (InputStream in = Files.newInputStream(content)) {
-                        changes.add(FileChange.put(required(fields, "path", opNo), commits.store(in, Files.size(content))));
+                        changes.add(FileChange.put(required(fields, "path", opNo), commits.store(in, Files.size(content), viewer.get())));
                     }
                 }
                 case "lfsFile" -> changes.add(FileChange.put(required(fields, "path", opNo), lfs(fields, opNo)));
@@ -176,7 +179,8 @@ public class HfCommitResource {
             throw ApiException.badRequest("Operation " + lineNo + ": oid must be a sha256 (64 hex digits)");
         }
         Blob known = Blob.findById(oid);
-        if (known == null) {
+        // an object the caller neither uploaded nor can read answers exactly as an absent one
+        if (known == null || !claims.mayReference(viewer.get(), oid)) {
             throw ApiException.badRequest("Operation " + lineNo + ": LFS object " + oid + " has not been uploaded");
         }
         String size = value.get("size");

@@ -85,11 +85,13 @@ public class HfLfsUploadResource {
         String upload;
         @QueryParam("expires")
         String expires;
+        @QueryParam("account")
+        String account;
         @QueryParam("signature")
         String signature;
 
         LfsTicket verify(LfsUploads uploads) {
-            return uploads.ticket(id, oid, size, chunk, upload, expires, signature);
+            return uploads.ticket(id, oid, size, chunk, upload, expires, account, signature);
         }
     }
 
