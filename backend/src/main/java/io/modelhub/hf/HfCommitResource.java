@@ -1,5 +1,6 @@
 package io.modelhub.hf;
 
+import io.modelhub.platform.BodyLimit;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -61,6 +62,7 @@ public class HfCommitResource {
     @Path("{type: models|datasets}/{ns}/{name}/commit/{rev: .+}")
     @Consumes({"application/x-ndjson", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
+    @BodyLimit(BodyLimit.Kind.COMMIT)
     @Operation(summary = "Create a commit (NDJSON: header, file, lfsFile, deletedFile, deletedFolder)")
     public Map<String, Object> commit(@PathParam("type") String type, @PathParam("ns") String ns, @PathParam("name") String name,
                                       @QueryParam("create_pr") String createPr,

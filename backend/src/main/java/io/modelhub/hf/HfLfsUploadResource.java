@@ -1,5 +1,6 @@
 package io.modelhub.hf;
 
+import io.modelhub.platform.BodyLimit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.storage.blobs.StoredBlob;
@@ -34,6 +35,7 @@ public class HfLfsUploadResource {
     @PUT
     @Path("lfs/uploads/{id}")
     @Consumes(MediaType.WILDCARD)
+    @BodyLimit(BodyLimit.Kind.FILE)
     @Operation(summary = "LFS single-PUT upload (URL from the batch API)")
     public Response putWhole(@BeanParam Signed signed, InputStream body) {
         LfsTicket t = signed.verify(uploads);
@@ -44,6 +46,7 @@ public class HfLfsUploadResource {
     @PUT
     @Path("lfs/uploads/{id}/part/{n}")
     @Consumes(MediaType.WILDCARD)
+    @BodyLimit(BodyLimit.Kind.FILE)
     @Operation(summary = "LFS multipart upload: one part (URL from the batch API); answers the part's ETag")
     public Response putPart(@BeanParam Signed signed, @PathParam("n") int partNumber, InputStream body) {
         LfsTicket t = signed.verify(uploads);

@@ -1,5 +1,6 @@
 package io.modelhub.hf;
 
+import io.modelhub.repos.RepoAccessFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.CurrentViewer;
@@ -99,6 +100,7 @@ public class HfTreeResource {
     @POST
     @Path("{type: models|datasets}/{ns}/{name}/paths-info/{rev: .+}")
     @Consumes(MediaType.WILDCARD)
+    @RepoAccessFilter.ReadsOnly
     @Operation(summary = "Tree items for the given paths (form paths=a&paths=b or JSON {paths, expand})")
     public List<Map<String, Object>> pathsInfo(@PathParam("type") String type, @PathParam("ns") String ns,
                                                @PathParam("name") String name, @HeaderParam("Content-Type") String contentType,
