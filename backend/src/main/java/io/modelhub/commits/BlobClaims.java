@@ -77,6 +77,13 @@ public class BlobClaims {
         return Boolean.TRUE.equals(found);
     }
 
+    /** Whether the account has a pending upload of the blob (it sent the bytes, or was told it could skip them). */
+    @Transactional
+    public boolean claimedBy(String sha256, long accountId) {
+        return Boolean.TRUE.equals(em.createNativeQuery("select exists (select 1 from pending_uploads where sha256 = ?1 "
+                + "and account_id = ?2)").setParameter(1, sha256).setParameter(2, accountId).getSingleResult());
+    }
+
     /** A commit by the account consumed these claims: its commit now references the blobs. */
     void consume(long accountId, Collection<String> sha256s) {
         if (!sha256s.isEmpty()) {

@@ -1,6 +1,5 @@
 package io.modelhub.hf;
 
-import io.modelhub.platform.BodyLimit;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -12,6 +11,7 @@ import io.modelhub.commits.Commit;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.BodyLimit;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;

@@ -1,8 +1,8 @@
 package io.modelhub.hf;
 
-import io.modelhub.platform.BodyLimit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.platform.BodyLimit;
 import io.modelhub.storage.blobs.StoredBlob;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;

@@ -1,12 +1,12 @@
 package io.modelhub.hf;
 
-import io.modelhub.repos.RepoAccessFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.CurrentViewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.platform.ApiException;
 import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoAccessFilter;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;

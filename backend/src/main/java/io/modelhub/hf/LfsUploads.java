@@ -207,6 +207,11 @@ public class LfsUploads {
         if (oid != null && !oid.equals(t.oid())) {
             throw ApiException.badRequest("The completion names oid " + oid + ", the upload is for " + t.oid());
         }
+        var retried = alreadyDone(t);
+        if (retried.isPresent()) {
+            store.abortMultipart(t.stagingKey(), t.uploadId());
+            return retried.get();
+        }
         List<CompletedPart> parts = new ArrayList<>();
         boolean[] seen = new boolean[t.parts() + 1];
         for (JsonNode p : body == null ? List.<JsonNode>of() : iterable(body.path("parts"))) {
@@ -232,10 +237,22 @@ public class LfsUploads {
 
     /**
      * The verify call after a direct single PUT to the store. The staged bytes are checked even when the object
-     * exists: a URL for an existing oid proves nothing until its bytes are there.
+     * exists, unless the same account's earlier call did (a retry).
      */
     StoredBlob verify(LfsTicket t) {
-        return adopt(t);
+        return alreadyDone(t).orElseGet(() -> adopt(t));
+    }
+
+    /**
+     * A retried completion or verify: the ticket's account already has a pending upload of the object (its first
+     * call checked the bytes), so the answer is the stored blob. Anyone else's URL for a stored object proves
+     * nothing until its own bytes are checked.
+     */
+    private java.util.Optional<StoredBlob> alreadyDone(LfsTicket t) {
+        if (!claims.claimedBy(t.oid(), t.account())) {
+            return java.util.Optional.empty();
+        }
+        return commits.touchBlob(t.oid()).filter(b -> b.size() == t.size());
     }
 
     private StoredBlob adopt(LfsTicket t) {

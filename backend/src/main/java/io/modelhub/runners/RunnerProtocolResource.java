@@ -1,6 +1,5 @@
 package io.modelhub.runners;
 
-import io.modelhub.platform.BodyLimit;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.downloads.ByteRange;
@@ -8,6 +7,7 @@ import io.modelhub.downloads.DownloadService;
 import io.modelhub.jobs.JobQueue;
 import io.modelhub.jobs.RunnerLease;
 import io.modelhub.platform.ApiExceptionMapper;
+import io.modelhub.platform.BodyLimit;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;

@@ -101,6 +101,31 @@ class ContentAddressingTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aRetriedCompletionOfOnesOwnUploadIsStillFine() {
+        byte[] bytes = random(6 * 1024 * 1024 + 5, 167);
+        String oid = LfsClient.sha256(bytes);
+        JsonPath batch = LfsClient.forRepo(malloryRepo).token(mallory).batch(oid, bytes.length)
+                .then().statusCode(200).body("transfer", equalTo("multipart")).extract().jsonPath();
+        Map<String, String> header = batch.getMap("objects[0].actions.upload.header");
+        int chunk = Integer.parseInt(header.get("chunk_size"));
+        StringBuilder parts = new StringBuilder();
+        for (int n = 1; header.containsKey(Integer.toString(n)); n++) {
+            byte[] slice = java.util.Arrays.copyOfRange(bytes, (n - 1) * chunk, Math.min(n * chunk, bytes.length));
+            var r = LfsClient.put(header.get(Integer.toString(n)), slice);
+            assertEquals(200, r.statusCode(), r.body());
+            parts.append(n == 1 ? "" : ",").append("{\"partNumber\":").append(n).append(",\"etag\":\"")
+                    .append(r.headers().firstValue("ETag").orElseThrow().replace("\"", "\\\"")).append("\"}");
+        }
+        String completion = "{\"oid\":\"" + oid + "\",\"parts\":[" + parts + "]}";
+        String href = batch.getString("objects[0].actions.upload.href");
+        assertEquals(200, LfsClient.post(href, completion).statusCode());
+        assertEquals(200, LfsClient.post(href, completion).statusCode(), "a retried completion answers as the first");
+        HubApi.commitTo("model", malloryRepo).token(mallory).lfsPointer("retried.bin", oid, bytes.length)
+                .post().then().statusCode(200);
+    }
+
+    @Test
     void aMultipartCompletionWithoutPartsProvesNothing() {
         byte[] secret = random(6 * 1024 * 1024 + 17, 166);
         HubApi.model("ca-secret-3").privateRepo().lfsFile("big.bin", secret).create();
