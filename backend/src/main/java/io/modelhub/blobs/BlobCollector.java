@@ -1,6 +1,8 @@
 package io.modelhub.blobs;
 
+import io.modelhub.commits.BlobClaims;
 import io.modelhub.storage.blobs.BlobStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,9 +19,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Garbage collection by reference: a blob no commit refers to is deleted from the store and the database.
- * Blobs younger than the grace period are kept, because an upload stores its blob before the commit that
- * refers to it (a few milliseconds in the UI, minutes for an HF client's LFS upload then commit).
+ * Garbage collection by reference: a blob no commit, job or pending upload ({@link BlobClaims}) refers to is
+ * deleted from the store and the database. The sweep also keeps blobs younger than the grace period, because an
+ * upload stores its blob before the commit that refers to it (a few milliseconds in the UI, minutes or hours for
+ * an HF client's LFS upload then commit); pending uploads older than the grace period expire.
  */
 @ApplicationScoped
 public class BlobCollector {
@@ -40,64 +43,101 @@ public class BlobCollector {
     }
 
     /**
-     * After a repository is deleted: frees exactly the blobs its commits used that no commit uses any more. Only
-     * those candidates are looked at, so an upload elsewhere that has stored a blob but not yet committed it is
-     * never touched.
+     * After a repository is deleted: frees exactly the blobs its commits used that no commit, job and pending
+     * upload uses any more. Only those candidates are looked at; a blob another user has uploaded (UI, LFS,
+     * inline file) but not yet committed is claimed by that upload and stays.
      */
     public int freeIfUnreferenced(Collection<String> candidates) {
-        if (candidates.isEmpty()) {
-            return 0;
+        int freed = 0;
+        for (String sha256 : candidates) {
+            freed += free(sha256, null) ? 1 : 0;
         }
-        List<String> freed = deleteUnreferencedRows(candidates);
-        freed.forEach(store::delete);
-        return freed.size();
+        return freed;
     }
 
-    /** The full sweep: unreferenced rows and orphan objects older than {@code grace}, stale staging uploads. */
+    /**
+     * The full sweep: claims older than {@code grace} expire; then unreferenced, unclaimed rows older than
+     * {@code grace}, orphan objects older than {@code grace} and stale staging uploads are deleted.
+     */
     public Result collect(Duration grace) {
-        Duration objectGrace = grace;
-        List<String> freed = deleteUnreferencedRows(grace);
-        for (String sha256 : freed) {
-            store.delete(sha256);
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                        "delete from pending_uploads where claimed_at < now() - make_interval(secs => ?1)")
+                .setParameter(1, (double) grace.toSeconds()).executeUpdate());
+        @SuppressWarnings("unchecked")
+        List<String> candidates = QuarkusTransaction.requiringNew().call(() -> ((List<String>) em.createNativeQuery(
+                        "select b.sha256 from blobs b where b.created_at <= now() - make_interval(secs => ?1) " + UNUSED)
+                .setParameter(1, (double) grace.toSeconds()).getResultList()).stream().map(String::trim).toList());
+        int freed = 0;
+        for (String sha256 : candidates) {
+            freed += free(sha256, grace) ? 1 : 0;
         }
         // Objects with no row at all: an upload that stored its blob but never committed (crash, abort).
         Set<String> known = new HashSet<>(knownBlobs());
-        Instant cutoff = Instant.now().minus(objectGrace);
+        Instant cutoff = Instant.now().minus(grace);
         List<String> orphans = new ArrayList<>();
         store.forEachBlob(b -> {
             if (!known.contains(b.sha256()) && b.lastModified().isBefore(cutoff)) {
                 orphans.add(b.sha256());
             }
         });
-        orphans.forEach(store::delete);
-        int staging = store.deleteStaleStaging(objectGrace);
-        if (!freed.isEmpty() || !orphans.isEmpty() || staging > 0) {
-            LOG.infof("Blob GC: %d unreferenced, %d orphan objects, %d stale staging uploads deleted",
-                    freed.size(), orphans.size(), staging);
+        int orphansDeleted = 0;
+        for (String sha256 : orphans) {
+            orphansDeleted += freeOrphan(sha256) ? 1 : 0;
         }
-        return new Result(freed.size(), orphans.size(), staging);
+        int staging = store.deleteStaleStaging(grace);
+        if (freed > 0 || orphansDeleted > 0 || staging > 0) {
+            LOG.infof("Blob GC: %d unreferenced, %d orphan objects, %d stale staging uploads deleted",
+                    freed, orphansDeleted, staging);
+        }
+        return new Result(freed, orphansDeleted, staging);
     }
 
-    @Transactional
-    List<String> deleteUnreferencedRows(Duration grace) {
-        @SuppressWarnings("unchecked")
-        List<String> rows = em.createNativeQuery("delete from blobs b where b.created_at <= now() - make_interval(secs => ?1) "
-                        + "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) "
-                        + "and not exists (select 1 from job_checkpoints k where k.blob_sha256 = b.sha256) "
-                        + "and not exists (select 1 from job_outputs o where o.blob_sha256 = b.sha256) returning b.sha256")
-                .setParameter(1, (double) grace.toSeconds()).getResultList();
-        return rows.stream().map(String::trim).toList();
+    /** No commit, job checkpoint, job output or pending upload refers to blob {@code b}. */
+    private static final String UNUSED = "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) "
+            + "and not exists (select 1 from job_checkpoints k where k.blob_sha256 = b.sha256) "
+            + "and not exists (select 1 from job_outputs o where o.blob_sha256 = b.sha256) "
+            + "and not exists (select 1 from pending_uploads p where p.sha256 = b.sha256)";
+
+    /**
+     * Deletes one blob's row and object if nothing uses it (and, with a grace, if it is older than that), under
+     * the sha256's lock: a pending upload claiming it at the same moment either comes first (and the blob stays)
+     * or finds the object gone and asks its client to send the bytes again. Never a commit of a missing object.
+     */
+    private boolean free(String sha256, Duration grace) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            em.createNativeQuery(BlobClaims.LOCK).setParameter(1, sha256).getSingleResult();
+            // without a grace (a repository was just deleted) every unused candidate goes at once
+            int deleted = em.createNativeQuery("delete from blobs b where b.sha256 = ?1 "
+                            + "and b.created_at <= now() - make_interval(secs => ?2) " + UNUSED)
+                    .setParameter(1, sha256).setParameter(2, grace == null ? 0.0 : (double) grace.toSeconds())
+                    .executeUpdate();
+            if (deleted > 0) {
+                deleteObject(sha256);
+            }
+            return deleted > 0;
+        });
     }
 
-    @Transactional
-    List<String> deleteUnreferencedRows(Collection<String> candidates) {
-        @SuppressWarnings("unchecked")
-        List<String> rows = em.createNativeQuery("delete from blobs b where b.sha256 in (?1) "
-                        + "and not exists (select 1 from commit_files f where f.blob_sha256 = b.sha256) "
-                        + "and not exists (select 1 from job_checkpoints k where k.blob_sha256 = b.sha256) "
-                        + "and not exists (select 1 from job_outputs o where o.blob_sha256 = b.sha256) returning b.sha256")
-                .setParameter(1, candidates).getResultList();
-        return rows.stream().map(String::trim).toList();
+    private boolean freeOrphan(String sha256) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            em.createNativeQuery(BlobClaims.LOCK).setParameter(1, sha256).getSingleResult();
+            Object used = em.createNativeQuery("select exists (select 1 from blobs where sha256 = ?1) "
+                    + "or exists (select 1 from pending_uploads where sha256 = ?1)").setParameter(1, sha256).getSingleResult();
+            if (Boolean.TRUE.equals(used)) {
+                return false;
+            }
+            deleteObject(sha256);
+            return true;
+        });
+    }
+
+    private void deleteObject(String sha256) {
+        try {
+            store.delete(sha256);
+        } catch (RuntimeException e) {
+            // the row is gone: the object is an orphan now, and the next sweep retries
+            LOG.warnf("Blob GC: deleting object %s failed (%s); the next sweep retries", sha256, e.getMessage());
+        }
     }
 
     @Transactional

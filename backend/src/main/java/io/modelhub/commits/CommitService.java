@@ -52,6 +52,8 @@ public class CommitService {
     RepoIndexer indexer;
     @Inject
     ModelHubConfig config;
+    @Inject
+    BlobClaims claims;
 
     /** Streams content into the store (never into memory), refusing files over the configured limit. */
     public StoredBlob store(InputStream in, long size) {
@@ -64,6 +66,17 @@ public class CommitService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Stores an upload that {@code uploader} will commit later (a UI upload, an inline file of an NDJSON commit):
+     * the blob stays claimed by it, so the blob collector keeps it even if the last repository that used the same
+     * bytes is deleted meanwhile. The commit consumes the claim.
+     */
+    public StoredBlob store(InputStream in, long size, Viewer uploader) {
+        StoredBlob blob = store(in, size);
+        claims.claim(blob.sha256(), BlobClaims.account(uploader));
+        return blob;
     }
 
     public StoredBlob storeSmall(String text) {
@@ -116,6 +129,8 @@ public class CommitService {
         commit.persist();
         em.flush();
         writeSnapshot(commit.id, tree);
+        claims.consume(BlobClaims.account(author), changes.stream()
+                .filter(c -> c instanceof FileChange.Put).map(c -> ((FileChange.Put) c).blob().sha256()).distinct().toList());
         moveBranch(repo, branch, head, commit.id);
 
         repo.updatedAt = commit.createdAt;

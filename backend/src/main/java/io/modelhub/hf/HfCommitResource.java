@@ -6,10 +6,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.CurrentViewer;
 import io.modelhub.commits.Blob;
+import io.modelhub.commits.BlobClaims;
 import io.modelhub.commits.Commit;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.BodyLimit;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
@@ -50,6 +52,8 @@ public class HfCommitResource {
     @Inject
     CurrentViewer viewer;
     @Inject
+    BlobClaims claims;
+    @Inject
     HfUrls urls;
     @Inject
     ObjectMapper json;
@@ -58,6 +62,7 @@ public class HfCommitResource {
     @Path("{type: models|datasets}/{ns}/{name}/commit/{rev: .+}")
     @Consumes({"application/x-ndjson", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
+    @BodyLimit(BodyLimit.Kind.COMMIT)
     @Operation(summary = "Create a commit (NDJSON: header, file, lfsFile, deletedFile, deletedFolder)")
     public Map<String, Object> commit(@PathParam("type") String type, @PathParam("ns") String ns, @PathParam("name") String name,
                                       @QueryParam("create_pr") String createPr,
@@ -155,7 +160,7 @@ public class HfCommitResource {
                         throw ApiException.badRequest("Operation " + opNo + ": missing 'content'");
                     }
                     try (InputStream in = Files.newInputStream(content)) {
-                        changes.add(FileChange.put(required(fields, "path", opNo), commits.store(in, Files.size(content))));
+                        changes.add(FileChange.put(required(fields, "path", opNo), commits.store(in, Files.size(content), viewer.get())));
                     }
                 }
                 case "lfsFile" -> changes.add(FileChange.put(required(fields, "path", opNo), lfs(fields, opNo)));
@@ -176,7 +181,8 @@ public class HfCommitResource {
             throw ApiException.badRequest("Operation " + lineNo + ": oid must be a sha256 (64 hex digits)");
         }
         Blob known = Blob.findById(oid);
-        if (known == null) {
+        // an object the caller neither uploaded nor can read answers exactly as an absent one
+        if (known == null || !claims.mayReference(viewer.get(), oid)) {
             throw ApiException.badRequest("Operation " + lineNo + ": LFS object " + oid + " has not been uploaded");
         }
         String size = value.get("size");

@@ -3,6 +3,7 @@ package io.modelhub.hf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.accounts.CurrentViewer;
+import io.modelhub.accounts.Viewer;
 import io.modelhub.platform.ApiException;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
@@ -26,8 +27,10 @@ import java.util.Map;
 
 /**
  * The git-lfs batch API on the repository's git URL ({@code /{ns}/{name}.git/info/lfs/objects/batch}), as the
- * HF clients call it before committing large files. Objects already stored get no actions (the client skips
- * them); the others get self-authorising upload URLs, single PUT or multipart. Xet is never offered.
+ * HF clients call it before committing large files. Objects already stored that the caller may reference (see
+ * {@link io.modelhub.commits.BlobClaims}) get no actions (the client skips them); the others get self-authorising
+ * upload URLs, single PUT or multipart, also when the object exists: the answer never tells "stored, but not
+ * yours" from "absent". Xet is never offered.
  */
 @Path("/")
 public class HfLfsResource {
@@ -63,7 +66,8 @@ public class HfLfsResource {
     }
 
     private Response batch(RepoName name, byte[] body, UriInfo uri) throws IOException {
-        repos.writable(viewer.get(), name);
+        Viewer v = viewer.get();
+        repos.writable(v, name);
         JsonNode request;
         try {
             request = json.readTree(body == null ? new byte[0] : body);
@@ -89,7 +93,7 @@ public class HfLfsResource {
         List<Map<String, Object>> objects = new ArrayList<>();
         boolean anyMultipart = false;
         for (JsonNode o : request.path("objects")) {
-            Map<String, Object> answer = uploads.batchObject(base, o.path("oid").asText(""), o.path("size").asLong(-1), multipartOffered);
+            Map<String, Object> answer = uploads.batchObject(v, base, o.path("oid").asText(""), o.path("size").asLong(-1), multipartOffered);
             objects.add(answer);
             anyMultipart |= answer.get("actions") instanceof Map<?, ?> actions
                     && actions.get("upload") instanceof Map<?, ?> upload && upload.containsKey("header");

@@ -2,6 +2,7 @@ package io.modelhub.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.platform.BodyLimit;
 import io.modelhub.storage.blobs.StoredBlob;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -34,6 +35,7 @@ public class HfLfsUploadResource {
     @PUT
     @Path("lfs/uploads/{id}")
     @Consumes(MediaType.WILDCARD)
+    @BodyLimit(BodyLimit.Kind.FILE)
     @Operation(summary = "LFS single-PUT upload (URL from the batch API)")
     public Response putWhole(@BeanParam Signed signed, InputStream body) {
         LfsTicket t = signed.verify(uploads);
@@ -44,6 +46,7 @@ public class HfLfsUploadResource {
     @PUT
     @Path("lfs/uploads/{id}/part/{n}")
     @Consumes(MediaType.WILDCARD)
+    @BodyLimit(BodyLimit.Kind.FILE)
     @Operation(summary = "LFS multipart upload: one part (URL from the batch API); answers the part's ETag")
     public Response putPart(@BeanParam Signed signed, @PathParam("n") int partNumber, InputStream body) {
         LfsTicket t = signed.verify(uploads);
@@ -85,11 +88,13 @@ public class HfLfsUploadResource {
         String upload;
         @QueryParam("expires")
         String expires;
+        @QueryParam("account")
+        String account;
         @QueryParam("signature")
         String signature;
 
         LfsTicket verify(LfsUploads uploads) {
-            return uploads.ticket(id, oid, size, chunk, upload, expires, signature);
+            return uploads.ticket(id, oid, size, chunk, upload, expires, account, signature);
         }
     }
 

@@ -109,7 +109,7 @@ public class HfRepoResource {
             }
             byte[] bytes = encoding.equals("base64") ? Base64.getDecoder().decode(f.get("content").asText())
                     : f.get("content").asText().getBytes(StandardCharsets.UTF_8);
-            changes.add(FileChange.put(path, commits.store(new ByteArrayInputStream(bytes), bytes.length)));
+            changes.add(FileChange.put(path, commits.store(new ByteArrayInputStream(bytes), bytes.length, v)));
         }
         commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Add files", "", v);
     }

@@ -6,6 +6,7 @@ import io.modelhub.accounts.CurrentViewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.platform.ApiException;
 import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoAccessFilter;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
@@ -99,6 +100,7 @@ public class HfTreeResource {
     @POST
     @Path("{type: models|datasets}/{ns}/{name}/paths-info/{rev: .+}")
     @Consumes(MediaType.WILDCARD)
+    @RepoAccessFilter.ReadsOnly
     @Operation(summary = "Tree items for the given paths (form paths=a&paths=b or JSON {paths, expand})")
     public List<Map<String, Object>> pathsInfo(@PathParam("type") String type, @PathParam("ns") String ns,
                                                @PathParam("name") String name, @HeaderParam("Content-Type") String contentType,

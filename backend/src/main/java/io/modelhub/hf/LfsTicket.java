@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  *
  * @param chunk     part size of a multipart upload, 0 for a single PUT
  * @param uploadId  the store's multipart upload id, "" for a single PUT
+ * @param account   who asked for the URL: the upload becomes its pending upload, which it may then commit
  */
-record LfsTicket(String id, String oid, long size, long chunk, String uploadId, long expires) {
+record LfsTicket(String id, String oid, long size, long chunk, String uploadId, long expires, long account) {
     private static final Pattern UUID = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     String stagingKey() {
@@ -38,7 +39,7 @@ record LfsTicket(String id, String oid, long size, long chunk, String uploadId, 
 
     String query(byte[] secret) {
         return "oid=" + oid + "&size=" + size + "&chunk=" + chunk
-                + "&upload=" + URLEncoder.encode(uploadId, StandardCharsets.UTF_8) + "&expires=" + expires
+                + "&upload=" + URLEncoder.encode(uploadId, StandardCharsets.UTF_8) + "&expires=" + expires + "&account=" + account
                 + "&signature=" + sign(secret);
     }
 
@@ -46,7 +47,7 @@ record LfsTicket(String id, String oid, long size, long chunk, String uploadId, 
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            String text = id + "\n" + oid + "\n" + size + "\n" + chunk + "\n" + uploadId + "\n" + expires;
+            String text = id + "\n" + oid + "\n" + size + "\n" + chunk + "\n" + uploadId + "\n" + expires + "\n" + account;
             return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -55,14 +56,14 @@ record LfsTicket(String id, String oid, long size, long chunk, String uploadId, 
 
     /** Rebuilds a ticket from an upload URL and checks its signature and lifetime. */
     static LfsTicket verify(byte[] secret, String id, String oid, String size, String chunk, String uploadId,
-                            String expires, String signature) {
+                            String expires, String account, String signature) {
         LfsTicket t;
         try {
             if (id == null || !UUID.matcher(id).matches() || oid == null || signature == null) {
                 throw new IllegalArgumentException();
             }
             t = new LfsTicket(id, oid, Long.parseLong(size), Long.parseLong(chunk), uploadId == null ? "" : uploadId,
-                    Long.parseLong(expires));
+                    Long.parseLong(expires), Long.parseLong(account));
         } catch (IllegalArgumentException e) {
             throw new ApiException(403, "InvalidUploadUrl", "This upload URL is malformed");
         }

@@ -1,6 +1,8 @@
 package io.modelhub.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.modelhub.accounts.Viewer;
+import io.modelhub.commits.BlobClaims;
 import io.modelhub.commits.CommitService;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.ModelHubConfig;
@@ -59,14 +61,19 @@ public class LfsUploads {
     @Inject
     CommitService commits;
     @Inject
+    BlobClaims claims;
+    @Inject
     ModelHubConfig config;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(30)).build();
     private volatile byte[] secret;
 
-    /** One object of a batch answer: nothing to do (already stored), an error, or upload actions. */
-    Map<String, Object> batchObject(String base, String oid, long size, boolean multipartOffered) {
+    /**
+     * One object of a batch answer: nothing to do (already stored and the viewer may reference it: it is then
+     * claimed for the viewer's commit), an error, or upload actions.
+     */
+    Map<String, Object> batchObject(Viewer viewer, String base, String oid, long size, boolean multipartOffered) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("oid", oid);
         o.put("size", size);
@@ -83,9 +90,11 @@ public class LfsUploads {
             o.put("error", Map.of("code", 422, "message", "File is " + size + " bytes; the limit is " + max + " bytes"));
             return o;
         }
-        if (commits.touchBlob(oid).filter(b -> b.size() == size).isPresent()) {
+        if (claims.mayReference(viewer, oid) && commits.touchBlob(oid).filter(b -> b.size() == size).isPresent()) {
+            claims.claim(oid, BlobClaims.account(viewer));
             return o;
         }
+        long account = BlobClaims.account(viewer);
         boolean direct = config.lfs().directUpload();
         long expires = Instant.now().plus(config.lfs().urlTtl()).getEpochSecond();
         String id = UUID.randomUUID().toString();
@@ -96,7 +105,7 @@ public class LfsUploads {
         if (multipart) {
             String key = "staging/" + id;
             String uploadId = store.startMultipart(key);
-            LfsTicket t = new LfsTicket(id, oid, size, chunk, uploadId, expires);
+            LfsTicket t = new LfsTicket(id, oid, size, chunk, uploadId, expires, account);
             String query = t.query(secret());
             Map<String, String> header = new LinkedHashMap<>();
             header.put("chunk_size", Long.toString(chunk));
@@ -109,13 +118,13 @@ public class LfsUploads {
             upload.put("header", header);
             o.put("actions", Map.of("upload", upload));
         } else if (direct) {
-            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires);
+            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires, account);
             upload.put("href", presigner.put(t.stagingKey(), config.lfs().urlTtl()));
             // the store tells the hub nothing: the client's verify call is where the upload is checked
             o.put("actions", Map.of("upload", upload,
                     "verify", Map.of("href", base + "/api/lfs/uploads/" + id + "/verify?" + t.query(secret()))));
         } else {
-            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires);
+            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires, account);
             upload.put("href", base + "/api/lfs/uploads/" + id + "?" + t.query(secret()));
             o.put("actions", Map.of("upload", upload));
         }
@@ -133,8 +142,9 @@ public class LfsUploads {
         return chunk;
     }
 
-    LfsTicket ticket(String id, String oid, String size, String chunk, String uploadId, String expires, String signature) {
-        return LfsTicket.verify(secret(), id, oid, size, chunk, uploadId, expires, signature);
+    LfsTicket ticket(String id, String oid, String size, String chunk, String uploadId, String expires, String account,
+                     String signature) {
+        return LfsTicket.verify(secret(), id, oid, size, chunk, uploadId, expires, account, signature);
     }
 
     /** A single PUT to a hub URL: stored while hashing, kept only if it is what the ticket names. */
@@ -153,6 +163,7 @@ public class LfsUploads {
             throw new ApiException(400, "BadUpload", "The uploaded bytes hash to " + blob.sha256() + ", not " + t.oid());
         }
         commits.registerBlob(blob);
+        claims.claim(blob.sha256(), t.account());
         return blob;
     }
 
@@ -196,11 +207,10 @@ public class LfsUploads {
         if (oid != null && !oid.equals(t.oid())) {
             throw ApiException.badRequest("The completion names oid " + oid + ", the upload is for " + t.oid());
         }
-        var already = commits.touchBlob(t.oid()).filter(b -> b.size() == t.size());
-        if (already.isPresent()) {
-            // a retried completion, or another client stored the same content meanwhile
+        var retried = alreadyDone(t);
+        if (retried.isPresent()) {
             store.abortMultipart(t.stagingKey(), t.uploadId());
-            return already.get();
+            return retried.get();
         }
         List<CompletedPart> parts = new ArrayList<>();
         boolean[] seen = new boolean[t.parts() + 1];
@@ -225,16 +235,31 @@ public class LfsUploads {
         return adopt(t);
     }
 
-    /** The verify call after a direct single PUT to the store. */
+    /**
+     * The verify call after a direct single PUT to the store. The staged bytes are checked even when the object
+     * exists, unless the same account's earlier call did (a retry).
+     */
     StoredBlob verify(LfsTicket t) {
-        var already = commits.touchBlob(t.oid()).filter(b -> b.size() == t.size());
-        return already.orElseGet(() -> adopt(t));
+        return alreadyDone(t).orElseGet(() -> adopt(t));
+    }
+
+    /**
+     * A retried completion or verify: the ticket's account already has a pending upload of the object (its first
+     * call checked the bytes), so the answer is the stored blob. Anyone else's URL for a stored object proves
+     * nothing until its own bytes are checked.
+     */
+    private java.util.Optional<StoredBlob> alreadyDone(LfsTicket t) {
+        if (!claims.claimedBy(t.oid(), t.account())) {
+            return java.util.Optional.empty();
+        }
+        return commits.touchBlob(t.oid()).filter(b -> b.size() == t.size());
     }
 
     private StoredBlob adopt(LfsTicket t) {
         try {
             StoredBlob blob = store.adoptStaged(t.stagingKey(), t.oid(), t.size());
             commits.registerBlob(blob);
+            claims.claim(blob.sha256(), t.account());
             return blob;
         } catch (BlobIntegrityException e) {
             throw new ApiException(400, "BadUpload", "The uploaded object is not what was announced: " + e.getMessage());

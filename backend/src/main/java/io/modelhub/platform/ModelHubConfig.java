@@ -92,9 +92,20 @@ public interface ModelHubConfig {
     }
 
     interface Upload {
-        /** Largest single file accepted, in bytes (default 100 GiB). */
+        /** Largest single file accepted, in bytes (default 100 GiB); also the cap of a streamed upload's body. */
         @WithDefault("107374182400")
         long maxFileBytes();
+
+        /** Largest JSON (or form) request body of any API call, in bytes (default 16 MiB); see {@link BodyLimit}. */
+        @WithDefault("16777216")
+        long maxJsonBytes();
+
+        /**
+         * Largest NDJSON commit body, in bytes (default 1 GiB): its inline files are spooled to disk as they are read;
+         * larger files go through LFS.
+         */
+        @WithDefault("1073741824")
+        long maxCommitBytes();
     }
 
     /** Large-file (LFS) transfers of the Hugging Face clients. */

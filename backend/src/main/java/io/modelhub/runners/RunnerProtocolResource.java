@@ -7,6 +7,7 @@ import io.modelhub.downloads.DownloadService;
 import io.modelhub.jobs.JobQueue;
 import io.modelhub.jobs.RunnerLease;
 import io.modelhub.platform.ApiExceptionMapper;
+import io.modelhub.platform.BodyLimit;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -143,6 +144,7 @@ public class RunnerProtocolResource {
     @PUT
     @Path(RunnerProtocol.CHECKPOINT)
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @BodyLimit(BodyLimit.Kind.FILE)
     @Operation(summary = "Store a checkpoint of the held job (lease holder)")
     public Response checkpoint(@BeanParam LeaseParams lease,
                                @PathParam("epoch") int epoch, @QueryParam(RunnerProtocol.STEP) long step,
@@ -168,6 +170,7 @@ public class RunnerProtocolResource {
     @PUT
     @Path(RunnerProtocol.OUTPUT)
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @BodyLimit(BodyLimit.Kind.FILE)
     @Operation(summary = "One file of the model the held attempt produced; committed only on completion (lease holder)")
     public Response output(@BeanParam LeaseParams lease,
                            @PathParam("path") String path, @HeaderParam("Content-Length") @DefaultValue("-1") long size,

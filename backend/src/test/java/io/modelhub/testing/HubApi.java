@@ -211,7 +211,7 @@ public final class HubApi {
             return line("deletedFolder", "{\"path\":\"" + path + "\"}");
         }
 
-        private CommitBuilder line(String key, String value) {
+        public CommitBuilder line(String key, String value) {
             lines.add("{\"key\":\"" + key + "\",\"value\":" + value + "}");
             return this;
         }

@@ -86,7 +86,7 @@ public class UploadPanel extends VerticalLayout {
             String path = RepoPaths.check(prefix + fileName);
             StoredBlob blob;
             try (InputStream in = Files.newInputStream(file.toPath())) {
-                blob = commits.store(in, file.length());
+                blob = commits.store(in, file.length(), UiSession.viewer());
             }
             pending.removeIf(p -> p.path().equals(path));
             pending.add(new FileChange.Put(path, blob));

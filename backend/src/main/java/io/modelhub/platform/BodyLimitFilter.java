@@ -1,0 +1,109 @@
+package io.modelhub.platform;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.ext.Provider;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Caps every request body by what its endpoint takes ({@link BodyLimit}), before the body is read: a declared
+ * Content-Length over the cap is refused at once (413), a chunked body is cut off with a 413 when it passes it.
+ * Runs after authentication and after {@link io.modelhub.repos.RepoAccessFilter}, which refuses callers without
+ * access to the repository before any byte is read; the global {@code quarkus.http.limits.max-body-size} only
+ * bounds the largest upload.
+ */
+@Provider
+@Priority(Priorities.USER + 20)
+public class BodyLimitFilter implements ContainerRequestFilter {
+    /** Looked up per request: providers are made before the runtime configuration is there. */
+    @Inject
+    Instance<ModelHubConfig> config;
+    @Context
+    ResourceInfo resource;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String method = request.getMethod();
+        if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)) {
+            return;
+        }
+        BodyLimit limit = resource.getResourceMethod() == null ? null : resource.getResourceMethod().getAnnotation(BodyLimit.class);
+        BodyLimit.Kind kind = limit == null ? BodyLimit.Kind.JSON : limit.value();
+        long max = switch (kind) {
+            case JSON -> config.get().upload().maxJsonBytes();
+            case COMMIT -> config.get().upload().maxCommitBytes();
+            case FILE -> config.get().upload().maxFileBytes();
+        };
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("Content-Length is not a number: " + length);
+            }
+            if (declared > max) {
+                throw tooLarge(kind, max);
+            }
+        }
+        request.setEntityStream(new Capped(request.getEntityStream(), max, kind));
+    }
+
+    static ApiException tooLarge(BodyLimit.Kind kind, long max) {
+        String setting = switch (kind) {
+            case JSON -> "MODELHUB_UPLOAD_MAX_JSON_BYTES";
+            case COMMIT -> "MODELHUB_UPLOAD_MAX_COMMIT_BYTES (large files go through LFS)";
+            case FILE -> "MODELHUB_UPLOAD_MAX_FILE_BYTES";
+        };
+        return ApiException.tooLarge("The request body is over this endpoint's limit of " + max + " bytes (" + setting + ")");
+    }
+
+    /** Counts what the endpoint reads and stops it past the cap. */
+    static final class Capped extends FilterInputStream {
+        private final long max;
+        private final BodyLimit.Kind kind;
+        private long count;
+
+        Capped(InputStream in, long max, BodyLimit.Kind kind) {
+            super(in);
+            this.max = max;
+            this.kind = kind;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                add(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                add(n);
+            }
+            return n;
+        }
+
+        private void add(int n) {
+            count += n;
+            if (count > max) {
+                throw tooLarge(kind, max);
+            }
+        }
+    }
+}
