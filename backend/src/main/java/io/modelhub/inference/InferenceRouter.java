@@ -3,7 +3,10 @@ package io.modelhub.inference;
 import io.modelhub.contract.InferenceProtocol.Poll;
 import io.modelhub.contract.InferenceProtocol.Result;
 import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.runners.RunnerRetired;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -80,6 +83,7 @@ public class InferenceRouter {
     private final Map<String, Ticket> tickets = new LinkedHashMap<>();
     private final Map<Long, ServingRunner> runners = new HashMap<>();
     private final LongSupplier clock;
+    private boolean closing;
 
     public InferenceRouter() {
         this(System::currentTimeMillis);
@@ -114,6 +118,10 @@ public class InferenceRouter {
                 reap();
                 if (ticket.result != null) {
                     return new Outcome(ticket.result, null, null);
+                }
+                if (closing) {
+                    tickets.remove(ticket.work.id());
+                    return new Outcome(Result.error(503, "The hub is shutting down; try again"), null, null);
                 }
                 long left = deadline - clock.getAsLong();
                 if (left <= 0) {
@@ -153,9 +161,9 @@ public class InferenceRouter {
                 long deadline = clock.getAsLong() + waitMs;
                 while (true) {
                     reap();
-                    List<Work> picked = pick(runner, Math.max(1, poll.capacity()));
+                    List<Work> picked = pick(runner, Math.max(0, poll.capacity()));
                     long left = deadline - clock.getAsLong();
-                    if (!picked.isEmpty() || left <= 0) {
+                    if (!picked.isEmpty() || left <= 0 || closing) {
                         return picked;
                     }
                     lock.wait(Math.min(left, PREFER_LOADED_MS));
@@ -191,7 +199,20 @@ public class InferenceRouter {
         }
     }
 
-    /** A runner that stopped cleanly serves no more; what it held goes elsewhere. */
+    /** Open long polls and waits end at once, so that a stopping hub does not wait out their time-outs. */
+    void shutdown(@Observes ShutdownEvent event) {
+        synchronized (lock) {
+            closing = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** A runner that restarted (registered again) or lost its credential holds nothing any more. */
+    void onRunnerRetired(@Observes RunnerRetired event) {
+        offline(event.runnerId());
+    }
+
+    /** A runner that stopped serves no more; what it held goes elsewhere. */
     public void offline(long runnerId) {
         synchronized (lock) {
             runners.remove(runnerId);
