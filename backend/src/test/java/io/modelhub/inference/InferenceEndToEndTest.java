@@ -174,6 +174,55 @@ class InferenceEndToEndTest {
         assertEquals(2, batch.getList("$").size());
         assertTrue(cosine(batch.getList("[0]", Float.class), reference) >= 0.9999, "the same text in a batch");
         assertTrue(cosine(batch.getList("[1]", Float.class), reference) < 0.5, "a different text is far away");
+
+        // concurrent callers: the runner may batch them into one forward pass; each still gets its own embedding
+        String other = "Stock markets fell sharply today.";
+        List<Float> otherAlone = batch.getList("[1]", Float.class);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<List<Float>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String input = i % 2 == 0 ? text : other;
+                answers.add(callers.submit(() -> HubApi.as(null).contentType("application/json").body(Map.of("inputs", input))
+                        .post("/models/" + MINILM).then().statusCode(200).extract().jsonPath().getList("$", Float.class)));
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                List<Float> got = answers.get(i).get(120, TimeUnit.SECONDS);
+                if (i % 2 == 0) {
+                    assertTrue(cosine(got, reference) >= 0.9999, "concurrent request " + i);
+                } else {
+                    assertTrue(cosine(got, toArray(otherAlone)) >= 0.9999, "concurrent request " + i);
+                }
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        java.util.regex.Matcher batches = java.util.regex.Pattern.compile("Inference on " + MINILM + ": (\\d+) request")
+                .matcher(runner.output());
+        int largest = 0;
+        while (batches.find()) {
+            largest = Math.max(largest, Integer.parseInt(batches.group(1)));
+        }
+        System.out.println("Largest MiniLM batch the runner formed: " + largest + " request(s)");
+
+        // warm latency, one caller at a time, end to end through the hub and the runner
+        long[] millis = new long[20];
+        for (int i = 0; i < millis.length; i++) {
+            long started = System.nanoTime();
+            HubApi.as(null).contentType("application/json").body(Map.of("inputs", text)).post("/models/" + MINILM)
+                    .then().statusCode(200);
+            millis[i] = (System.nanoTime() - started) / 1_000_000;
+        }
+        java.util.Arrays.sort(millis);
+        System.out.printf("MiniLM feature-extraction, warm, sequential: p50 %d ms, p95 %d ms%n", millis[9], millis[18]);
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
     }
 
     // ---- the serving runner ----

@@ -13,6 +13,10 @@ import io.modelhub.runners.serving.ServedModels;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +33,18 @@ import java.util.function.LongSupplier;
  * hub for inference requests, hands each to a worker, and posts the answer. Models come from the hub at the pinned
  * commit (the same download cache as jobs) and stay loaded in a {@link ModelCache}.
  * <p>
+ * Concurrent requests for one model are batched: a worker drains that model's queue, taking up to
+ * {@link #MAX_BATCH} requests after a {@link #BATCH_WINDOW_MS} ms window, and runs them as one forward pass.
  * Serving and training share the machine: serving has its own {@link #workers} threads and memory budget, and a
- * model runs one request at a time, so a job keeps its threads and a burst of requests cannot take more than those.
+ * model is served by one worker at a time, so a job keeps its threads and a burst of requests cannot take more.
  * The loop keeps polling while its workers are busy (with capacity 0), so the hub knows the runner is alive.
  */
 final class InferenceServer implements Runnable {
+    /** Requests of one model computed in one pass at most. */
+    static final int MAX_BATCH = 8;
+    /** How long a batch that is not full waits for more requests of its model. */
+    static final long BATCH_WINDOW_MS = 5;
+
     private final HubClient hub;
     private final LongSupplier runnerId;
     private final Path cacheRoot;
@@ -43,6 +54,9 @@ final class InferenceServer implements Runnable {
     private final Semaphore slots;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final ExecutorService pool;
+    /** Requests waiting per model, and the models a worker is draining now (one worker per model at a time). */
+    private final Map<LoadedModel, ArrayDeque<Work>> queues = new HashMap<>();
+    private final Set<LoadedModel> draining = new HashSet<>();
 
     InferenceServer(HubClient hub, LongSupplier runnerId, Path cacheRoot, long budgetBytes, int workers,
                     BooleanSupplier stopping) {
@@ -52,7 +66,8 @@ final class InferenceServer implements Runnable {
         this.models = new ModelCache(budgetBytes);
         this.workers = workers;
         this.stopping = stopping;
-        this.slots = new Semaphore(workers);
+        // more requests in flight than workers, so that concurrent requests for one model can meet in a batch
+        this.slots = new Semaphore(workers * MAX_BATCH);
         this.pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "inference-worker");
             t.setDaemon(true);
@@ -62,7 +77,7 @@ final class InferenceServer implements Runnable {
 
     @Override
     public void run() {
-        System.out.println("Serving inference (" + workers + " workers)");
+        System.out.println("Serving inference (" + workers + " workers, batches of up to " + MAX_BATCH + " requests)");
         try {
             while (!stopping.getAsBoolean()) {
                 int capacity = slots.availablePermits();
@@ -70,7 +85,7 @@ final class InferenceServer implements Runnable {
                 try {
                     InferenceProtocol.Poll poll = new InferenceProtocol.Poll(models.loaded(), models.freeBytes(),
                             List.copyOf(inFlight), capacity);
-                    // when full, a short poll only says "alive" and comes back soon for the next free worker
+                    // when full, a short poll only says "alive" and comes back soon for the next free slot
                     work = hub.inferenceNext(runnerId.getAsLong(), poll, capacity == 0 ? 2 : InferenceProtocol.POLL_SECONDS);
                 } catch (HubClient.CredentialRefused e) {
                     System.err.println("Serving stops: " + e.getMessage());
@@ -83,7 +98,7 @@ final class InferenceServer implements Runnable {
                 for (Work w : work) {
                     slots.acquire();
                     inFlight.add(w.id());
-                    pool.execute(() -> serve(w));
+                    enqueue(w);
                 }
             }
         } catch (InterruptedException e) {
@@ -94,42 +109,113 @@ final class InferenceServer implements Runnable {
         }
     }
 
-    private void serve(Work work) {
-        long started = System.nanoTime();
-        Result result;
+    /** Queues a request behind the others for its model; the first one starts that model's drain on a worker. */
+    private void enqueue(Work work) {
         LoadedModel key = new LoadedModel(work.repo(), work.revision());
+        synchronized (queues) {
+            queues.computeIfAbsent(key, k -> new ArrayDeque<>()).add(work);
+            if (draining.add(key)) {
+                pool.execute(() -> drain(key));
+            }
+        }
+    }
+
+    /**
+     * Serves a model's queue in batches until it is empty: a batch takes what is queued, waits the batching window
+     * once for more if it is not full, and runs as one forward pass where the model supports it.
+     */
+    private void drain(LoadedModel key) {
+        boolean waited = false;
+        while (true) {
+            List<Work> batch = take(key);
+            if (batch.size() < MAX_BATCH && !waited) {
+                try {
+                    Thread.sleep(BATCH_WINDOW_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                waited = true;
+                List<Work> more = takeUpTo(key, MAX_BATCH - batch.size());
+                batch.addAll(more);
+            }
+            if (batch.isEmpty()) {
+                synchronized (queues) {
+                    if (queues.getOrDefault(key, new ArrayDeque<>()).isEmpty()) {
+                        queues.remove(key);
+                        draining.remove(key);
+                        return;
+                    }
+                }
+                continue;
+            }
+            serve(key, batch);
+            waited = false;
+        }
+    }
+
+    private List<Work> take(LoadedModel key) {
+        return takeUpTo(key, MAX_BATCH);
+    }
+
+    private List<Work> takeUpTo(LoadedModel key, int n) {
+        List<Work> batch = new ArrayList<>();
+        synchronized (queues) {
+            ArrayDeque<Work> queue = queues.get(key);
+            while (queue != null && !queue.isEmpty() && batch.size() < n) {
+                batch.add(queue.poll());
+            }
+        }
+        return batch;
+    }
+
+    private void serve(LoadedModel key, List<Work> batch) {
+        long started = System.nanoTime();
+        List<Result> results = new ArrayList<>();
         try {
-            ServedModel model = models.acquire(key, ModelCache.estimate(sizes(work)), () -> load(work));
+            ServedModel model = models.acquire(key, ModelCache.estimate(sizes(batch.get(0))), () -> load(batch.get(0)));
             try {
-                synchronized (model) {
-                    result = Result.ok(model.run(work));
+                for (ServedModel.Answer answer : model.runBatch(batch)) {
+                    results.add(answer.error() == null ? Result.ok(answer.output()) : failure(batch.get(0), answer.error()));
                 }
             } finally {
                 models.release(key);
             }
-        } catch (BadInput e) {
-            result = Result.error(400, e.getMessage());
-        } catch (ModelCache.TooLarge e) {
-            result = Result.error(413, e.getMessage());
-        } catch (InvalidModelException e) {
-            result = Result.error(400, work.repo() + " cannot be served: " + e.getMessage());
         } catch (Exception e) {
-            e.printStackTrace();
-            result = Result.error(500, "The runner failed on " + work.repo() + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            Result failed = failure(batch.get(0), e);
+            while (results.size() < batch.size()) {
+                results.add(failed);
+            }
         }
-        try {
-            hub.inferenceResult(runnerId.getAsLong(), work.id(), result);
-        } catch (IOException e) {
-            System.err.println("Inference result for " + work.id() + " not delivered: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            inFlight.remove(work.id());
-            slots.release();
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        for (int i = 0; i < batch.size(); i++) {
+            Work work = batch.get(i);
+            try {
+                hub.inferenceResult(runnerId.getAsLong(), work.id(), results.get(i));
+            } catch (IOException e) {
+                System.err.println("Inference result for " + work.id() + " not delivered: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                inFlight.remove(work.id());
+                slots.release();
+            }
         }
-        System.out.printf("Inference %s on %s: %d in %d ms%n", work.id(), work.repo(), result.status(),
-                (System.nanoTime() - started) / 1_000_000);
+        System.out.printf("Inference on %s: %d request(s) in %d ms%n", key.repo(), batch.size(), millis);
+    }
+
+    private static Result failure(Work work, Exception e) {
+        if (e instanceof BadInput) {
+            return Result.error(400, e.getMessage());
+        }
+        if (e instanceof ModelCache.TooLarge) {
+            return Result.error(413, e.getMessage());
+        }
+        if (e instanceof InvalidModelException) {
+            return Result.error(400, work.repo() + " cannot be served: " + e.getMessage());
+        }
+        e.printStackTrace();
+        return Result.error(500, "The runner failed on " + work.repo() + ": " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
 
     private ServedModel load(Work work) throws Exception {

@@ -122,21 +122,59 @@ public final class ServedModels {
         }
 
         @Override
-        public Object run(Work work) {
-            requireTask(work, task());
-            Texts texts = Texts.of(work);
-            TokenizedTexts tokens = model.tokenize(new TextSplit("inputs", texts.texts(), new int[0]));
-            List<Object> out = new ArrayList<>();
-            try (NDManager batch = model.manager().newSubManager()) {
-                NDArray logits = model.logits(model.batchInputs(batch, tokens, null, 0, tokens.size()));
-                float[] flat = logits.toFloatArray();
-                int labels = model.labels().size();
-                for (int i = 0; i < texts.texts().size(); i++) {
-                    out.add(LabelScores.of(Arrays.copyOfRange(flat, i * labels, (i + 1) * labels), model.labels(),
-                            work.parameters(), labels));
+        public Object run(Work work) throws Exception {
+            Answer answer = runBatch(List.of(work)).get(0);
+            if (answer.error() != null) {
+                throw answer.error();
+            }
+            return answer.output();
+        }
+
+        /** One forward pass over the texts of all the requests. */
+        @Override
+        public List<Answer> runBatch(List<Work> works) {
+            List<Texts> texts = new ArrayList<>();
+            List<Answer> answers = new ArrayList<>();
+            List<String> all = new ArrayList<>();
+            for (Work work : works) {
+                try {
+                    requireTask(work, task());
+                    Texts t = Texts.of(work);
+                    texts.add(t);
+                    all.addAll(t.texts());
+                    answers.add(null);
+                } catch (BadInput e) {
+                    texts.add(null);
+                    answers.add(new Answer(null, e));
                 }
             }
-            return out;
+            if (all.isEmpty()) {
+                return answers;
+            }
+            float[] flat;
+            TokenizedTexts tokens = model.tokenize(new TextSplit("inputs", all, new int[0]));
+            try (NDManager batch = model.manager().newSubManager()) {
+                flat = model.logits(model.batchInputs(batch, tokens, null, 0, tokens.size())).toFloatArray();
+            }
+            int labels = model.labels().size();
+            int row = 0;
+            for (int w = 0; w < works.size(); w++) {
+                if (texts.get(w) == null) {
+                    continue;
+                }
+                List<Object> out = new ArrayList<>();
+                try {
+                    for (int i = 0; i < texts.get(w).texts().size(); i++, row++) {
+                        out.add(LabelScores.of(Arrays.copyOfRange(flat, row * labels, (row + 1) * labels),
+                                model.labels(), works.get(w).parameters(), labels));
+                    }
+                    answers.set(w, new Answer(out, null));
+                } catch (BadInput e) {
+                    row += texts.get(w).texts().size() - out.size();
+                    answers.set(w, new Answer(null, e));
+                }
+            }
+            return answers;
         }
 
         @Override
@@ -164,20 +202,60 @@ public final class ServedModels {
             return InferenceProtocol.FEATURE_EXTRACTION;
         }
 
-        @Override
-        public Object run(Work work) {
+        private Texts texts(Work work) {
             if (work.task() != null && !work.task().equals(task()) && !work.task().equals("sentence-similarity")) {
                 throw new BadInput(work.repo() + " is a feature-extraction model; it does not serve " + work.task());
             }
-            Texts texts = Texts.of(work);
-            if (sentenceTransformers) {
-                float[][] embeddings = model.embed(texts.texts());
-                if (Boolean.TRUE.equals(work.parameters().get("normalize"))) {
-                    for (float[] e : embeddings) {
+            return Texts.of(work);
+        }
+
+        /** Sentence embeddings of all the requests' texts in one pass; per-token states stay one text at a time. */
+        @Override
+        public List<Answer> runBatch(List<Work> works) {
+            if (!sentenceTransformers) {
+                return ServedModel.super.runBatch(works);
+            }
+            List<Texts> texts = new ArrayList<>();
+            List<String> all = new ArrayList<>();
+            for (Work work : works) {
+                try {
+                    Texts t = texts(work);
+                    texts.add(t);
+                    all.addAll(t.texts());
+                } catch (BadInput e) {
+                    texts.add(null);
+                }
+            }
+            float[][] embeddings = all.isEmpty() ? new float[0][] : model.embed(all);
+            List<Answer> answers = new ArrayList<>();
+            int row = 0;
+            for (int w = 0; w < works.size(); w++) {
+                Texts t = texts.get(w);
+                if (t == null) {
+                    answers.add(ServedModel.super.runBatch(List.of(works.get(w))).get(0));
+                    continue;
+                }
+                float[][] mine = Arrays.copyOfRange(embeddings, row, row + t.texts().size());
+                row += t.texts().size();
+                if (Boolean.TRUE.equals(works.get(w).parameters().get("normalize"))) {
+                    for (float[] e : mine) {
                         normalize(e);
                     }
                 }
-                return texts.single() ? embeddings[0] : embeddings;
+                answers.add(new Answer(t.single() ? mine[0] : mine, null));
+            }
+            return answers;
+        }
+
+        @Override
+        public Object run(Work work) throws Exception {
+            Texts texts = texts(work);
+            if (sentenceTransformers) {
+                Answer answer = runBatch(List.of(work)).get(0);
+                if (answer.error() != null) {
+                    throw answer.error();
+                }
+                return answer.output();
             }
             int hidden = model.config().hiddenSize();
             List<Object> out = new ArrayList<>();
