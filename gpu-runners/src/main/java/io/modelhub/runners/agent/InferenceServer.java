@@ -148,7 +148,12 @@ final class InferenceServer implements Runnable {
                 }
                 continue;
             }
-            serve(key, batch);
+            try {
+                serve(key, batch);
+            } catch (RuntimeException e) {
+                // the drain must go on: its model's other requests would otherwise wait until their callers give up
+                e.printStackTrace();
+            }
             waited = false;
         }
     }
