@@ -60,6 +60,8 @@ public class LocalRunner {
         pb.environment().put("MODELHUB_RUNNER_NAME", "local");
         pb.environment().put("MODELHUB_RUNNER_WORK", work.toString());
         pb.environment().putIfAbsent("DJL_OFFLINE", "true");
+        // the embedded start's runner serves the inference API too (docs/inference.md)
+        pb.environment().putIfAbsent("MODELHUB_RUNNER_SERVE", "1");
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("runner.log").toFile()));
         process = pb.start();

@@ -2,6 +2,7 @@ package io.modelhub.runners.agent;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.contract.RunnerProtocol.Claim;
 import io.modelhub.contract.RunnerProtocol.Completion;
@@ -161,6 +162,28 @@ public final class HubClient {
 
     public void release(Lease lease) throws IOException, InterruptedException {
         post(lease.path(RunnerProtocol.RELEASE), null, Void.class, Duration.ofSeconds(30));
+    }
+
+    /** Long-polls for inference requests; empty when none came within {@code waitSeconds}. */
+    public List<InferenceProtocol.Work> inferenceNext(long runnerId, InferenceProtocol.Poll poll, int waitSeconds)
+            throws IOException, InterruptedException {
+        String path = runner(InferenceProtocol.NEXT, runnerId) + "?" + RunnerProtocol.WAIT + "=" + waitSeconds;
+        JavaType type = JSON.getTypeFactory().constructCollectionType(List.class, InferenceProtocol.Work.class);
+        List<InferenceProtocol.Work> work = call("POST", path, poll, null, type, Duration.ofSeconds(waitSeconds + 20L));
+        return work == null ? List.of() : work;
+    }
+
+    public void inferenceResult(long runnerId, String request, InferenceProtocol.Result result)
+            throws IOException, InterruptedException {
+        post(runner(InferenceProtocol.RESULT, runnerId).replace("{request}", encode(request)), result, Void.class,
+                Duration.ofSeconds(60));
+    }
+
+    /** One file of the model of an inference request this runner holds. */
+    public void downloadInferenceFile(long runnerId, String request, String path, Path target)
+            throws IOException, InterruptedException {
+        download(runner(InferenceProtocol.FILE, runnerId).replace("{request}", encode(request))
+                .replace("{path: .+}", encodePath(path)), target);
     }
 
     private static String runner(String template, long runnerId) {

@@ -19,7 +19,18 @@ final class RepoDownloads {
     private RepoDownloads() {
     }
 
+    /** Fetches one file of the listing to a local path (the job input call, or the inference one). */
+    @FunctionalInterface
+    interface FileFetcher {
+        void fetch(String path, Path target) throws IOException, InterruptedException;
+    }
+
     static Path fetch(HubClient hub, HubClient.Lease lease, InputListing input, String type, Path cacheRoot)
+            throws IOException, InterruptedException {
+        return fetch((path, target) -> hub.downloadInput(lease, input.role(), path, target), input, type, cacheRoot);
+    }
+
+    static Path fetch(FileFetcher fetcher, InputListing input, String type, Path cacheRoot)
             throws IOException, InterruptedException {
         Path dir = cacheRoot.resolve(type + "s").resolve(input.repo().replace('/', '_')).resolve(input.revision());
         if (Files.exists(dir.resolve(".complete"))) {
@@ -33,7 +44,7 @@ final class RepoDownloads {
             if (!target.startsWith(dir)) {
                 throw new IOException("Refusing a path outside the download folder: " + file.path());
             }
-            hub.downloadInput(lease, input.role(), file.path(), target);
+            fetcher.fetch(file.path(), target);
             verify(target, file);
         }
         Files.createDirectories(dir);

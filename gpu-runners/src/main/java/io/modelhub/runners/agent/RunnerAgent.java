@@ -1,5 +1,6 @@
 package io.modelhub.runners.agent;
 
+import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.contract.RunnerProtocol.Claim;
@@ -44,7 +45,7 @@ public final class RunnerAgent {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile JobRun current;
     private volatile String refused;
-    private long runnerId;
+    private volatile long runnerId;
     private int leaseSeconds = 30;
 
     RunnerAgent(HubClient hub, String name, List<String> labels, Path workRoot) {
@@ -106,6 +107,7 @@ public final class RunnerAgent {
         try {
             registerUntilAnswered();
             heartbeats.scheduleWithFixedDelay(this::idleHeartbeat, 0, 15, TimeUnit.SECONDS);
+            startServing();
             while (!stopping.get()) {
                 Optional<Claim> claim;
                 try {
@@ -139,6 +141,19 @@ public final class RunnerAgent {
             stopped.countDown();
         }
         return refused == null ? 0 : EXIT_CREDENTIAL_REFUSED;
+    }
+
+    /** With MODELHUB_RUNNER_SERVE=1, the inference loop runs beside the job loop until the agent stops. */
+    private void startServing() {
+        if (!env(InferenceProtocol.SERVE_ENV, "").equals("1")) {
+            return;
+        }
+        long budget = Long.parseLong(env("MODELHUB_RUNNER_SERVE_MEMORY_MB", "4096")) << 20;
+        int workers = Integer.parseInt(env("MODELHUB_RUNNER_SERVE_WORKERS", "2"));
+        Thread serving = new Thread(new InferenceServer(hub, () -> runnerId, workRoot.resolve("cache"), budget, workers,
+                stopping::get), "inference-server");
+        serving.setDaemon(true);
+        serving.start();
     }
 
     private void refused(HubClient.CredentialRefused e) {

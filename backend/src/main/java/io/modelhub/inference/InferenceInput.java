@@ -1,0 +1,97 @@
+package io.modelhub.inference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.platform.ApiException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * A request body as huggingface_hub's InferenceClient sends it: JSON {@code {"inputs": ..., "parameters": {...}}}
+ * (texts; an image as base64 when parameters come with it), or the raw bytes of an image or audio file. What cannot
+ * be a request for any task is refused here with 400, before it waits for a runner; whether the input fits the
+ * model's task is the runner's to say.
+ *
+ * @param inputs     the JSON "inputs" (a text, a list of texts, a base64 string), null for raw bytes
+ * @param parameters the JSON "parameters", empty when absent
+ * @param data       the raw body, null for JSON
+ */
+public record InferenceInput(Object inputs, Map<String, Object> parameters, byte[] data) {
+    /** More texts than this in one request is a batch job, not an inference call. */
+    static final int MAX_TEXTS = 64;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @SuppressWarnings("unchecked")
+    public static InferenceInput parse(String contentType, byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("Empty body: send JSON {\"inputs\": ...} or the bytes of an image");
+        }
+        boolean json = contentType != null ? contentType.toLowerCase().contains("json") : looksLikeJson(body);
+        if (!json) {
+            return new InferenceInput(null, Map.of(), body);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("The body is not valid JSON (" + e.getOriginalMessage() + "); send "
+                    + "{\"inputs\": ..., \"parameters\": {...}}");
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("The body could not be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("The JSON body must be an object {\"inputs\": ..., \"parameters\": {...}}");
+        }
+        JsonNode inputs = root.get("inputs");
+        if (inputs == null || inputs.isNull()) {
+            throw ApiException.badRequest("The JSON body has no \"inputs\": send {\"inputs\": \"a text\"} "
+                    + "or {\"inputs\": [\"a text\", ...]}");
+        }
+        if (inputs.isTextual()) {
+            requireText(inputs.asText(), "inputs");
+        } else if (inputs.isArray()) {
+            if (inputs.isEmpty()) {
+                throw ApiException.badRequest("\"inputs\" is an empty list: give at least one text");
+            }
+            if (inputs.size() > MAX_TEXTS) {
+                throw ApiException.badRequest("\"inputs\" has " + inputs.size() + " texts; at most " + MAX_TEXTS
+                        + " per request");
+            }
+            for (int i = 0; i < inputs.size(); i++) {
+                if (!inputs.get(i).isTextual()) {
+                    throw ApiException.badRequest("\"inputs\"[" + i + "] is " + inputs.get(i).getNodeType().name()
+                            .toLowerCase() + ", not a text");
+                }
+                requireText(inputs.get(i).asText(), "inputs[" + i + "]");
+            }
+        } else {
+            throw ApiException.badRequest("\"inputs\" is " + inputs.getNodeType().name().toLowerCase()
+                    + "; it must be a text, a list of texts or a base64-encoded image");
+        }
+        JsonNode parameters = root.get("parameters");
+        if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
+            throw ApiException.badRequest("\"parameters\" must be an object, e.g. {\"top_k\": 3}");
+        }
+        Map<String, Object> params = parameters == null || parameters.isNull() ? Map.of()
+                : JSON.convertValue(parameters, Map.class);
+        JsonNode topK = parameters == null ? null : parameters.get("top_k");
+        if (topK != null && !topK.isNull() && (!topK.canConvertToInt() || !topK.isIntegralNumber() || topK.asInt() < 1)) {
+            throw ApiException.badRequest("\"parameters\".top_k must be a positive integer, not " + topK);
+        }
+        return new InferenceInput(JSON.convertValue(inputs, Object.class), params, null);
+    }
+
+    private static void requireText(String text, String where) {
+        if (text.isBlank()) {
+            throw ApiException.badRequest("\"" + where + "\" is an empty text");
+        }
+    }
+
+    /** Without a Content-Type, a body that opens with '{' is taken for JSON (an image never starts so). */
+    private static boolean looksLikeJson(byte[] body) {
+        String head = new String(body, 0, Math.min(body.length, 16), StandardCharsets.UTF_8).stripLeading();
+        return head.startsWith("{");
+    }
+}

@@ -1,0 +1,106 @@
+package io.modelhub.inference;
+
+import io.modelhub.commits.RepoFile;
+import io.modelhub.contract.InferenceProtocol;
+import io.modelhub.contract.RunnerProtocol;
+import io.modelhub.downloads.ByteRange;
+import io.modelhub.downloads.DownloadService;
+import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ApiExceptionMapper;
+import io.modelhub.runners.CurrentRunner;
+import io.modelhub.runners.RunnerCalls;
+import io.modelhub.runners.RunnerService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The runner side of inference ({@link InferenceProtocol}): long-poll for requests, fetch the model's files while
+ * holding a request for it, answer. Runner credential only, for its own runner ({@link RunnerCalls}).
+ */
+@RunnerCalls
+@Path(RunnerProtocol.ROOT)
+@Produces(MediaType.APPLICATION_JSON)
+public class InferenceRunnerResource {
+    @Inject
+    CurrentRunner runner;
+    @Inject
+    RunnerService runners;
+    @Inject
+    InferenceRouter router;
+    @Inject
+    InferenceService service;
+    @Inject
+    DownloadService downloads;
+
+    @POST
+    @Path(InferenceProtocol.NEXT)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Long-poll for inference requests; 204 when none came within 'wait' seconds (runner credential)")
+    public Response next(@PathParam("runner") long id, @QueryParam(RunnerProtocol.WAIT) @DefaultValue("20") int wait,
+                         InferenceProtocol.Poll poll) throws InterruptedException {
+        // touch checks the credential is still valid (a long poll outlives a revocation) and keeps the runner active
+        runners.touch(runner.get(), id, null);
+        int seconds = Math.max(0, Math.min(wait, InferenceProtocol.POLL_SECONDS));
+        InferenceProtocol.Poll asked = poll == null ? new InferenceProtocol.Poll(List.of(), 0, List.of(), 1) : poll;
+        List<InferenceProtocol.Work> work = router.poll(id, runner.get().credentialName(), asked, seconds * 1000L);
+        return work.isEmpty() ? Response.noContent().build() : Response.ok(work).build();
+    }
+
+    @GET
+    @Path(InferenceProtocol.FILE)
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "A file of the model of a held inference request, at its pinned commit, with Range (holder)")
+    public Response file(@PathParam("runner") long id, @PathParam("request") String request, @PathParam("path") String path,
+                         @HeaderParam("Range") String rangeHeader) {
+        runners.authorize(runner.get(), id);
+        InferenceProtocol.Work work = router.held(id, request);
+        if (work == null) {
+            throw ApiException.notFound("Runner " + id + " holds no inference request " + request);
+        }
+        RepoFile file = service.file(work, path);
+        Optional<ByteRange> range;
+        try {
+            range = ByteRange.parse(rangeHeader, file.size());
+        } catch (ByteRange.Unsatisfiable e) {
+            return Response.fromResponse(ApiExceptionMapper.error(416, "RangeNotSatisfiable", e.getMessage()))
+                    .header("Content-Range", "bytes */" + file.size()).build();
+        }
+        Response.ResponseBuilder r = Response.status(range.isPresent() ? 206 : 200).header("Accept-Ranges", "bytes")
+                .header("Content-Length", range.map(ByteRange::length).orElse(file.size()));
+        range.ifPresent(br -> r.header("Content-Range", br.contentRange(file.size())));
+        ByteRange br = range.orElse(null);
+        return r.entity((StreamingOutput) out -> downloads.copy(file, br, out)).build();
+    }
+
+    @POST
+    @Path(InferenceProtocol.RESULT)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The answer to a held inference request; 409 when it is no longer held (runner credential)")
+    public Response result(@PathParam("runner") long id, @PathParam("request") String request,
+                           InferenceProtocol.Result result) {
+        runners.authorize(runner.get(), id);
+        if (result == null || result.status() < 200 || result.status() > 599) {
+            throw ApiException.badRequest("A result needs a status (200 with output, or 4xx/5xx with error)");
+        }
+        if (!router.complete(id, request, result)) {
+            throw ApiException.conflict("Inference request " + request + " is no longer held by runner " + id
+                    + " (its caller gave up, or it went to another runner)");
+        }
+        return Response.noContent().build();
+    }
+}

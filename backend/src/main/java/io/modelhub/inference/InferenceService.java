@@ -1,0 +1,52 @@
+package io.modelhub.inference;
+
+import io.modelhub.accounts.Viewer;
+import io.modelhub.commits.CommitService;
+import io.modelhub.commits.RepoFile;
+import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.contract.RunnerProtocol.InputFile;
+import io.modelhub.platform.ApiException;
+import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoName;
+import io.modelhub.repos.RepoService;
+import io.modelhub.repos.RepoType;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.util.List;
+import java.util.UUID;
+
+/** The database side of inference: what a caller may run (as for downloads), pinned to a commit, and its files. */
+@ApplicationScoped
+public class InferenceService {
+    @Inject
+    RepoService repos;
+    @Inject
+    CommitService commits;
+
+    /**
+     * The request for a model the viewer can read (404 otherwise, private models included), at {@code revision}
+     * (default main) resolved to its commit, with the model's files.
+     */
+    @Transactional
+    public Work prepare(Viewer viewer, String namespace, String name, String revision, String task, InferenceInput input) {
+        RepoName repoName = new RepoName(RepoType.MODEL, namespace, name);
+        Repo repo = repos.visible(viewer, repoName);
+        String commit = commits.resolve(repo, revision);
+        List<InputFile> files = commits.files(commit).stream()
+                .map(f -> new InputFile(f.path(), f.size(), f.lfs() ? f.sha256() : null, f.gitSha1())).toList();
+        if (files.stream().noneMatch(f -> f.path().equals("config.json"))) {
+            throw ApiException.badRequest(repoName.id() + " has no config.json at " + commit.substring(0, 8)
+                    + ": inference needs a model the runners can load (see docs/inference.md)");
+        }
+        return new Work(UUID.randomUUID().toString(), repoName.id(), commit, task, input.inputs(), input.parameters(),
+                input.data(), files);
+    }
+
+    /** One file of the model a held request is for, at its pinned commit. */
+    @Transactional
+    public RepoFile file(Work work, String path) {
+        return commits.file(work.revision(), path).orElseThrow(() -> ApiException.entryNotFound(path));
+    }
+}

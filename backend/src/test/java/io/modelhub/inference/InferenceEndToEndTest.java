@@ -1,0 +1,402 @@
+package io.modelhub.inference;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.modelhub.storage.imports.OnnxBertImport;
+import io.modelhub.testing.HubApi;
+import io.modelhub.testing.RealModelsProfile;
+import io.modelhub.testing.RunnerProcess;
+import io.modelhub.testing.Safetensors;
+import io.modelhub.testing.TokenizerJson;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The inference API end to end: the hub, a real runner process serving with MODELHUB_RUNNER_SERVE=1, and models the
+ * test makes: a modelhub-cnn whose weights make it tell red from blue (so the expected scores follow from the
+ * weights), a tiny BERT classifier whose head ignores the text (its scores are exactly 0.75/0.25), and the real
+ * all-MiniLM-L6-v2, whose sentence embedding through the API must match ONNX Runtime's on the original export.
+ */
+@QuarkusTest
+@TestProfile(RealModelsProfile.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InferenceEndToEndTest {
+    static final String COLOURS = "admin/inference-colours";
+    static final String SENTIMENT = "admin/inference-sentiment";
+    static final String MINILM = "admin/inference-minilm";
+    static final String SECRET = "admin/inference-secret";
+    /** Logit scale of the colour classifier's head: a pure colour gives logits (2, 0). */
+    static final float HEAD = 2f;
+
+    @TestHTTPResource("/")
+    URL base;
+    @TempDir
+    static Path tmp;
+
+    static RunnerProcess runner;
+    static boolean created;
+
+    @AfterAll
+    static void stopRunner() throws Exception {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void withoutAServingRunnerTheCallerGets503WithRetryAfterAndPrivateModelsStayHidden() throws Exception {
+        createModels();
+        Response refused = HubApi.as(null).contentType("image/png").body(png(Color.RED)).post("/models/" + COLOURS);
+        assertEquals(503, refused.statusCode(), refused.asString());
+        assertEquals("30", refused.header("Retry-After"));
+        assertEquals("no_serving_runner", refused.jsonPath().getString("reason"));
+        assertTrue(refused.jsonPath().getString("error").contains("No serving runner online"), refused.asString());
+
+        // a private model is 404 to who cannot read it, exactly like a download; its owner gets as far as the 503
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", "hello")).post("/models/" + SECRET)
+                .then().statusCode(404);
+        HubApi.asAdmin().contentType("application/json").body(Map.of("inputs", "hello")).post("/models/" + SECRET)
+                .then().statusCode(503);
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", "x")).post("/models/admin/no-such-model")
+                .then().statusCode(404);
+        // malformed requests are refused before they wait for anyone
+        HubApi.as(null).contentType("application/json").body("{\"inputs\": \"\"}").post("/models/" + SENTIMENT)
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("empty text"));
+        HubApi.as(null).contentType("application/json").body("{\"inputs\": ").post("/models/" + SENTIMENT)
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("not valid JSON"));
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", "x")).post("/models/" + SENTIMENT + "/pipeline/summarization")
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("not served"));
+    }
+
+    @Test
+    @Order(2)
+    void imageClassificationThroughARealRunner() throws Exception {
+        startServingRunner();
+        double high = 1 / (1 + Math.exp(-HEAD / Math.sqrt(1 + 1e-5)));
+        JsonPath red = awaitAnswer(() -> HubApi.as(null).contentType("image/png").body(png(Color.RED)).post("/models/" + COLOURS));
+        assertEquals(List.of("red", "blue"), red.getList("label", String.class), red.prettify());
+        assertEquals(high, red.getDouble("[0].score"), 1e-4);
+        assertEquals(1 - high, red.getDouble("[1].score"), 1e-4);
+
+        JsonPath blue = HubApi.as(null).contentType("image/png").body(png(Color.BLUE)).post("/models/" + COLOURS)
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("blue", "red"), blue.getList("label", String.class), blue.prettify());
+        assertEquals(high, blue.getDouble("[0].score"), 1e-4);
+
+        // with parameters InferenceClient sends the image as base64 JSON
+        JsonPath top1 = HubApi.as(null).contentType("application/json")
+                .body(Map.of("inputs", Base64.getEncoder().encodeToString(png(Color.BLUE)), "parameters", Map.of("top_k", 1)))
+                .post("/models/" + COLOURS).then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("blue"), top1.getList("label", String.class), top1.prettify());
+
+        // inputs that do not fit the model: the runner says what is wrong
+        HubApi.as(null).contentType("application/octet-stream").body("not an image at all".getBytes())
+                .post("/models/" + COLOURS).then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("not an image"));
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", List.of("a text")))
+                .post("/models/" + COLOURS).then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("reads an image"));
+    }
+
+    @Test
+    @Order(3)
+    void textClassificationOfABertClassifier() throws Exception {
+        startServingRunner();
+        JsonPath one = awaitAnswer(() -> HubApi.as(null).contentType("application/json").body(Map.of("inputs", "a good movie"))
+                .post("/models/" + SENTIMENT));
+        // the pipeline's shape: one list of {label, score} per text, all labels, best first
+        assertEquals(List.of("positive", "negative"), one.getList("[0].label", String.class), one.prettify());
+        assertEquals(0.75, one.getDouble("[0][0].score"), 1e-5);
+        assertEquals(0.25, one.getDouble("[0][1].score"), 1e-5);
+
+        JsonPath two = HubApi.as(null).contentType("application/json")
+                .body(Map.of("inputs", List.of("a good movie", "an awful movie"), "parameters", Map.of("top_k", 1, "function_to_apply", "none")))
+                .post("/models/" + SENTIMENT + "?revision=main").then().statusCode(200).extract().jsonPath();
+        assertEquals(2, two.getList("$").size(), two.prettify());
+        assertEquals(List.of("positive"), two.getList("[1].label", String.class));
+        assertEquals(Math.log(3), two.getDouble("[1][0].score"), 1e-5, "the raw logit with function_to_apply none");
+
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", "a good movie"))
+                .post("/models/" + SENTIMENT + "/pipeline/feature-extraction").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("does not serve feature-extraction"));
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", "x")).post("/models/" + SENTIMENT + "?revision=nope")
+                .then().statusCode(404);
+    }
+
+    @Test
+    @Order(4)
+    void featureExtractionOfTheRealMiniLmMatchesOnnxRuntime() throws Exception {
+        startServingRunner();
+        Path minilm = tmp.resolve("minilm");
+        OnnxBertImport.fromClasspath(minilm);
+        HubApi.model("inference-minilm").folder(minilm).create();
+        String text = "A man is playing a guitar on a small stage.";
+        JsonPath answer = awaitAnswer(() -> HubApi.as(null).contentType("application/json").body(Map.of("inputs", text))
+                .post("/models/" + MINILM + "/pipeline/feature-extraction"));
+        List<Float> embedding = answer.getList("$", Float.class);
+        assertEquals(384, embedding.size(), "a sentence-transformers model answers its pooled embedding");
+        float[] reference = onnxSentenceEmbedding(minilm, text);
+        double cosine = cosine(embedding, reference);
+        System.out.printf("MiniLM feature-extraction through the API vs ONNX Runtime: cosine %.7f%n", cosine);
+        assertTrue(cosine >= 0.9999, "cosine " + cosine);
+
+        JsonPath batch = HubApi.as(null).contentType("application/json")
+                .body(Map.of("inputs", List.of(text, "Stock markets fell sharply today.")))
+                .post("/models/" + MINILM).then().statusCode(200).extract().jsonPath();
+        assertEquals(2, batch.getList("$").size());
+        assertTrue(cosine(batch.getList("[0]", Float.class), reference) >= 0.9999, "the same text in a batch");
+        assertTrue(cosine(batch.getList("[1]", Float.class), reference) < 0.5, "a different text is far away");
+
+        // concurrent callers: the runner may batch them into one forward pass; each still gets its own embedding
+        String other = "Stock markets fell sharply today.";
+        List<Float> otherAlone = batch.getList("[1]", Float.class);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<List<Float>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String input = i % 2 == 0 ? text : other;
+                answers.add(callers.submit(() -> HubApi.as(null).contentType("application/json").body(Map.of("inputs", input))
+                        .post("/models/" + MINILM).then().statusCode(200).extract().jsonPath().getList("$", Float.class)));
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                List<Float> got = answers.get(i).get(120, TimeUnit.SECONDS);
+                if (i % 2 == 0) {
+                    assertTrue(cosine(got, reference) >= 0.9999, "concurrent request " + i);
+                } else {
+                    assertTrue(cosine(got, toArray(otherAlone)) >= 0.9999, "concurrent request " + i);
+                }
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        java.util.regex.Matcher batches = java.util.regex.Pattern.compile("Inference on " + MINILM + ": (\\d+) request")
+                .matcher(runner.output());
+        int largest = 0;
+        while (batches.find()) {
+            largest = Math.max(largest, Integer.parseInt(batches.group(1)));
+        }
+        System.out.println("Largest MiniLM batch the runner formed: " + largest + " request(s)");
+
+        // warm latency, one caller at a time, end to end through the hub and the runner
+        long[] millis = new long[20];
+        for (int i = 0; i < millis.length; i++) {
+            long started = System.nanoTime();
+            HubApi.as(null).contentType("application/json").body(Map.of("inputs", text)).post("/models/" + MINILM)
+                    .then().statusCode(200);
+            millis[i] = (System.nanoTime() - started) / 1_000_000;
+        }
+        java.util.Arrays.sort(millis);
+        System.out.printf("MiniLM feature-extraction, warm, sequential: p50 %d ms, p95 %d ms%n", millis[9], millis[18]);
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    // ---- the serving runner ----
+
+    private void startServingRunner() throws Exception {
+        if (runner == null) {
+            runner = RunnerProcess.start(base.toString().replaceAll("/$", ""), "serving", tmp.resolve("runner"),
+                    HubApi.issueRunnerCredential("serving"), Map.of("MODELHUB_RUNNER_SERVE", "1"));
+            runner.awaitRegistration();
+        }
+    }
+
+    /** The first call after the runner starts may find its serving loop not polling yet (503 no_serving_runner). */
+    private JsonPath awaitAnswer(java.util.concurrent.Callable<Response> call) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Response r = call.call();
+            boolean notYet = r.statusCode() == 503 && "no_serving_runner".equals(r.jsonPath().getString("reason"));
+            if (!notYet || System.nanoTime() > deadline) {
+                assertEquals(200, r.statusCode(), r.asString() + "\n" + runner.output());
+                return r.jsonPath();
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    // ---- the models ----
+
+    private static synchronized void createModels() throws Exception {
+        if (created) {
+            return;
+        }
+        colourClassifier();
+        sentimentClassifier(SENTIMENT.substring("admin/".length()), false);
+        sentimentClassifier(SECRET.substring("admin/".length()), true);
+        created = true;
+    }
+
+    /**
+     * A modelhub-cnn on 8x8 images: one conv stage whose filter 0 passes the centre pixel's red channel and filter 1
+     * its blue one, identity batch norm, ReLU, global average pooling, and a head (2 0; 0 2). A pure red image
+     * (normalised red 1, blue -1) gives features (1, 0) and logits (2, 0); blue the other way round.
+     */
+    private static void colourClassifier() {
+        float[] conv = new float[2 * 3 * 3 * 3];
+        conv[(0 * 3 + 0) * 9 + 4] = 1; // filter 0, red channel, centre tap
+        conv[(1 * 3 + 2) * 9 + 4] = 1; // filter 1, blue channel, centre tap
+        byte[] weights = Safetensors.builder()
+                .f32("backbone.conv0.weight", conv, 2, 3, 3, 3)
+                .f32("backbone.bn0.weight", new float[] {1, 1}, 2)
+                .f32("backbone.bn0.bias", new float[] {0, 0}, 2)
+                .f32("backbone.bn0.running_mean", new float[] {0, 0}, 2)
+                .f32("backbone.bn0.running_var", new float[] {1, 1}, 2)
+                .f32("classifier.weight", new float[] {HEAD, 0, 0, HEAD}, 2, 2)
+                .f32("classifier.bias", new float[] {0, 0}, 2)
+                .build();
+        String config = """
+                {"architectures": ["ModelHubCnnForImageClassification"], "model_type": "modelhub-cnn",
+                 "image_size": 8, "num_channels": 3, "channels": [2], "kernel_size": 3,
+                 "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "num_labels": 2,
+                 "id2label": {"0": "red", "1": "blue"}, "label2id": {"red": 0, "blue": 1}}
+                """;
+        HubApi.model(COLOURS.substring("admin/".length())).file("config.json", config).file("model.safetensors", weights).create();
+    }
+
+    /**
+     * A BertForSequenceClassification (1 layer, hidden 8) with seeded random encoder weights and a head that ignores
+     * them: classifier weight 0, bias (0, ln 3), so every text scores positive 0.75, negative 0.25.
+     */
+    private static void sentimentClassifier(String name, boolean privateRepo) {
+        List<String> words = List.of("a", "an", "good", "awful", "movie", "hello");
+        int vocab = TokenizerJson.SPECIALS.size() + words.size();
+        int h = 8;
+        int inner = 16;
+        SplittableRandom random = new SplittableRandom(15);
+        Safetensors st = Safetensors.builder();
+        st.f32("bert.embeddings.word_embeddings.weight", noise(random, vocab * h), vocab, h);
+        st.f32("bert.embeddings.position_embeddings.weight", noise(random, 16 * h), 16, h);
+        st.f32("bert.embeddings.token_type_embeddings.weight", noise(random, 2 * h), 2, h);
+        norm(st, "bert.embeddings.LayerNorm", h);
+        String layer = "bert.encoder.layer.0.";
+        for (String part : List.of("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense")) {
+            st.f32(layer + part + ".weight", noise(random, h * h), h, h).f32(layer + part + ".bias", noise(random, h), h);
+        }
+        norm(st, layer + "attention.output.LayerNorm", h);
+        st.f32(layer + "intermediate.dense.weight", noise(random, inner * h), inner, h).f32(layer + "intermediate.dense.bias", noise(random, inner), inner);
+        st.f32(layer + "output.dense.weight", noise(random, h * inner), h, inner).f32(layer + "output.dense.bias", noise(random, h), h);
+        norm(st, layer + "output.LayerNorm", h);
+        st.f32("bert.pooler.dense.weight", noise(random, h * h), h, h).f32("bert.pooler.dense.bias", noise(random, h), h);
+        st.f32("classifier.weight", new float[2 * h], 2, h).f32("classifier.bias", new float[] {0, (float) Math.log(3)}, 2);
+        String config = """
+                {"architectures": ["BertForSequenceClassification"], "model_type": "bert", "vocab_size": %d,
+                 "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
+                 "hidden_act": "gelu", "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12,
+                 "pad_token_id": 0, "id2label": {"0": "negative", "1": "positive"},
+                 "label2id": {"negative": 0, "positive": 1}}
+                """.formatted(vocab);
+        HubApi.RepoBuilder repo = HubApi.model(name).file("config.json", config).file("model.safetensors", st.build())
+                .file("tokenizer.json", TokenizerJson.wordLevel(words));
+        (privateRepo ? repo.privateRepo() : repo).create();
+    }
+
+    private static float[] noise(SplittableRandom random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (random.nextDouble() - 0.5) * 0.2f;
+        }
+        return v;
+    }
+
+    private static void norm(Safetensors st, String prefix, int h) {
+        float[] ones = new float[h];
+        java.util.Arrays.fill(ones, 1f);
+        st.f32(prefix + ".weight", ones, h).f32(prefix + ".bias", new float[h], h);
+    }
+
+    private static byte[] png(Color colour) throws Exception {
+        BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                image.setRGB(x, y, colour.getRGB());
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    // ---- the reference: ONNX Runtime on MiniLM's original export ----
+
+    /** Mean of the last hidden state over the text's tokens (what all-MiniLM-L6-v2's pooling does). */
+    private static float[] onnxSentenceEmbedding(Path minilm, String text) throws Exception {
+        long[] ids;
+        long[] mask;
+        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(minilm.resolve("tokenizer.json"))) {
+            Encoding encoding = tokenizer.encode(text);
+            ids = encoding.getIds();
+            mask = encoding.getAttentionMask();
+        }
+        byte[] onnx;
+        try (InputStream in = InferenceEndToEndTest.class.getClassLoader().getResourceAsStream(OnnxBertImport.MINILM_ONNX)) {
+            onnx = in.readAllBytes();
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = {1, ids.length};
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            try (OrtSession session = env.createSession(onnx, options);
+                 OnnxTensor inputIds = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+                 OnnxTensor attention = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
+                 OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape);
+                 OrtSession.Result result = session.run(Map.of("input_ids", inputIds, "attention_mask", attention,
+                         "token_type_ids", types))) {
+                float[][] states = ((float[][][]) result.get("last_hidden_state").orElseThrow().getValue())[0];
+                float[] mean = new float[states[0].length];
+                for (float[] token : states) {
+                    for (int i = 0; i < mean.length; i++) {
+                        mean[i] += token[i] / states.length;
+                    }
+                }
+                return mean;
+            }
+        }
+    }
+
+    private static double cosine(List<Float> a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < b.length; i++) {
+            dot += a.get(i) * b[i];
+            na += a.get(i) * a.get(i);
+            nb += b[i] * (double) b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+}

@@ -1,0 +1,357 @@
+package io.modelhub.runners.serving;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.modelhub.contract.InferenceProtocol;
+import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.contract.ModelTypes;
+import io.modelhub.runners.recipes.Torch;
+import io.modelhub.runners.recipes.data.DatasetException;
+import io.modelhub.runners.recipes.data.DecodedImages;
+import io.modelhub.runners.recipes.data.LabelledFiles;
+import io.modelhub.runners.recipes.data.TextSplit;
+import io.modelhub.runners.recipes.encoders.TorchScriptEncoder;
+import io.modelhub.runners.recipes.text.TextClassifier;
+import io.modelhub.runners.recipes.text.TextClassifierModel;
+import io.modelhub.runners.recipes.text.TextEncoderConfig;
+import io.modelhub.runners.recipes.text.TokenizedTexts;
+import io.modelhub.runners.recipes.text.bert.BertConfig;
+import io.modelhub.runners.recipes.text.bert.BertModel;
+import io.modelhub.runners.recipes.text.bert.BertTextClassifier;
+import io.modelhub.runners.recipes.text.bert.SentencePooling;
+import io.modelhub.runners.recipes.training.TrainableClassifier;
+import io.modelhub.runners.recipes.vision.CnnConfig;
+import io.modelhub.runners.recipes.vision.CnnModel;
+import io.modelhub.runners.recipes.vision.ConfigJson;
+import io.modelhub.runners.recipes.vision.InvalidModelException;
+import io.modelhub.runners.recipes.vision.resnet.ResNetClassifier;
+import io.modelhub.runners.recipes.vision.vit.ViTClassifier;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Loads a model folder for inference by its config.json: BERT-family base models answer feature-extraction
+ * (sentence-transformers folders the pooled sentence embedding, others the per-token hidden states),
+ * *ForSequenceClassification models and the platform text classifiers answer text-classification, and
+ * modelhub-cnn, timm ResNets and transformers ViTs answer image-classification. The model classes are the ones the
+ * recipes train and evaluate with; this only feeds them one request.
+ */
+public final class ServedModels {
+    /** transformers' image-classification pipeline returns the top 5 by default. */
+    static final int IMAGE_TOP_K = 5;
+
+    private ServedModels() {
+    }
+
+    public static ServedModel load(Path dir) throws IOException {
+        String type = ConfigJson.modelType(dir);
+        Device device = Torch.preferredDevice();
+        if (ModelTypes.BERT_FAMILY.contains(type)) {
+            BertConfig config = BertConfig.read(dir.resolve(BertConfig.FILE));
+            return switch (config.task()) {
+                case ENCODER -> new FeatureExtraction(BertModel.load(dir, device),
+                        Files.isRegularFile(dir.resolve(SentencePooling.MODULES_FILE)));
+                case SEQUENCE_CLASSIFICATION -> new TextClassification(BertTextClassifier.load(dir, device));
+                default -> throw new InvalidModelException("config.json names " + config.architectures()
+                        + ": this runner serves BERT-family base models (feature-extraction) and "
+                        + "*ForSequenceClassification models (text-classification); fill-mask is not served yet");
+            };
+        }
+        if (type.equals(TextEncoderConfig.MODEL_TYPE) || type.equals(TorchScriptEncoder.MODEL_TYPE)) {
+            return new TextClassification(TextClassifierModel.load(dir, device));
+        }
+        if (type.equals(CnnConfig.MODEL_TYPE)) {
+            CnnModel model = CnnModel.load(dir, device);
+            return new ImageClassification<>(model, model.config().labels(), model.config().imageSize());
+        }
+        if (type.equals(ModelTypes.TIMM)) {
+            ResNetClassifier model = ResNetClassifier.load(dir, device);
+            return new ImageClassification<>(model, model.labels(), model.imageSize());
+        }
+        if (type.equals(ModelTypes.VIT)) {
+            ViTClassifier model = ViTClassifier.load(dir, device);
+            return new ImageClassification<>(model, model.labels(), model.imageSize());
+        }
+        throw new InvalidModelException("config.json " + (type.isEmpty() ? "names no model_type" : "has model_type \""
+                + type + "\"") + "; inference serves " + String.join(", ", ModelTypes.BERT_FAMILY) + ", "
+                + TextEncoderConfig.MODEL_TYPE + ", " + TorchScriptEncoder.MODEL_TYPE + ", " + CnnConfig.MODEL_TYPE
+                + ", " + ModelTypes.TIMM + " and " + ModelTypes.VIT + " models (see docs/inference.md)");
+    }
+
+    /** The request's texts: "inputs" as one text or a list of them; single tells which the caller sent. */
+    record Texts(List<String> texts, boolean single) {
+        static Texts of(Work work) {
+            if (work.data() != null) {
+                throw new BadInput("this model reads text: send JSON {\"inputs\": \"a text\"}, not raw bytes");
+            }
+            if (work.inputs() instanceof String text) {
+                return new Texts(List.of(text), true);
+            }
+            if (work.inputs() instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(String.class::isInstance)) {
+                return new Texts(list.stream().map(String.class::cast).toList(), false);
+            }
+            throw new BadInput("\"inputs\" must be a text or a list of texts for this model");
+        }
+    }
+
+    static void requireTask(Work work, String task) {
+        if (work.task() != null && !work.task().equals(task)) {
+            throw new BadInput(work.repo() + " is a " + task + " model; it does not serve " + work.task());
+        }
+    }
+
+    /** [[{"label", "score"}, ...]] per text, all labels by default, as the text-classification pipeline answers. */
+    static final class TextClassification implements ServedModel {
+        private final TextClassifier model;
+
+        TextClassification(TextClassifier model) {
+            this.model = model;
+        }
+
+        @Override
+        public String task() {
+            return InferenceProtocol.TEXT_CLASSIFICATION;
+        }
+
+        @Override
+        public Object run(Work work) throws Exception {
+            Answer answer = runBatch(List.of(work)).get(0);
+            if (answer.error() != null) {
+                throw answer.error();
+            }
+            return answer.output();
+        }
+
+        /** One forward pass over the texts of all the requests. */
+        @Override
+        public List<Answer> runBatch(List<Work> works) {
+            List<Texts> texts = new ArrayList<>();
+            List<Answer> answers = new ArrayList<>();
+            List<String> all = new ArrayList<>();
+            for (Work work : works) {
+                try {
+                    requireTask(work, task());
+                    Texts t = Texts.of(work);
+                    texts.add(t);
+                    all.addAll(t.texts());
+                    answers.add(null);
+                } catch (BadInput e) {
+                    texts.add(null);
+                    answers.add(new Answer(null, e));
+                }
+            }
+            if (all.isEmpty()) {
+                return answers;
+            }
+            float[] flat;
+            TokenizedTexts tokens = model.tokenize(new TextSplit("inputs", all, new int[0]));
+            try (NDManager batch = model.manager().newSubManager()) {
+                flat = model.logits(model.batchInputs(batch, tokens, null, 0, tokens.size())).toFloatArray();
+            }
+            int labels = model.labels().size();
+            int row = 0;
+            for (int w = 0; w < works.size(); w++) {
+                if (texts.get(w) == null) {
+                    continue;
+                }
+                List<Object> out = new ArrayList<>();
+                try {
+                    for (int i = 0; i < texts.get(w).texts().size(); i++, row++) {
+                        out.add(LabelScores.of(Arrays.copyOfRange(flat, row * labels, (row + 1) * labels),
+                                model.labels(), works.get(w).parameters(), labels));
+                    }
+                    answers.set(w, new Answer(out, null));
+                } catch (BadInput e) {
+                    row += texts.get(w).texts().size() - out.size();
+                    answers.set(w, new Answer(null, e));
+                }
+            }
+            return answers;
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    /**
+     * A sentence-transformers folder: the pooled (and, as modules.json says, normalised) embedding per text, a
+     * vector for one text and a list of vectors for a list. Otherwise the last hidden state per token, [1][tokens]
+     * [hidden] per text, as the transformers feature-extraction pipeline returns.
+     */
+    static final class FeatureExtraction implements ServedModel {
+        private final BertModel model;
+        private final boolean sentenceTransformers;
+
+        FeatureExtraction(BertModel model, boolean sentenceTransformers) {
+            this.model = model;
+            this.sentenceTransformers = sentenceTransformers;
+        }
+
+        @Override
+        public String task() {
+            return InferenceProtocol.FEATURE_EXTRACTION;
+        }
+
+        private Texts texts(Work work) {
+            if (work.task() != null && !work.task().equals(task()) && !work.task().equals("sentence-similarity")) {
+                throw new BadInput(work.repo() + " is a feature-extraction model; it does not serve " + work.task());
+            }
+            return Texts.of(work);
+        }
+
+        /** Sentence embeddings of all the requests' texts in one pass; per-token states stay one text at a time. */
+        @Override
+        public List<Answer> runBatch(List<Work> works) {
+            if (!sentenceTransformers) {
+                return ServedModel.super.runBatch(works);
+            }
+            List<Texts> texts = new ArrayList<>();
+            List<String> all = new ArrayList<>();
+            for (Work work : works) {
+                try {
+                    Texts t = texts(work);
+                    texts.add(t);
+                    all.addAll(t.texts());
+                } catch (BadInput e) {
+                    texts.add(null);
+                }
+            }
+            float[][] embeddings = all.isEmpty() ? new float[0][] : model.embed(all);
+            List<Answer> answers = new ArrayList<>();
+            int row = 0;
+            for (int w = 0; w < works.size(); w++) {
+                Texts t = texts.get(w);
+                if (t == null) {
+                    answers.add(ServedModel.super.runBatch(List.of(works.get(w))).get(0));
+                    continue;
+                }
+                float[][] mine = Arrays.copyOfRange(embeddings, row, row + t.texts().size());
+                row += t.texts().size();
+                if (Boolean.TRUE.equals(works.get(w).parameters().get("normalize"))) {
+                    for (float[] e : mine) {
+                        normalize(e);
+                    }
+                }
+                answers.add(new Answer(t.single() ? mine[0] : mine, null));
+            }
+            return answers;
+        }
+
+        @Override
+        public Object run(Work work) throws Exception {
+            Texts texts = texts(work);
+            if (sentenceTransformers) {
+                Answer answer = runBatch(List.of(work)).get(0);
+                if (answer.error() != null) {
+                    throw answer.error();
+                }
+                return answer.output();
+            }
+            int hidden = model.config().hiddenSize();
+            List<Object> out = new ArrayList<>();
+            for (String text : texts.texts()) {
+                try (NDManager batch = model.manager().newSubManager()) {
+                    NDList inputs = model.inputs(batch, List.of(text));
+                    float[] flat = model.forward(inputs).get(0).toFloatArray();
+                    float[][] tokens = new float[flat.length / hidden][];
+                    for (int t = 0; t < tokens.length; t++) {
+                        tokens[t] = Arrays.copyOfRange(flat, t * hidden, (t + 1) * hidden);
+                    }
+                    out.add(List.of((Object) tokens));
+                }
+            }
+            return texts.single() ? out.get(0) : out;
+        }
+
+        private static void normalize(float[] v) {
+            double norm = 0;
+            for (float x : v) {
+                norm += x * x;
+            }
+            norm = Math.sqrt(norm);
+            for (int i = 0; i < v.length && norm > 0; i++) {
+                v[i] /= (float) norm;
+            }
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    /**
+     * One image (the raw body, or base64 "inputs" when parameters came with it), resized as the model's recipe
+     * does, answered [{"label", "score"}, ...] with the top 5 by default.
+     */
+    static final class ImageClassification<M extends TrainableClassifier<DecodedImages>> implements ServedModel {
+        private final M model;
+        private final List<String> labels;
+        private final int imageSize;
+
+        ImageClassification(M model, List<String> labels, int imageSize) {
+            this.model = model;
+            this.labels = labels;
+            this.imageSize = imageSize;
+        }
+
+        @Override
+        public String task() {
+            return InferenceProtocol.IMAGE_CLASSIFICATION;
+        }
+
+        @Override
+        public Object run(Work work) throws IOException {
+            requireTask(work, task());
+            byte[] bytes = imageBytes(work);
+            // DecodedImages reads files: the image goes through the very decoder the model was trained with
+            Path file = Files.createTempFile("inference-", ".img");
+            try {
+                Files.write(file, bytes);
+                DecodedImages images;
+                try {
+                    images = DecodedImages.of(new LabelledFiles("inputs", List.of(file), new int[1]), imageSize);
+                } catch (DatasetException e) {
+                    throw new BadInput("the input is not an image this runner can read (PNG, JPEG, BMP, GIF, TIFF "
+                            + "or WebP; got " + bytes.length + " bytes)");
+                }
+                try (NDManager batch = model.manager().newSubManager()) {
+                    float[] logits = model.logits(model.batchInputs(batch, images, null, 0, 1)).toFloatArray();
+                    return LabelScores.of(logits, labels, work.parameters(), IMAGE_TOP_K);
+                }
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+
+        private static byte[] imageBytes(Work work) {
+            if (work.data() != null) {
+                return work.data();
+            }
+            if (work.inputs() instanceof String base64) {
+                try {
+                    String payload = base64.startsWith("data:") ? base64.substring(base64.indexOf(',') + 1) : base64;
+                    return Base64.getMimeDecoder().decode(payload);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInput("\"inputs\" is not a base64-encoded image: " + e.getMessage());
+                }
+            }
+            throw new BadInput("this model reads an image: send its bytes as the body, or {\"inputs\": \"<base64>\"}");
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+}
