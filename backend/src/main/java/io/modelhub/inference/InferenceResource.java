@@ -6,6 +6,7 @@ import io.modelhub.contract.InferenceProtocol.Result;
 import io.modelhub.contract.InferenceProtocol.Work;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.ApiExceptionMapper;
+import io.modelhub.repos.RepoAccessFilter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -41,6 +42,7 @@ public class InferenceResource {
 
     @POST
     @Path("{ns}/{name}")
+    @RepoAccessFilter.ReadsOnly
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Run a model (Hugging Face inference API): JSON {inputs, parameters} or raw image bytes")
@@ -51,6 +53,7 @@ public class InferenceResource {
 
     @POST
     @Path("{ns}/{name}/pipeline/{task}")
+    @RepoAccessFilter.ReadsOnly
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Run a model for a named task (huggingface_hub's feature-extraction URL)")

@@ -118,6 +118,12 @@ class AuthorizationMatrixTest {
             POST /api/runner/{runner}/jobs/{job}/attempts/{attempt}/metrics 401 403
             POST /api/runner/{runner}/jobs/{job}/attempts/{attempt}/complete 401 403
             POST /api/runner/{runner}/jobs/{job}/attempts/{attempt}/fail 401 403
+            POST /api/runner/{runner}/inference/next 401 403
+            GET /api/runner/{runner}/inference/{request}/files/{path} 401 403
+            POST /api/runner/{runner}/inference/{request}/result 401 403
+            # inference: whoever may download the model (a private model is absent to others)
+            POST /models/{ns}/{name} 404 404
+            POST /models/{ns}/{name}/pipeline/{task} 404 404
             POST /api/runner/{runner}/jobs/{job}/attempts/{attempt}/release 401 403
             """;
 
