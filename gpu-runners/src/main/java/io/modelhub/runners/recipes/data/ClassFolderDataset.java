@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * Missing splits are derived deterministically: no validation split takes 10% of each train class (seeded);
  * no test split reuses the validation split, which {@link #notes()} says so that the run log shows it.
  */
-public final class ClassFolderDataset {
+public final class ClassFolderDataset implements SplitDataset<LabelledFiles> {
 
 
     /** Share of each train class moved to validation when the dataset has no validation split. */

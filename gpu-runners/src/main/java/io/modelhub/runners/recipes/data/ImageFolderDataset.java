@@ -10,7 +10,7 @@ import java.util.List;
  * {@link MediaKind#IMAGES}, whose splits are {@link LabelledFiles} for {@link DecodedImages}. See
  * {@link ClassFolderDataset} for split names, label ids and how missing splits are derived.
  */
-public final class ImageFolderDataset {
+public final class ImageFolderDataset implements SplitDataset<LabelledFiles> {
 
     /** Share of each train class moved to validation when the dataset has no validation split. */
     public static final double VALIDATION_FRACTION = ClassFolderDataset.VALIDATION_FRACTION;

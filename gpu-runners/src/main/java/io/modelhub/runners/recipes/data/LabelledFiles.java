@@ -8,7 +8,7 @@ import java.util.List;
  * One split of a class-folder dataset: files and their label ids (indexes into the dataset's label list), in a
  * deterministic order (sorted by path, or by the seeded split that produced it).
  */
-public record LabelledFiles(String name, List<Path> files, int[] labels) {
+public record LabelledFiles(String name, List<Path> files, int[] labels) implements LabelledSplit {
 
     public LabelledFiles {
         if (files.size() != labels.length) {

@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * Missing splits are derived as in {@link ImageFolderDataset}: no validation split holds out 10% of train (per
  * label when labelled, seeded); no test split reuses validation; {@link #notes()} says so for the run log.
  */
-public final class TextDataset {
+public final class TextDataset implements SplitDataset<TextSplit> {
 
     /** The hub's order ({@link DatasetLayout}): the inspector shows the column this loader reads. */
     public static final List<String> TEXT_COLUMNS = DatasetLayout.TEXT_COLUMNS;

@@ -7,7 +7,7 @@ import java.util.List;
  * One split of a text dataset: texts and, for classification, their label ids (indexes into the dataset's label
  * list; an empty array when the dataset is read without labels), in a deterministic order.
  */
-public record TextSplit(String name, List<String> texts, int[] labels) {
+public record TextSplit(String name, List<String> texts, int[] labels) implements LabelledSplit {
 
     public TextSplit {
         if (labels.length != 0 && texts.size() != labels.length) {

@@ -56,4 +56,13 @@ public final class ClassifierScoring {
         scores.put("macro_f1", metrics.macroF1());
         return new ModelEvaluation(scores, metrics.count(), preprocessing);
     }
+
+    /** A preprocessing setting's floats (an image mean or std) as the numbers the evaluation's details hold. */
+    public static List<Double> doubles(float[] values) {
+        List<Double> out = new ArrayList<>();
+        for (float v : values) {
+            out.add((double) v);
+        }
+        return out;
+    }
 }

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.TextSplit;
 import io.modelhub.runners.recipes.encoders.TorchScriptEncoder;
+import io.modelhub.runners.recipes.training.EncoderFineTuning;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.ClassificationMetrics;
 import io.modelhub.runners.recipes.vision.CnnInitializers;
@@ -88,12 +89,7 @@ public final class TextClassifierModel implements TextClassifier {
     /** The checkpoint loader of the training loop: the checkpoint must be a classifier for this run's labels. */
     public static TextClassifierModel loadCheckpoint(Path dir, TextClassifierModel fresh) throws IOException {
         TextClassifierModel resumed = load(dir, fresh.device());
-        if (!resumed.labels().equals(fresh.labels())) {
-            resumed.close();
-            throw new InvalidModelException("checkpoint " + dir + " holds a classifier for labels "
-                    + resumed.labels() + ", but this run has " + fresh.labels());
-        }
-        return resumed;
+        return EncoderFineTuning.sameLabels(dir, resumed, resumed.labels(), fresh.labels());
     }
 
     /** "modelhub-text" or "torchscript", from the model's config.json. */

@@ -1,14 +1,14 @@
 package io.modelhub.runners.recipes.vision;
 
-import io.modelhub.runners.recipes.Torch;
+import ai.djl.Device;
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
 import io.modelhub.runners.recipes.data.LabelledFiles;
+import io.modelhub.runners.recipes.data.SplitDataset;
+import io.modelhub.runners.recipes.eval.ClassifierEvaluator;
 import io.modelhub.runners.recipes.eval.ClassifierScoring;
-import io.modelhub.runners.recipes.eval.EvaluationRequest;
-import io.modelhub.runners.recipes.eval.ModelEvaluation;
-import io.modelhub.runners.recipes.eval.ModelEvaluator;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ import java.util.Map;
  * are matched to the model's by name, so a model whose head was trained on the same classes in another order
  * still scores correctly; a dataset label the model does not know is an error, not a silent zero.
  */
-public final class CnnEvaluator implements ModelEvaluator {
+public final class CnnEvaluator extends ClassifierEvaluator<LabelledFiles, CnnModel> {
 
     @Override
     public String modelType() {
@@ -31,32 +31,37 @@ public final class CnnEvaluator implements ModelEvaluator {
     }
 
     @Override
-    public List<String> metrics() {
-        return ClassifierScoring.METRICS;
+    protected SplitDataset<LabelledFiles> openDataset(Path dir, long seed) throws IOException {
+        return ImageFolderDataset.open(dir, seed);
     }
 
     @Override
-    public ModelEvaluation evaluate(EvaluationRequest request) throws Exception {
-        ImageFolderDataset dataset = ImageFolderDataset.open(request.datasetDir(), request.seed());
-        dataset.notes().forEach(request.log());
-        LabelledFiles split = ClassifierScoring.split(request.split(), dataset.train(), dataset.validation(), dataset.test());
-        try (CnnModel model = CnnModel.load(request.modelDir(), Torch.preferredDevice())) {
-            CnnConfig config = model.config();
-            int[] truth = ClassifierScoring.truth(dataset.labels(), config.labels(), split.size(), split::label);
-            int[] predicted = model.predict(DecodedImages.of(split, config.imageSize()), request.batchSize());
-            Map<String, Object> preprocessing = new LinkedHashMap<>();
-            preprocessing.put("image_size", config.imageSize());
-            preprocessing.put("image_mean", toList(config.imageMean()));
-            preprocessing.put("image_std", toList(config.imageStd()));
-            return ClassifierScoring.evaluation(truth, predicted, config.numLabels(), preprocessing);
-        }
+    protected CnnModel loadModel(Path dir, Device device) throws IOException {
+        return CnnModel.load(dir, device);
     }
 
-    private static List<Double> toList(float[] values) {
-        List<Double> out = new ArrayList<>();
-        for (float v : values) {
-            out.add((double) v);
-        }
-        return out;
+    @Override
+    protected List<String> labels(CnnModel model, List<String> datasetLabels) {
+        return model.config().labels();
+    }
+
+    @Override
+    protected int numLabels(CnnModel model) {
+        return model.config().numLabels();
+    }
+
+    @Override
+    protected int[] predict(CnnModel model, LabelledFiles split, int batchSize) throws Exception {
+        return model.predict(DecodedImages.of(split, model.config().imageSize()), batchSize);
+    }
+
+    @Override
+    protected Map<String, Object> preprocessing(CnnModel model) {
+        CnnConfig config = model.config();
+        Map<String, Object> preprocessing = new LinkedHashMap<>();
+        preprocessing.put("image_size", config.imageSize());
+        preprocessing.put("image_mean", ClassifierScoring.doubles(config.imageMean()));
+        preprocessing.put("image_std", ClassifierScoring.doubles(config.imageStd()));
+        return preprocessing;
     }
 }

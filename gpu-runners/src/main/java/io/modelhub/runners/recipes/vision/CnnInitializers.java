@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -29,6 +30,28 @@ public final class CnnInitializers {
             }
             return create(manager, tensor.data(), shape, dataType);
         };
+    }
+
+    /**
+     * A parameter's initializer from a transformers checkpoint's model.safetensors, checked when the model is
+     * built rather than when it is initialised: the tensor ({@code null} where the file has none) must be there
+     * and of the parameter's shape, else the error says what needs it and what config.json implies.
+     *
+     * @param architecture what needs the tensor, e.g. "ViTForImageClassification"
+     * @param missingHint what the missing-tensor error adds ("" for nothing)
+     * @param configSizes what the shape error adds after "config.json", e.g. " (hidden_size 32, ...)"
+     */
+    public static void loadChecked(Parameter parameter, String key, Safetensors.HostTensor tensor,
+            String architecture, String missingHint, String configSizes) {
+        if (tensor == null) {
+            throw new InvalidModelException("model.safetensors has no tensor " + key + ", which a " + architecture
+                    + " with this config.json needs" + missingHint);
+        }
+        if (!Arrays.equals(tensor.shape(), parameter.getShape().getShape())) {
+            throw new InvalidModelException("model.safetensors tensor " + key + " has shape " + tensor.shapeString()
+                    + " but config.json" + configSizes + " implies " + parameter.getShape());
+        }
+        parameter.setInitializer(loaded(key, tensor));
     }
 
     public static Initializer seeded(String name, long seed) {

@@ -8,12 +8,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.Tracker;
 import io.modelhub.runners.recipes.data.LabelledFiles;
+import io.modelhub.runners.recipes.training.EncoderFineTuning;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -54,12 +54,7 @@ public final class Wav2Vec2Classifier implements TrainableClassifier<Waveforms> 
     /** The checkpoint loader of the training loop: the checkpoint must classify this run's labels. */
     public static Wav2Vec2Classifier loadCheckpoint(Path dir, Wav2Vec2Classifier fresh) throws IOException {
         Wav2Vec2Classifier resumed = load(dir, fresh.device());
-        if (!resumed.labels().equals(fresh.labels())) {
-            resumed.close();
-            throw new InvalidModelException("checkpoint " + dir + " holds a classifier for labels "
-                    + resumed.labels() + ", but this run has " + fresh.labels());
-        }
-        return resumed;
+        return EncoderFineTuning.sameLabels(dir, resumed, resumed.labels(), fresh.labels());
     }
 
     public Wav2Vec2Model model() {
@@ -91,25 +86,17 @@ public final class Wav2Vec2Classifier implements TrainableClassifier<Waveforms> 
 
     @Override
     public Trainer newTrainer(Tracker learningRate) {
-        Trainer trainer = model.model().newTrainer(TrainableClassifier.adamWConfig(learningRate, device()));
         int samples = Math.max(model.config().receptiveField(), model.features().samplingRate() / 10);
-        if (model.features().returnAttentionMask()) {
-            trainer.initialize(new Shape(1, samples), new Shape(1, samples));
-        } else {
-            trainer.initialize(new Shape(1, samples));
-        }
-        return trainer;
+        Shape[] inputs = model.features().returnAttentionMask()
+                ? new Shape[] {new Shape(1, samples), new Shape(1, samples)}
+                : new Shape[] {new Shape(1, samples)};
+        return EncoderFineTuning.adamWTrainer(model.model(), learningRate, device(), inputs);
     }
 
     /** Only the projector and classifier learn; the whole wav2vec2/HuBERT encoder stays. */
     @Override
     public void freezeBackbone() {
-        String encoder = model.block().prefix();
-        model.namedParameters().forEach((name, parameter) -> {
-            if (name.startsWith(encoder)) {
-                parameter.freeze(true);
-            }
-        });
+        EncoderFineTuning.freezeUnder(model.namedParameters(), model.block().prefix());
     }
 
     /**
@@ -117,12 +104,7 @@ public final class Wav2Vec2Classifier implements TrainableClassifier<Waveforms> 
      * setting when fine-tuning wav2vec2); the feature projection, transformer and head learn.
      */
     public void freezeFeatureEncoder() {
-        String convs = model.block().prefix() + "feature_extractor.";
-        model.namedParameters().forEach((name, parameter) -> {
-            if (name.startsWith(convs)) {
-                parameter.freeze(true);
-            }
-        });
+        EncoderFineTuning.freezeUnder(model.namedParameters(), model.block().prefix() + "feature_extractor.");
     }
 
     /**
@@ -132,32 +114,11 @@ public final class Wav2Vec2Classifier implements TrainableClassifier<Waveforms> 
      */
     @Override
     public void trainTopLayers(int layers) {
-        if (layers == 0) {
-            freezeBackbone();
-            return;
-        }
-        if (layers < 0) {
-            throw new IllegalArgumentException("trainable_layers must be -1 (all), 0 (head only) or a number of top "
-                    + "layers, got " + layers);
-        }
-        if (layers >= model.config().layers()) {
-            return;
-        }
-        int first = model.config().layers() - layers;
         String encoder = model.block().prefix();
         Pattern layer = Pattern.compile("^" + Pattern.quote(encoder) + "encoder\\.layers\\.(\\d+)\\.");
         boolean finalNorm = model.config().stableLayerNorm();
-        model.namedParameters().forEach((name, parameter) -> {
-            if (!name.startsWith(encoder)) {
-                return;
-            }
-            Matcher m = layer.matcher(name);
-            boolean trains = m.find() && Integer.parseInt(m.group(1)) >= first
-                    || finalNorm && name.startsWith(encoder + "encoder.layer_norm.");
-            if (!trains) {
-                parameter.freeze(true);
-            }
-        });
+        EncoderFineTuning.trainTopLayers(layers, model.config().layers(), model.namedParameters(), encoder, layer,
+                name -> finalNorm && name.startsWith(encoder + "encoder.layer_norm."));
     }
 
     @Override

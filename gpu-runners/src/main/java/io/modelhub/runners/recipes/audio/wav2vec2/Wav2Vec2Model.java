@@ -99,20 +99,12 @@ public final class Wav2Vec2Model implements AutoCloseable {
                 continue;
             }
             String found = lookup(weights, key, checkpointPrefix);
-            if (found == null) {
-                throw new InvalidModelException(WEIGHTS_FILE + " has no tensor " + key + ", which a "
-                        + (classifier ? config.classifierArchitecture() : config.modelType() + " model")
-                        + " with this config.json needs" + (encoderPart ? describe(config)
-                                : " (is it a base model? fine-tune it with a new head first)"));
-            }
-            Safetensors.HostTensor tensor = weights.get(found);
-            if (!Arrays.equals(tensor.shape(), entry.getValue().getShape().getShape())) {
-                throw new InvalidModelException(WEIGHTS_FILE + " tensor " + found + " has shape "
-                        + tensor.shapeString() + " but config.json" + describe(config) + " implies "
-                        + entry.getValue().getShape());
-            }
+            CnnInitializers.loadChecked(entry.getValue(), found == null ? key : found,
+                    found == null ? null : weights.get(found),
+                    classifier ? config.classifierArchitecture() : config.modelType() + " model",
+                    encoderPart ? describe(config) : " (is it a base model? fine-tune it with a new head first)",
+                    describe(config));
             used.add(found);
-            entry.getValue().setInitializer(CnnInitializers.loaded(found, tensor));
         }
         Safetensors.HostTensor masked = weights.get(checkpointPrefix + MASKED_SPEC_EMBED);
         if (masked != null) {

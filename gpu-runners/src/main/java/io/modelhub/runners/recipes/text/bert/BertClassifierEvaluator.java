@@ -1,11 +1,10 @@
 package io.modelhub.runners.recipes.text.bert;
 
-import io.modelhub.runners.recipes.eval.ClassifierScoring;
-import io.modelhub.runners.recipes.text.TextClassifierEvaluator;
-import io.modelhub.runners.recipes.eval.EvaluationRequest;
-import io.modelhub.runners.recipes.eval.ModelEvaluation;
-import io.modelhub.runners.recipes.eval.ModelEvaluator;
-import java.util.List;
+import ai.djl.Device;
+import io.modelhub.runners.recipes.text.TextClassifier;
+import io.modelhub.runners.recipes.text.TextEvaluator;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * Scores a BERT-family *ForSequenceClassification (a transformers checkpoint, e.g. what text-classification writes)
@@ -15,7 +14,7 @@ import java.util.List;
  * refused by the loader. One evaluator per model type (the SPI's key): {@link Bert}, {@link Roberta},
  * {@link XlmRoberta}, {@link DistilBert}.
  */
-public abstract class BertClassifierEvaluator implements ModelEvaluator {
+public abstract class BertClassifierEvaluator extends TextEvaluator {
 
     private final String modelType;
 
@@ -34,13 +33,8 @@ public abstract class BertClassifierEvaluator implements ModelEvaluator {
     }
 
     @Override
-    public List<String> metrics() {
-        return ClassifierScoring.METRICS;
-    }
-
-    @Override
-    public ModelEvaluation evaluate(EvaluationRequest request) throws Exception {
-        return TextClassifierEvaluator.score(request, BertTextClassifier::load);
+    protected TextClassifier loadModel(Path dir, Device device) throws IOException {
+        return BertTextClassifier.load(dir, device);
     }
 
     /** model_type "bert". */

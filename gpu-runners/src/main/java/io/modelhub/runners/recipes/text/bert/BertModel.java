@@ -110,16 +110,9 @@ public final class BertModel implements AutoCloseable {
                 entry.getValue().setInitializer(seeded(name, config, seed));
                 continue;
             }
-            if (tensor == null) {
-                throw new InvalidModelException(WEIGHTS_FILE + " has no tensor " + key + ", which a "
-                        + config.family().architecture(task) + " with this config.json needs"
-                        + (encoderPart ? "" : " (is it a base model? fine-tune it with a new head first)"));
-            }
-            if (!Arrays.equals(tensor.shape(), entry.getValue().getShape().getShape())) {
-                throw new InvalidModelException(WEIGHTS_FILE + " tensor " + key + " has shape " + tensor.shapeString()
-                        + " but config.json (" + sizes(config) + ") implies " + entry.getValue().getShape());
-            }
-            entry.getValue().setInitializer(CnnInitializers.loaded(key, tensor));
+            CnnInitializers.loadChecked(entry.getValue(), key, tensor, config.family().architecture(task),
+                    encoderPart ? "" : " (is it a base model? fine-tune it with a new head first)",
+                    " (" + sizes(config) + ")");
         }
         Model model = null;
         TextTokenizer tokenizer = null;

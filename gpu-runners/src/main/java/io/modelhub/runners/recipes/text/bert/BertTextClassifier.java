@@ -9,7 +9,7 @@ import ai.djl.training.Trainer;
 import io.modelhub.runners.recipes.data.TextSplit;
 import io.modelhub.runners.recipes.text.TokenizedTexts;
 import io.modelhub.runners.recipes.text.bert.BertConfig.Task;
-import io.modelhub.runners.recipes.training.TrainableClassifier;
+import io.modelhub.runners.recipes.training.EncoderFineTuning;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelhub.runners.recipes.text.TextTokenizer;
@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -60,12 +59,7 @@ public final class BertTextClassifier implements io.modelhub.runners.recipes.tex
     /** The checkpoint loader of the training loop: the checkpoint must classify this run's labels. */
     public static BertTextClassifier loadCheckpoint(Path dir, BertTextClassifier fresh) throws IOException {
         BertTextClassifier resumed = load(dir, fresh.device());
-        if (!resumed.labels().equals(fresh.labels())) {
-            resumed.close();
-            throw new InvalidModelException("checkpoint " + dir + " holds a classifier for labels "
-                    + resumed.labels() + ", but this run has " + fresh.labels());
-        }
-        return resumed;
+        return EncoderFineTuning.sameLabels(dir, resumed, resumed.labels(), fresh.labels());
     }
 
     public BertModel model() {
@@ -103,20 +97,14 @@ public final class BertTextClassifier implements io.modelhub.runners.recipes.tex
 
     @Override
     public Trainer newTrainer(ai.djl.training.tracker.Tracker learningRate) {
-        Trainer trainer = model.model().newTrainer(TrainableClassifier.adamWConfig(learningRate, device()));
-        trainer.initialize(new Shape(1, 4), new Shape(1, 4));
-        return trainer;
+        return EncoderFineTuning.adamWTrainer(model.model(), learningRate, device(), new Shape(1, 4),
+                new Shape(1, 4));
     }
 
     /** Only the head learns: the encoder (for BERT its pooler too, as transformers' base model holds it) stays. */
     @Override
     public void freezeBackbone() {
-        String encoder = model.block().prefix();
-        model.namedParameters().forEach((name, parameter) -> {
-            if (name.startsWith(encoder)) {
-                parameter.freeze(true);
-            }
-        });
+        EncoderFineTuning.freezeUnder(model.namedParameters(), model.block().prefix());
     }
 
     /**
@@ -126,31 +114,10 @@ public final class BertTextClassifier implements io.modelhub.runners.recipes.tex
      */
     @Override
     public void trainTopLayers(int layers) {
-        if (layers == 0) {
-            freezeBackbone();
-            return;
-        }
-        if (layers < 0) {
-            throw new IllegalArgumentException("trainable_layers must be -1 (all), 0 (head only) or a number of top "
-                    + "layers, got " + layers);
-        }
-        if (layers >= model.config().layers()) {
-            return;
-        }
-        int first = model.config().layers() - layers;
-        Pattern layer = Pattern.compile("^" + Pattern.quote(model.block().prefix())
-                + "(?:encoder|transformer)\\.layer\\.(\\d+)\\.");
         String encoder = model.block().prefix();
-        model.namedParameters().forEach((name, parameter) -> {
-            if (!name.startsWith(encoder) || name.startsWith(encoder + "pooler.")) {
-                return;
-            }
-            Matcher m = layer.matcher(name);
-            boolean trains = m.find() && Integer.parseInt(m.group(1)) >= first;
-            if (!trains) {
-                parameter.freeze(true);
-            }
-        });
+        Pattern layer = Pattern.compile("^" + Pattern.quote(encoder) + "(?:encoder|transformer)\\.layer\\.(\\d+)\\.");
+        EncoderFineTuning.trainTopLayers(layers, model.config().layers(), model.namedParameters(), encoder, layer,
+                name -> name.startsWith(encoder + "pooler."));
     }
 
     @Override

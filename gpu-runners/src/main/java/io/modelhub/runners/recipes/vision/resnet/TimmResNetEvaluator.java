@@ -1,16 +1,16 @@
 package io.modelhub.runners.recipes.vision.resnet;
 
+import ai.djl.Device;
 import io.modelhub.contract.ModelTypes;
-import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
 import io.modelhub.runners.recipes.data.LabelledFiles;
+import io.modelhub.runners.recipes.data.SplitDataset;
+import io.modelhub.runners.recipes.eval.ClassifierEvaluator;
 import io.modelhub.runners.recipes.eval.ClassifierScoring;
-import io.modelhub.runners.recipes.eval.EvaluationRequest;
-import io.modelhub.runners.recipes.eval.ModelEvaluation;
-import io.modelhub.runners.recipes.eval.ModelEvaluator;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ import java.util.Map;
  * its pretrained_cfg input_size and mean/std, the preprocessing it was fine-tuned with. Dataset labels are matched
  * to config.json's label_names by name; a model without label_names cannot be matched and is refused.
  */
-public final class TimmResNetEvaluator implements ModelEvaluator {
+public final class TimmResNetEvaluator extends ClassifierEvaluator<LabelledFiles, ResNetClassifier> {
 
     @Override
     public String modelType() {
@@ -33,37 +33,42 @@ public final class TimmResNetEvaluator implements ModelEvaluator {
     }
 
     @Override
-    public List<String> metrics() {
-        return ClassifierScoring.METRICS;
+    protected SplitDataset<LabelledFiles> openDataset(Path dir, long seed) throws IOException {
+        return ImageFolderDataset.open(dir, seed);
     }
 
     @Override
-    public ModelEvaluation evaluate(EvaluationRequest request) throws Exception {
-        ImageFolderDataset dataset = ImageFolderDataset.open(request.datasetDir(), request.seed());
-        dataset.notes().forEach(request.log());
-        LabelledFiles split = ClassifierScoring.split(request.split(), dataset.train(), dataset.validation(),
-                dataset.test());
-        try (ResNetClassifier model = ResNetClassifier.load(request.modelDir(), Torch.preferredDevice())) {
-            TimmResNetConfig config = model.config();
-            if (config.labels().isEmpty()) {
-                throw new InvalidModelException("config.json has no label_names, so the dataset's labels "
-                        + dataset.labels() + " cannot be matched to the model's " + config.numClasses() + " classes");
-            }
-            int[] truth = ClassifierScoring.truth(dataset.labels(), config.labels(), split.size(), split::label);
-            int[] predicted = model.predict(DecodedImages.of(split, config.imageSize()), request.batchSize());
-            Map<String, Object> preprocessing = new LinkedHashMap<>();
-            preprocessing.put("image_size", config.imageSize());
-            preprocessing.put("image_mean", toList(config.mean()));
-            preprocessing.put("image_std", toList(config.std()));
-            return ClassifierScoring.evaluation(truth, predicted, config.numClasses(), preprocessing);
-        }
+    protected ResNetClassifier loadModel(Path dir, Device device) throws IOException {
+        return ResNetClassifier.load(dir, device);
     }
 
-    private static List<Double> toList(float[] values) {
-        List<Double> out = new ArrayList<>();
-        for (float v : values) {
-            out.add((double) v);
+    @Override
+    protected List<String> labels(ResNetClassifier model, List<String> datasetLabels) {
+        TimmResNetConfig config = model.config();
+        if (config.labels().isEmpty()) {
+            throw new InvalidModelException("config.json has no label_names, so the dataset's labels "
+                    + datasetLabels + " cannot be matched to the model's " + config.numClasses() + " classes");
         }
-        return out;
+        return config.labels();
+    }
+
+    @Override
+    protected int numLabels(ResNetClassifier model) {
+        return model.config().numClasses();
+    }
+
+    @Override
+    protected int[] predict(ResNetClassifier model, LabelledFiles split, int batchSize) throws Exception {
+        return model.predict(DecodedImages.of(split, model.config().imageSize()), batchSize);
+    }
+
+    @Override
+    protected Map<String, Object> preprocessing(ResNetClassifier model) {
+        TimmResNetConfig config = model.config();
+        Map<String, Object> preprocessing = new LinkedHashMap<>();
+        preprocessing.put("image_size", config.imageSize());
+        preprocessing.put("image_mean", ClassifierScoring.doubles(config.mean()));
+        preprocessing.put("image_std", ClassifierScoring.doubles(config.std()));
+        return preprocessing;
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.Tracker;
 import io.modelhub.runners.recipes.data.DecodedImages;
+import io.modelhub.runners.recipes.training.EncoderFineTuning;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.recipes.vision.vit.ViTConfig.Task;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  */
 public final class ViTClassifier implements TrainableClassifier<DecodedImages> {
 
+    /** The encoder's parameter name prefix (ViTForImageClassification's "vit."). */
+    private static final String ENCODER = "vit.";
     private static final Pattern LAYER = Pattern.compile("^vit\\.encoder\\.layer\\.(\\d+)\\.");
 
     private final ViTModel model;
@@ -55,12 +57,7 @@ public final class ViTClassifier implements TrainableClassifier<DecodedImages> {
     /** The checkpoint loader of the training loop: the checkpoint must classify this run's labels. */
     public static ViTClassifier loadCheckpoint(Path dir, ViTClassifier fresh) throws IOException {
         ViTClassifier resumed = load(dir, fresh.device());
-        if (!resumed.labels().equals(fresh.labels())) {
-            resumed.close();
-            throw new InvalidModelException("checkpoint " + dir + " holds a classifier for labels "
-                    + resumed.labels() + ", but this run has " + fresh.labels());
-        }
-        return resumed;
+        return EncoderFineTuning.sameLabels(dir, resumed, resumed.labels(), fresh.labels());
     }
 
     public ViTModel model() {
@@ -83,19 +80,14 @@ public final class ViTClassifier implements TrainableClassifier<DecodedImages> {
 
     @Override
     public Trainer newTrainer(Tracker learningRate) {
-        Trainer trainer = model.model().newTrainer(TrainableClassifier.adamWConfig(learningRate, device()));
-        trainer.initialize(ViTModel.inputShape(model.config(), 1));
-        return trainer;
+        return EncoderFineTuning.adamWTrainer(model.model(), learningRate, device(),
+                ViTModel.inputShape(model.config(), 1));
     }
 
     /** Only the classifier learns: everything under "vit." stays. */
     @Override
     public void freezeBackbone() {
-        model.namedParameters().forEach((name, parameter) -> {
-            if (name.startsWith("vit.")) {
-                parameter.freeze(true);
-            }
-        });
+        EncoderFineTuning.freezeUnder(model.namedParameters(), ENCODER);
     }
 
     /**
@@ -105,27 +97,8 @@ public final class ViTClassifier implements TrainableClassifier<DecodedImages> {
      */
     @Override
     public void trainTopLayers(int layers) {
-        if (layers == 0) {
-            freezeBackbone();
-            return;
-        }
-        if (layers < 0) {
-            throw new IllegalArgumentException("trainable_layers must be -1 (all), 0 (head only) or a number of top "
-                    + "layers, got " + layers);
-        }
-        if (layers >= model.config().layers()) {
-            return;
-        }
-        int first = model.config().layers() - layers;
-        model.namedParameters().forEach((name, parameter) -> {
-            if (!name.startsWith("vit.") || name.startsWith("vit.layernorm.")) {
-                return;
-            }
-            Matcher m = LAYER.matcher(name);
-            if (!(m.find() && Integer.parseInt(m.group(1)) >= first)) {
-                parameter.freeze(true);
-            }
-        });
+        EncoderFineTuning.trainTopLayers(layers, model.config().layers(), model.namedParameters(), ENCODER, LAYER,
+                name -> name.startsWith(ENCODER + "layernorm."));
     }
 
     @Override

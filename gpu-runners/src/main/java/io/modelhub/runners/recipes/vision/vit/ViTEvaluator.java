@@ -1,13 +1,14 @@
 package io.modelhub.runners.recipes.vision.vit;
 
-import io.modelhub.runners.recipes.Torch;
+import ai.djl.Device;
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.ImageFolderDataset;
 import io.modelhub.runners.recipes.data.LabelledFiles;
+import io.modelhub.runners.recipes.data.SplitDataset;
+import io.modelhub.runners.recipes.eval.ClassifierEvaluator;
 import io.modelhub.runners.recipes.eval.ClassifierScoring;
-import io.modelhub.runners.recipes.eval.EvaluationRequest;
-import io.modelhub.runners.recipes.eval.ModelEvaluation;
-import io.modelhub.runners.recipes.eval.ModelEvaluator;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.Map;
  * preprocessor_config.json says (resize to its size, rescale, normalise). Dataset labels are matched to the
  * model's id2label by name; a ViTModel (no classifier) is refused by the loader.
  */
-public final class ViTEvaluator implements ModelEvaluator {
+public final class ViTEvaluator extends ClassifierEvaluator<LabelledFiles, ViTClassifier> {
 
     @Override
     public String modelType() {
@@ -30,31 +31,41 @@ public final class ViTEvaluator implements ModelEvaluator {
     }
 
     @Override
-    public List<String> metrics() {
-        return ClassifierScoring.METRICS;
+    protected SplitDataset<LabelledFiles> openDataset(Path dir, long seed) throws IOException {
+        return ImageFolderDataset.open(dir, seed);
     }
 
     @Override
-    public ModelEvaluation evaluate(EvaluationRequest request) throws Exception {
-        ImageFolderDataset dataset = ImageFolderDataset.open(request.datasetDir(), request.seed());
-        dataset.notes().forEach(request.log());
-        LabelledFiles split = ClassifierScoring.split(request.split(), dataset.train(), dataset.validation(), dataset.test());
-        try (ViTClassifier model = ViTClassifier.load(request.modelDir(), Torch.preferredDevice())) {
-            int[] truth = ClassifierScoring.truth(dataset.labels(), model.labels(), split.size(), split::label);
-            int[] predicted = model.predict(DecodedImages.of(split, model.imageSize()), request.batchSize());
-            ViTImageProcessor processor = model.model().processor();
-            Map<String, Object> preprocessing = new LinkedHashMap<>();
-            preprocessing.put("image_size", model.imageSize());
-            preprocessing.put("do_rescale", processor.doRescale());
-            preprocessing.put("rescale_factor", (double) processor.rescaleFactor());
-            preprocessing.put("do_normalize", processor.doNormalize());
-            preprocessing.put("image_mean", toList(processor.mean()));
-            preprocessing.put("image_std", toList(processor.std()));
-            return ClassifierScoring.evaluation(truth, predicted, model.numLabels(), preprocessing);
-        }
+    protected ViTClassifier loadModel(Path dir, Device device) throws IOException {
+        return ViTClassifier.load(dir, device);
     }
 
-    private static List<Double> toList(float[] values) {
-        return List.of((double) values[0], (double) values[1], (double) values[2]);
+    @Override
+    protected List<String> labels(ViTClassifier model, List<String> datasetLabels) {
+        return model.labels();
+    }
+
+    @Override
+    protected int numLabels(ViTClassifier model) {
+        return model.numLabels();
+    }
+
+    @Override
+    protected int[] predict(ViTClassifier model, LabelledFiles split, int batchSize) throws Exception {
+        return model.predict(DecodedImages.of(split, model.imageSize()), batchSize);
+    }
+
+    @Override
+    protected Map<String, Object> preprocessing(ViTClassifier model) {
+        ViTImageProcessor processor = model.model().processor();
+        Map<String, Object> preprocessing = new LinkedHashMap<>();
+        preprocessing.put("image_size", model.imageSize());
+        preprocessing.put("do_rescale", processor.doRescale());
+        preprocessing.put("rescale_factor", (double) processor.rescaleFactor());
+        preprocessing.put("do_normalize", processor.doNormalize());
+        // image_mean and image_std are three channels (ViTImageProcessor reads them as a triple)
+        preprocessing.put("image_mean", ClassifierScoring.doubles(processor.mean()));
+        preprocessing.put("image_std", ClassifierScoring.doubles(processor.std()));
+        return preprocessing;
     }
 }

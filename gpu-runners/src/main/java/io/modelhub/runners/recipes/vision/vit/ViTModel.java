@@ -17,7 +17,6 @@ import io.modelhub.runners.recipes.vision.vit.ViTConfig.Task;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -104,16 +103,9 @@ public final class ViTModel implements AutoCloseable {
                         : (manager, shape, dataType) -> manager.zeros(shape, dataType));
                 continue;
             }
-            if (tensor == null) {
-                throw new InvalidModelException(WEIGHTS_FILE + " has no tensor " + key + ", which a "
-                        + task.architecture() + " with this config.json needs"
-                        + (encoderPart ? "" : " (is it a ViTModel? fine-tune it with a new head first)"));
-            }
-            if (!Arrays.equals(tensor.shape(), entry.getValue().getShape().getShape())) {
-                throw new InvalidModelException(WEIGHTS_FILE + " tensor " + key + " has shape " + tensor.shapeString()
-                        + " but config.json (" + sizes(config) + ") implies " + entry.getValue().getShape());
-            }
-            entry.getValue().setInitializer(CnnInitializers.loaded(key, tensor));
+            CnnInitializers.loadChecked(entry.getValue(), key, tensor, task.architecture(),
+                    encoderPart ? "" : " (is it a ViTModel? fine-tune it with a new head first)",
+                    " (" + sizes(config) + ")");
         }
         // what a head change drops, as transformers does: an old classifier, or a ViTModel's pooler
         unused.removeIf(n -> n.startsWith("classifier.") || n.startsWith(checkpointPrefix + "pooler."));
