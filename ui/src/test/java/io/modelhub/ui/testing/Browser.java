@@ -90,6 +90,15 @@ public final class Browser implements AutoCloseable {
         input.sendKeys(text);
     }
 
+    /**
+     * The error message a Vaadin field shows (its errorMessage property), "" when none: read from the component, as
+     * Selenium finds an invalid field neither displayed nor with visible text under this Chromium (156).
+     */
+    public String errorMessage(String fieldId) {
+        String message = driver.findElement(By.id(fieldId)).getDomProperty("errorMessage");
+        return message == null ? "" : message;
+    }
+
     public void click(By by) {
         waitFor(by).click();
         waitForVaadin();
