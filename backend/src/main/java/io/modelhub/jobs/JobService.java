@@ -486,15 +486,31 @@ public class JobService {
         List<Repo> out = new ArrayList<>();
         for (Repo r : Repo.<Repo>list("type = 'dataset' order by namespace, name")) {
             DatasetSchema schema = r.datasetSchema;
-            if (schema == null || !RepoService.canRead(viewer, r) || !recipe.modality().equals(schema.modality())) {
-                continue;
+            if (RepoService.canRead(viewer, r) && fits(recipe, schema)) {
+                out.add(r);
             }
-            if (recipe.task().endsWith("classification") && (schema.labels() == null || schema.labels().size() < 2)) {
-                continue;
-            }
-            out.add(r);
         }
         return out;
+    }
+
+    /** Whether a dataset with this detected schema fits the recipe: its modality, and two labels for classification. */
+    private static boolean fits(RecipeDescriptor recipe, DatasetSchema schema) {
+        if (schema == null || !recipe.modality().equals(schema.modality())) {
+            return false;
+        }
+        return !recipe.task().endsWith("classification") || (schema.labels() != null && schema.labels().size() >= 2);
+    }
+
+    /**
+     * Recipes that train a model on this dataset without a base model (from scratch, e.g. image-pretraining), for the
+     * dataset's launch form: the model-producing recipes that need no base model and whose rules the dataset's
+     * detected schema fits (the rules of {@link #compatibleDatasets}, so the form's dataset list holds this dataset).
+     */
+    @Transactional
+    public List<RecipeDescriptor> scratchRecipesFor(Repo dataset) {
+        return runners.recipes().stream().filter(RecipeDescriptor::producesModel)
+                .filter(r -> !r.needsBaseModel() && fits(r, dataset.datasetSchema))
+                .sorted(java.util.Comparator.comparing(RecipeDescriptor::id)).toList();
     }
 
     /**

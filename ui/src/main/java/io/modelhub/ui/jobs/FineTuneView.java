@@ -23,6 +23,7 @@ import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.HasDynamicTitle;
 import com.vaadin.flow.router.QueryParameters;
 import com.vaadin.flow.router.Route;
+import com.vaadin.flow.router.RouteAlias;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.jobs.JobParams;
 import io.modelhub.jobs.JobService;
@@ -48,17 +49,24 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The launch form of a fine-tune: only the recipes for the model's modality, only datasets whose schema fits the
- * chosen recipe, each hyperparameter with its default, range and help, and resources. Values are checked with the
- * API's own rules (JobParams) on their fields before a summary is shown; only the summary's button submits.
+ * The launch form of a training job. From a model's page ({@code fine-tune/owner/name}) it fine-tunes that model:
+ * only the recipes for the model's modality, only datasets whose schema fits the chosen recipe. From a dataset's page
+ * ({@code train/owner/name}) the same form trains a model without a base model (from scratch): only the recipes that
+ * need none and fit that dataset, which is preselected. Either way each hyperparameter has its default, range and
+ * help, and resources. Values are checked with the API's own rules (JobParams) on their fields before a summary is
+ * shown; only the summary's button submits.
  */
 @Route(value = "fine-tune/:namespace/:name", layout = MainLayout.class)
+@RouteAlias(value = "train/:namespace/:name", layout = MainLayout.class)
 public class FineTuneView extends VerticalLayout implements BeforeEnterObserver, HasDynamicTitle {
     private final RepoService repos;
     private final JobService jobs;
     private final JsonText json;
 
+    /** The model to fine-tune; null when the form trains from scratch on {@link #source}. */
     private Repo model;
+    /** The dataset whose page opened the form (train/...); null for a fine-tune. */
+    private Repo source;
     private final Select<RecipeDescriptor> recipe = new Select<>();
     private final ComboBox<Repo> dataset = new ComboBox<>("Dataset");
     private final FormLayout paramsForm = new FormLayout();
@@ -93,27 +101,50 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
     public void beforeEnter(BeforeEnterEvent event) {
         String ns = event.getRouteParameters().get("namespace").orElse("");
         String name = event.getRouteParameters().get("name").orElse("");
+        boolean fromScratch = "train".equals(event.getLocation().getFirstSegment());
         Viewer viewer = UiSession.viewer();
         if (viewer.anonymous()) {
-            event.forwardTo("login", QueryParameters.of("next", "fine-tune/" + ns + "/" + name));
+            event.forwardTo("login", QueryParameters.of("next", (fromScratch ? "train/" : "fine-tune/") + ns + "/" + name));
             return;
         }
         removeAll();
+        model = null;
+        source = null;
         try {
-            model = repos.visible(viewer, new RepoName(RepoType.MODEL, ns, name));
+            if (fromScratch) {
+                source = repos.visible(viewer, new RepoName(RepoType.DATASET, ns, name));
+            } else {
+                model = repos.visible(viewer, new RepoName(RepoType.MODEL, ns, name));
+            }
         } catch (ApiException e) {
             add(new H2("Not found"), new Paragraph(e.getMessage()));
+            title = "Not found · ModelHub";
             return;
         }
-        title = "Fine-tune " + model.fullId() + " · ModelHub";
+        title = (fromScratch ? "Train a model on " + source.fullId() : "Fine-tune " + model.fullId()) + " · ModelHub";
         build(viewer);
     }
 
     private void build(Viewer viewer) {
-        H2 heading = new H2("Fine-tune " + model.fullId());
-        heading.setId("fine-tune-title");
-        add(heading);
-        List<RecipeDescriptor> recipes = jobs.recipesFor(model);
+        if (source != null) {
+            H2 heading = new H2("Train a model on " + source.fullId());
+            heading.setId("train-title");
+            add(heading);
+        } else {
+            H2 heading = new H2("Fine-tune " + model.fullId());
+            heading.setId("fine-tune-title");
+            add(heading);
+        }
+        List<RecipeDescriptor> recipes = source != null ? jobs.scratchRecipesFor(source) : jobs.recipesFor(model);
+        if (recipes.isEmpty() && source != null) {
+            Paragraph none = new Paragraph("No recipe the runners offer trains a model from scratch on " + source.fullId()
+                    + " (" + (source.datasetSchema == null ? "no detected layout" : source.datasetSchema.modality() + " data"
+                    + (source.datasetSchema.labels() == null ? "" : ", " + source.datasetSchema.labels().size() + " labels"))
+                    + "). If no runner is online yet, start one (see docs/runners.md) and come back.");
+            none.setId("no-recipes");
+            add(none);
+            return;
+        }
         if (recipes.isEmpty()) {
             // the reason, not just an empty form: recipes say which config.json model types they can load
             Paragraph none = new Paragraph("No recipe the runners offer can train " + model.fullId() + ": its config.json model_type is "
@@ -151,7 +182,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         output.setWidthFull();
         privateOutput.setId("private-output");
         // the hub makes it private anyway when any input is private; the box is for public inputs
-        privateOutput.setValue(model.privateRepo);
+        privateOutput.setValue((source != null ? source : model).privateRepo);
         privateOutput.setTooltipText("Private when checked, and always when the base model, the dataset or a tower is private");
         FormLayout resources = new FormLayout(gpus, gpuMemory, priority, maxAttempts, labels);
 
@@ -170,11 +201,15 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         }
         List<Repo> fitting = jobs.compatibleDatasets(viewer, r);
         dataset.setItems(fitting);
-        dataset.setValue(fitting.isEmpty() ? null : fitting.get(0));
+        // from a dataset's page that dataset (it fits: its recipes were chosen by the same rules), else the first
+        Repo preset = source == null ? null : fitting.stream().filter(d -> d.id.equals(source.id)).findFirst().orElse(null);
+        dataset.setValue(preset != null ? preset : fitting.isEmpty() ? null : fitting.get(0));
         dataset.setHelperText(fitting.isEmpty() ? "No dataset you can read fits this recipe (" + r.modality() + " data"
                 + (r.task().endsWith("classification") ? " with at least two labels" : "") + ")"
                 : r.modality() + " datasets" + (r.task().endsWith("classification") ? " with at least two labels" : ""));
-        output.setValue(viewer.username() + "/" + model.name + "-" + r.id().replace("image-", "").replace("text-", "").replace("audio-", ""));
+        String shortId = r.id().replace("image-", "").replace("text-", "").replace("audio-", "");
+        output.setValue(source != null ? freeModelName(viewer.username() + "/" + source.name + "-" + shortId)
+                : viewer.username() + "/" + model.name + "-" + shortId);
         paramsForm.removeAll();
         params.clear();
         boolean pagesModelPlaced = false;
@@ -182,7 +217,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
             ParamField f;
             if (p.isModel()) {
                 // a two-tower recipe: this page's model goes in the first tower that accepts it
-                boolean here = !pagesModelPlaced && (p.choices() == null || p.choices().contains(model.modality));
+                boolean here = model != null && !pagesModelPlaced && (p.choices() == null || p.choices().contains(model.modality));
                 pagesModelPlaced |= here;
                 f = modelField(p, jobs.modelsFor(viewer, p), here ? model.fullId() : null);
             } else {
@@ -236,8 +271,11 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
                     TextField f = new TextField(p.name());
                     f.setValue(p.defaultValue() == null ? "" : p.defaultValue().toString());
                     f.setHelperText(help);
+                    f.setWidthFull();
                     field = f;
-                    value = () -> f.getValue().isEmpty() ? null : f.getValue();
+                    // empty is a value where it is the default (e.g. hidden_sizes "": no dense layers), else absent
+                    boolean emptyIsDefault = "".equals(p.defaultValue());
+                    value = () -> f.getValue().isEmpty() && !emptyIsDefault ? null : f.getValue();
                 }
             }
         }
@@ -255,6 +293,19 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         f.setWidthFull();
         f.setId("param-" + p.name());
         return new ParamField(p, f, f::getValue);
+    }
+
+    /** {@code wanted}, or with "-2", "-3", ... appended when a model repository of that name exists already. */
+    private String freeModelName(String wanted) {
+        String name = wanted;
+        try {
+            for (int i = 2; i < 100 && repos.find(RepoName.parse(RepoType.MODEL, name)).isPresent(); i++) {
+                name = wanted + "-" + i;
+            }
+        } catch (ApiException e) {
+            // not a valid name (e.g. too long): shown as it is, and Review says what is wrong with it
+        }
+        return name;
     }
 
     private static String range(ParamSpec p) {
@@ -321,7 +372,7 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
             }
         }
         RecipeDescriptor r = recipe.getValue();
-        JobSpec spec = new JobSpec(r.id(), model.fullId(), null, dataset.getValue().fullId(), null, values,
+        JobSpec spec = new JobSpec(r.id(), model == null ? null : model.fullId(), null, dataset.getValue().fullId(), null, values,
                 output.getValue().trim(), gpus.getValue(), (long) gpuMemory.getValue(), labelList, priority.getValue(), maxAttempts.getValue(),
                 null, null, privateOutput.getValue());
         summary(viewer, spec);
@@ -329,11 +380,12 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
 
     private void summary(Viewer viewer, JobSpec spec) {
         Dialog dialog = new Dialog();
-        dialog.setHeaderTitle("Submit this fine-tune?");
+        dialog.setHeaderTitle(spec.baseModel() == null ? "Submit this training job?" : "Submit this fine-tune?");
         Pre text = new Pre(json.write(spec).replace(",\"", ",\n  \"").replace("{\"", "{\n  \"").replace("}", "\n}"));
         text.setId("job-summary");
-        Div body = new Div(new Paragraph("Recipe " + spec.recipe() + " on " + spec.baseModel() + " with " + spec.dataset()
-                + "; the result is committed to " + spec.outputRepo() + "."), text);
+        String what = spec.baseModel() == null ? "Recipe " + spec.recipe() + " trains a new model (no base model) on " + spec.dataset()
+                : "Recipe " + spec.recipe() + " on " + spec.baseModel() + " with " + spec.dataset();
+        Div body = new Div(new Paragraph(what + "; the result is committed to " + spec.outputRepo() + "."), text);
         dialog.add(body);
         Button submit = new Button("Submit", e -> {
             try {

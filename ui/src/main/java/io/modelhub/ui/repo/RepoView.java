@@ -122,6 +122,13 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
             fineTune.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
             add(fineTune);
         }
+        if (repo.repoType() == RepoType.DATASET && !viewer.anonymous() && viewer.canWrite()) {
+            // the launch form of recipes that need no base model (image-pretraining, ...), this dataset preselected
+            Button train = new Button("Train a model", e -> getUI().ifPresent(ui -> ui.navigate("train/" + repo.fullId())));
+            train.setId("train-button");
+            train.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+            add(train);
+        }
 
         TabSheet tabs = new TabSheet();
         tabs.setWidthFull();

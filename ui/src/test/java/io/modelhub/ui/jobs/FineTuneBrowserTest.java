@@ -87,14 +87,13 @@ class FineTuneBrowserTest {
         browser.type("param-learning_rate", "5");
         review();
         browser.waitUntil(d -> d.findElement(By.id("param-epochs")).getAttribute("invalid") != null);
-        assertTrue(browser.driver().findElement(By.id("param-epochs")).getText().contains("it must be between 1 and 200"),
-                browser.driver().findElement(By.id("param-epochs")).getText());
-        assertTrue(browser.driver().findElement(By.id("param-learning_rate")).getText().contains("must be between"));
+        assertTrue(browser.errorMessage("param-epochs").contains("it must be between 1 and 200"), browser.errorMessage("param-epochs"));
+        assertTrue(browser.errorMessage("param-learning_rate").contains("must be between"));
         browser.type("gpus", "65");
         browser.type("param-epochs", "2");
         browser.type("param-learning_rate", "0.003");
         review();
-        browser.waitUntil(d -> d.findElement(By.id("gpus")).getText().contains("GPUs must be between 0 and 64"));
+        browser.waitUntil(d -> browser.errorMessage("gpus").contains("GPUs must be between 0 and 64"));
         assertTrue(browser.driver().findElements(By.id("submit-job")).isEmpty(), "no summary, so nothing to submit");
         assertEquals(before, jobCount(), "nothing was submitted");
     }
