@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
+import io.modelhub.runners.recipes.NamedParameterBlock;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -17,10 +17,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.modelhub.runners.recipes.Torch;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A transformers Wav2Vec2Model / HubertModel, optionally under the *ForSequenceClassification head, as one DJL
@@ -45,7 +42,7 @@ import java.util.Map;
  * pooled as transformers does: the mean of the projected frames the sample mask covers (through the conv lengths),
  * or of all frames when no mask is given.
  */
-public final class Wav2Vec2Block extends AbstractBlock {
+public final class Wav2Vec2Block extends NamedParameterBlock {
 
     private static final byte VERSION = 1;
     /** torch.finfo(float32).min, which transformers adds to the scores of padded keys. */
@@ -57,7 +54,6 @@ public final class Wav2Vec2Block extends AbstractBlock {
     private final boolean classifier;
     private final int numLabels;
     private final String prefix;
-    private final Map<String, Parameter> named = new LinkedHashMap<>();
 
     public Wav2Vec2Block(Wav2Vec2Config config, boolean classifier, int numLabels) {
         super(VERSION);
@@ -110,11 +106,6 @@ public final class Wav2Vec2Block extends AbstractBlock {
 
     private String layer(int i) {
         return prefix + "encoder.layers." + i + ".";
-    }
-
-    /** Every parameter by its transformers name, in transformers' order. */
-    public Map<String, Parameter> namedParameters() {
-        return Collections.unmodifiableMap(named);
     }
 
     public Wav2Vec2Config config() {
@@ -333,26 +324,6 @@ public final class Wav2Vec2Block extends AbstractBlock {
     private NDArray layerNorm(ParameterStore ps, String name, NDArray x, boolean training) {
         return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), v(ps, name + ".weight", training),
                 v(ps, name + ".bias", training), config.layerNormEps()).singletonOrThrow();
-    }
-
-    private NDArray v(ParameterStore ps, String name, boolean training) {
-        return ps.getValue(named.get(name), ps.getManager().getDevice(), training);
-    }
-
-    private void param(String name, Parameter.Type type, Shape shape) {
-        Parameter parameter = Parameter.builder().setName(name).setType(type).optShape(shape).build();
-        addParameter(parameter);
-        named.put(name, parameter);
-    }
-
-    private void linear(String name, int in, int out) {
-        param(name + ".weight", Parameter.Type.WEIGHT, new Shape(out, in));
-        param(name + ".bias", Parameter.Type.BIAS, new Shape(out));
-    }
-
-    private void norm(String name, int size) {
-        param(name + ".weight", Parameter.Type.GAMMA, new Shape(size));
-        param(name + ".bias", Parameter.Type.BETA, new Shape(size));
     }
 
     @Override

@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
+import io.modelhub.runners.recipes.NamedParameterBlock;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -18,9 +18,6 @@ import ai.djl.util.PairList;
 import io.modelhub.runners.recipes.Torch;
 import io.modelhub.runners.recipes.text.bert.BertConfig.Family;
 import io.modelhub.runners.recipes.text.bert.BertConfig.Task;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * A transformers BERT-family model (BERT, RoBERTa, XLM-RoBERTa, DistilBERT) as one DJL block whose parameter
@@ -52,7 +49,7 @@ import java.util.Map;
  * last_hidden_state (batch, seq, hidden), and for a base model with a pooler also the pooler output (batch,
  * hidden); the logits (batch, num_labels) of a classifier; the token logits (batch, seq, vocab) of a masked LM.
  */
-public final class BertBlock extends AbstractBlock {
+public final class BertBlock extends NamedParameterBlock {
 
     private static final byte VERSION = 1;
     /** torch.finfo(float32).min, which transformers adds to the scores of padded keys. */
@@ -64,7 +61,6 @@ public final class BertBlock extends AbstractBlock {
     private final int numLabels;
     /** The encoder's names start with this: "" for a base model, else the family's base_model_prefix and a dot. */
     private final String prefix;
-    private final Map<String, Parameter> named = new LinkedHashMap<>();
 
     /**
      * @param withPooler whether a base BERT/RoBERTa model has its pooler (a BERT classifier always has one)
@@ -150,11 +146,6 @@ public final class BertBlock extends AbstractBlock {
             case ROBERTA, XLM_ROBERTA -> new MlmNames("lm_head.dense", "lm_head.layer_norm", "lm_head.bias");
             case DISTILBERT -> new MlmNames("vocab_transform", "vocab_layer_norm", "vocab_projector.bias");
         };
-    }
-
-    /** Every parameter by its transformers name, in the order transformers lists them. */
-    public Map<String, Parameter> namedParameters() {
-        return Collections.unmodifiableMap(named);
     }
 
     /**
@@ -339,26 +330,6 @@ public final class BertBlock extends AbstractBlock {
     private NDArray layerNorm(ParameterStore ps, String name, NDArray x, boolean training) {
         return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), v(ps, name + ".weight", training),
                 v(ps, name + ".bias", training), config.layerNormEps()).singletonOrThrow();
-    }
-
-    private NDArray v(ParameterStore ps, String name, boolean training) {
-        return ps.getValue(named.get(name), ps.getManager().getDevice(), training);
-    }
-
-    private void param(String name, Parameter.Type type, Shape shape) {
-        Parameter parameter = Parameter.builder().setName(name).setType(type).optShape(shape).build();
-        addParameter(parameter);
-        named.put(name, parameter);
-    }
-
-    private void linear(String name, int in, int out) {
-        param(name + ".weight", Parameter.Type.WEIGHT, new Shape(out, in));
-        param(name + ".bias", Parameter.Type.BIAS, new Shape(out));
-    }
-
-    private void norm(String name, int size) {
-        param(name + ".weight", Parameter.Type.GAMMA, new Shape(size));
-        param(name + ".bias", Parameter.Type.BETA, new Shape(size));
     }
 
     @Override

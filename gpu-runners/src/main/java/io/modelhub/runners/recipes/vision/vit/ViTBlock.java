@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
+import io.modelhub.runners.recipes.NamedParameterBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -15,9 +15,6 @@ import ai.djl.util.PairList;
 import io.modelhub.runners.recipes.text.bert.BertBlock;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.recipes.vision.vit.ViTConfig.Task;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * A transformers ViT as one DJL block whose parameter names are the transformers state-dict keys, so a
@@ -41,7 +38,7 @@ import java.util.Map;
  * ViTModel's last_hidden_state (batch, patches + 1, hidden) and, with a pooler, the pooler output (batch,
  * pooler size); a classifier's logits (batch, num_labels).
  */
-public final class ViTBlock extends AbstractBlock {
+public final class ViTBlock extends NamedParameterBlock {
 
     private static final byte VERSION = 1;
 
@@ -50,7 +47,6 @@ public final class ViTBlock extends AbstractBlock {
     private final boolean withPooler;
     private final int numLabels;
     private final String prefix;
-    private final Map<String, Parameter> named = new LinkedHashMap<>();
 
     /**
      * @param withPooler whether a ViTModel has its pooler (ignored for a classifier, which has none)
@@ -104,11 +100,6 @@ public final class ViTBlock extends AbstractBlock {
     /** The name prefix of encoder layer i, e.g. "vit.encoder.layer.3.". */
     public String layer(int i) {
         return prefix + "encoder.layer." + i + ".";
-    }
-
-    /** Every parameter by its transformers name, in the order transformers lists them. */
-    public Map<String, Parameter> namedParameters() {
-        return Collections.unmodifiableMap(named);
     }
 
     public ViTConfig config() {
@@ -185,7 +176,7 @@ public final class ViTBlock extends AbstractBlock {
 
     private NDArray project(ParameterStore ps, String name, NDArray x, boolean training) {
         NDArray weight = v(ps, name + ".weight", training);
-        Parameter bias = named.get(name + ".bias");
+        Parameter bias = named(name + ".bias");
         if (bias == null) {
             return x.matMul(weight.transpose());
         }
@@ -195,26 +186,6 @@ public final class ViTBlock extends AbstractBlock {
     private NDArray layerNorm(ParameterStore ps, String name, NDArray x, boolean training) {
         return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), v(ps, name + ".weight", training),
                 v(ps, name + ".bias", training), config.layerNormEps()).singletonOrThrow();
-    }
-
-    private NDArray v(ParameterStore ps, String name, boolean training) {
-        return ps.getValue(named.get(name), ps.getManager().getDevice(), training);
-    }
-
-    private void param(String name, Parameter.Type type, Shape shape) {
-        Parameter parameter = Parameter.builder().setName(name).setType(type).optShape(shape).build();
-        addParameter(parameter);
-        named.put(name, parameter);
-    }
-
-    private void linear(String name, int in, int out) {
-        param(name + ".weight", Parameter.Type.WEIGHT, new Shape(out, in));
-        param(name + ".bias", Parameter.Type.BIAS, new Shape(out));
-    }
-
-    private void norm(String name, int size) {
-        param(name + ".weight", Parameter.Type.GAMMA, new Shape(size));
-        param(name + ".bias", Parameter.Type.BETA, new Shape(size));
     }
 
     @Override
