@@ -49,4 +49,25 @@ class RecipeDescriptorTest {
         assertEquals("epoch", unknown.parameter());
         assertTrue(unknown.getMessage().startsWith("Unknown parameter 'epoch' for recipe 'r' (known: epochs, freeze, learning_rate, train)"));
     }
+
+    @Test
+    void intListsAreCheckedAndNormalisedFromTextOrJson() {
+        ParamSpec widths = ParamSpec.intList("conv_channels", "16,32,64", 1, 4096, "widths");
+        ParamSpec optional = ParamSpec.intList("hidden_sizes", "", 1, 8192, "widths");
+        assertEquals("32,64", widths.check(" 32 , 64 "));
+        assertEquals("32,64", widths.check(List.of(32, 64L)));
+        assertEquals(List.of(32, 64), ParamSpec.ints("32,64"));
+        assertEquals("", optional.check(""));
+        assertEquals(List.of(), ParamSpec.ints(optional.check(List.of()).toString()));
+        assertEquals("Parameter 'conv_channels' needs at least one number: whole numbers separated by commas, e.g. \"32,64\"",
+                assertThrows(InvalidParameterException.class, () -> widths.check("")).getMessage());
+        assertEquals("Parameter 'conv_channels' must be whole numbers separated by commas, e.g. \"32,64\", got '32,x'",
+                assertThrows(InvalidParameterException.class, () -> widths.check("32,x")).getMessage());
+        assertEquals("Parameter 'conv_channels' must be whole numbers separated by commas, e.g. \"32,64\", got '[32, 2.5]'",
+                assertThrows(InvalidParameterException.class, () -> widths.check(List.of(32, 2.5))).getMessage());
+        assertEquals("Parameter 'conv_channels' has 5000; each number must be between 1 and 4096",
+                assertThrows(InvalidParameterException.class, () -> widths.check("32,5000")).getMessage());
+        assertTrue(assertThrows(InvalidParameterException.class,
+                () -> widths.check(java.util.Collections.nCopies(65, 8))).getMessage().contains("at most 64"));
+    }
 }

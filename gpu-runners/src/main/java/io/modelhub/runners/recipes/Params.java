@@ -54,6 +54,11 @@ public final class Params {
         return (Boolean) typed(name, ParamSpec.BOOL);
     }
 
+    /** An {@link ParamSpec#INT_LIST}'s numbers (empty where it allows none). */
+    public List<Integer> getInts(String name) {
+        return ParamSpec.ints((String) typed(name, ParamSpec.INT_LIST));
+    }
+
     public String getString(String name) {
         return typed(name, null).toString();
     }

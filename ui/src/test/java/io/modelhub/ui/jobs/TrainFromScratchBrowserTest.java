@@ -48,7 +48,7 @@ class TrainFromScratchBrowserTest {
             HubApi.dataset("scratch-marks").folder(ImageFolderDatasetBuilder.in(tmp.resolve("marks"))
                     .classes(Pattern.RING, Pattern.CROSS, Pattern.SQUARE)
                     .split("train", 6).split("validation", 3).seed(3).build()).create();
-            // the real agent publishes the real recipe schemas (image-pretraining version 2)
+            // the real agent publishes the real recipe schemas (image-pretraining version 3)
             runner = RunnerProcess.start(base.toString().replaceAll("/$", ""), "scratch-form-runner", tmp.resolve("runner"));
             runner.awaitRegistration();
         }
@@ -125,6 +125,14 @@ class TrainFromScratchBrowserTest {
         review();
         browser.waitUntil(d -> d.findElement(By.id("param-kernel_size")).getAttribute("invalid") != null);
         assertEquals("Parameter 'kernel_size' is 20; it must be between 1 and 15", browser.errorMessage("param-kernel_size"));
+        assertTrue(browser.driver().findElements(By.id("submit-job")).isEmpty(), "no summary, so nothing to submit");
+        // a malformed list is the hub's to refuse too (int_list), not left for the runner to fail the job with
+        browser.type("param-kernel_size", "3");
+        browser.type("param-conv_channels", "32,x");
+        review();
+        browser.waitUntil(d -> d.findElement(By.id("param-conv_channels")).getAttribute("invalid") != null);
+        assertEquals("Parameter 'conv_channels' must be whole numbers separated by commas, e.g. \"32,64\", got '32,x'",
+                browser.errorMessage("param-conv_channels"));
         assertTrue(browser.driver().findElements(By.id("submit-job")).isEmpty(), "no summary, so nothing to submit");
         assertEquals(before, jobCount());
     }

@@ -63,10 +63,10 @@ public record CnnConfig(int imageSize, int numChannels, List<Integer> channels, 
     public static final String HEAD_AVG = "avg";
     public static final String HEAD_FLATTEN = "flatten";
     public static final float MAX_DROPOUT = 0.9f;
-    private static final int MAX_STAGE_CHANNELS = 4096;
+    public static final int MAX_STAGE_CHANNELS = 4096;
     private static final int MAX_STAGES = 8;
     private static final int MAX_HIDDEN_LAYERS = 4;
-    private static final int MAX_HIDDEN_SIZE = 8192;
+    public static final int MAX_HIDDEN_SIZE = 8192;
     /** Bounds the first dense layer of a "flatten" head (inputs x width floats) to a few hundred MB. */
     private static final long MAX_DENSE_WEIGHTS = 64L << 20;
 
@@ -238,34 +238,6 @@ public record CnnConfig(int imageSize, int numChannels, List<Integer> channels, 
         ConfigJson.putLabels(root, labels);
         root.put("torch_dtype", "float32");
         return ConfigJson.toString(root);
-    }
-
-    /**
-     * A list of layer widths as typed in a form, e.g. "32,64" (spaces allowed; empty allowed only when
-     * {@code allowEmpty}), with an error naming the parameter.
-     */
-    public static List<Integer> parseWidths(String parameter, String value, boolean allowEmpty) {
-        String trimmed = value == null ? "" : value.trim();
-        if (trimmed.isEmpty()) {
-            if (allowEmpty) {
-                return List.of();
-            }
-            throw new IllegalArgumentException("Parameter '" + parameter + "' needs at least one width, e.g. \"32,64\"");
-        }
-        List<Integer> widths = new ArrayList<>();
-        for (String part : trimmed.split(",", -1)) {
-            try {
-                int width = Integer.parseInt(part.trim());
-                if (width < 1) {
-                    throw new NumberFormatException();
-                }
-                widths.add(width);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Parameter '" + parameter + "' must be positive whole numbers "
-                        + "separated by commas, e.g. \"32,64\", not '" + value + "'");
-            }
-        }
-        return widths;
     }
 
     private static List<Integer> ints(JsonNode root, String field, boolean required) {

@@ -44,7 +44,8 @@ public final class ImagePretrainingRecipe implements Recipe {
 
     @Override
     public String version() {
-        return "2";
+        // 3: conv_channels and hidden_sizes are int_list parameters, checked when the job is submitted
+        return "3";
     }
 
     @Override
@@ -56,7 +57,7 @@ public final class ImagePretrainingRecipe implements Recipe {
                         "images are resized to image_size x image_size pixels"),
                 ParamSpec.choice("color_mode", "rgb", List.of("rgb", "grayscale"),
                         "rgb: 3 input channels; grayscale: 1 (the luma of each pixel), e.g. for MNIST"),
-                new ParamSpec("conv_channels", ParamSpec.STRING, "16,32,64", null, null, null,
+                ParamSpec.intList("conv_channels", "16,32,64", 1, CnnConfig.MAX_STAGE_CHANNELS,
                         "output channels of each conv stage, comma-separated, e.g. \"32,64\""),
                 ParamSpec.integer("kernel_size", CnnConfig.DEFAULT_KERNEL_SIZE, 1, 15, "conv kernel side (odd)"),
                 ParamSpec.bool("batch_norm", true, "batch norm after every conv (else the conv has a bias)"),
@@ -65,7 +66,7 @@ public final class ImagePretrainingRecipe implements Recipe {
                         "same: convs keep the map size; valid: no padding, each conv trims kernel_size - 1"),
                 ParamSpec.choice("head", CnnConfig.HEAD_AVG, List.of(CnnConfig.HEAD_AVG, CnnConfig.HEAD_FLATTEN),
                         "avg: global average of the last stage (any image size); flatten: max pool and flatten it"),
-                new ParamSpec("hidden_sizes", ParamSpec.STRING, "", null, null, null,
+                ParamSpec.intList("hidden_sizes", "", 1, CnnConfig.MAX_HIDDEN_SIZE,
                         "widths of dense ReLU layers before the classifier, comma-separated, e.g. \"64\"; "
                                 + "empty: none"),
                 ParamSpec.number("dropout", 0, 0, CnnConfig.MAX_DROPOUT,
@@ -79,10 +80,10 @@ public final class ImagePretrainingRecipe implements Recipe {
         Arrays.fill(half, 0.5f);
         try {
             return new CnnConfig(params.getInt("image_size"), channels,
-                    CnnConfig.parseWidths("conv_channels", params.getString("conv_channels"), false),
+                    params.getInts("conv_channels"),
                     params.getInt("kernel_size"), params.getBoolean("batch_norm"), params.getString("padding"),
-                    params.getString("head"), CnnConfig.parseWidths("hidden_sizes", params.getString("hidden_sizes"),
-                            true), (float) params.getDouble("dropout"), half, half, labels);
+                    params.getString("head"), params.getInts("hidden_sizes"),
+                    (float) params.getDouble("dropout"), half, half, labels);
         } catch (InvalidModelException e) {
             throw new IllegalArgumentException("The architecture parameters do not make a network: "
                     + e.getMessage(), e);

@@ -107,15 +107,21 @@ class CnnArchitectureTest {
                 Params.of(recipe.parameters(), Map.of("image_size", 40)), DIGITS));
 
         values.put("conv_channels", "32,,64");
-        assertMessage("Parameter 'conv_channels' must be positive whole numbers separated by commas",
+        assertMessage("Parameter 'conv_channels' must be whole numbers separated by commas, e.g. \"32,64\", got '32,,64'",
                 () -> ImagePretrainingRecipe.config(Params.of(recipe.parameters(), values), DIGITS));
         values.put("conv_channels", " ");
-        assertMessage("Parameter 'conv_channels' needs at least one width",
+        assertMessage("Parameter 'conv_channels' needs at least one number",
                 () -> ImagePretrainingRecipe.config(Params.of(recipe.parameters(), values), DIGITS));
         values.put("conv_channels", "32,64");
         values.put("hidden_sizes", "64x");
-        assertMessage("Parameter 'hidden_sizes' must be positive whole numbers",
+        assertMessage("Parameter 'hidden_sizes' must be whole numbers",
                 () -> ImagePretrainingRecipe.config(Params.of(recipe.parameters(), values), DIGITS));
+        values.put("hidden_sizes", List.of(64, 0));
+        assertMessage("Parameter 'hidden_sizes' has 0; each number must be between 1 and 8192",
+                () -> ImagePretrainingRecipe.config(Params.of(recipe.parameters(), values), DIGITS));
+        values.put("hidden_sizes", List.of(64));
+        assertEquals(CnnConfig.seedsCnn(DIGITS), ImagePretrainingRecipe.config(
+                Params.of(recipe.parameters(), values), DIGITS), "a JSON list means what the same text means");
         values.put("hidden_sizes", "64");
         values.put("image_size", 8);
         assertMessage("The architecture parameters do not make a network: image_size 8 is too small",
