@@ -98,7 +98,7 @@ class TrainFromScratchBrowserTest {
         try {
             JsonPath job = JobsApi.job(id);
             assertEquals("image-pretraining", job.getString("recipe"), job.prettify());
-            assertEquals("2", job.getString("recipeVersion"));
+            assertEquals("3", job.getString("recipeVersion"));
             assertNull(job.getString("baseModel"), "no base model");
             assertEquals(DATASET, job.getString("dataset"));
             assertEquals("admin/scratch-seeds-cnn", job.getString("outputRepo"));

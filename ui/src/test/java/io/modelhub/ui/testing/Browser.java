@@ -85,16 +85,19 @@ public final class Browser implements AutoCloseable {
 
     /** Types into a Vaadin text field (the real input lives inside the component). */
     public void type(String fieldId, String text) {
-        var invalid = driver.findElements(By.cssSelector("#" + fieldId + "[invalid] input"));
-        if (!invalid.isEmpty() && !invalid.get(0).isDisplayed()) {
-            // Chromium 156 reports an invalid Vaadin field's input as not displayed, so it takes no keys: set its
-            // value as typing would, with the events the field and Flow listen to
+        WebElement input = new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> {
+            var found = d.findElements(By.cssSelector("#" + fieldId + " input"));
+            return found.isEmpty() ? null : found.get(0);
+        });
+        if (!input.isDisplayed()) {
+            // Chromium 156 reports the inputs of a form with an invalid Vaadin field as not displayed (the invalid
+            // field's own, and at times its neighbours'), so they take no keys: set the value as typing would, with
+            // the events the field and Flow listen to
             script("const f = arguments[0]; f.value = arguments[1]; f.dispatchEvent(new CustomEvent('change', {bubbles: true}));",
                     driver.findElement(By.id(fieldId)), text);
             waitForVaadin();
             return;
         }
-        WebElement input = waitFor(By.cssSelector("#" + fieldId + " input"));
         input.clear();
         input.sendKeys(text);
     }
