@@ -11,7 +11,8 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 
 /**
  * An in-process S3 server (S3Proxy with its "filesystem" backend) for single-machine installs and tests. Each
- * bucket is a directory under the data directory and each object a file, so data survives restarts.
+ * bucket is a directory under the data directory and each object a file, so data survives restarts. Writes that
+ * the backend loses to its own directory clean-up under concurrency are retried ({@link DirectoryRaceRetries}).
  *
  * <p>S3Proxy is an optional dependency of this module: a process that starts this server must have it on its
  * class path.
@@ -38,7 +39,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
         Files.createDirectories(dataDir);
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
-        BlobStore backend = BlobStores.create("filesystem", properties);
+        BlobStore backend = new DirectoryRaceRetries(BlobStores.create("filesystem", properties));
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(backend)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
