@@ -130,7 +130,9 @@ final class FillMask implements ServedModel {
                 candidate.put("score", probabilities[order[k]]);
                 candidate.put("token", token);
                 candidate.put("token_str", tokenizer.decode(new long[] {token}, false));
-                candidate.put("sequence", tokenizer.decode(filled, single));
+                // the pipeline drops pad ids before decoding, even where it keeps the other special tokens
+                long[] unpadded = Arrays.stream(filled).filter(id -> id != tokenizer.padId()).toArray();
+                candidate.put("sequence", tokenizer.decode(unpadded, single));
                 candidates.add(candidate);
             }
             perMask.add(candidates);

@@ -9,6 +9,10 @@ import ai.djl.ndarray.NDManager;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.runners.serving.ServedModel;
+import io.modelhub.runners.serving.ServedModels;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +88,50 @@ class BertParityTest {
             // and the embedding means something: the two guitar sentences are closer than guitar and the markets
             assertTrue(dot(embeddings[0], embeddings[1]) > dot(embeddings[0], embeddings[3]) + 0.2);
         }
+    }
+
+    /**
+     * sentence-similarity through the serving path (ServedModels on the converted folder, one request) against the
+     * cosines of ONNX Runtime's sentence embeddings (mean over the attention mask, as sentence-transformers pools).
+     */
+    @Test
+    void sentenceSimilarityMatchesCosinesOfOnnxRuntimeEmbeddings() throws Exception {
+        List<String> texts = MiniLm.TEXTS.subList(0, 6);
+        List<Double> served;
+        try (ServedModel model = ServedModels.load(MiniLm.dir())) {
+            double[] answer = (double[]) model.run(new Work("r", "ns/minilm", "c0ffee", null,
+                    Map.of("source_sentence", texts.get(0), "sentences", texts.subList(1, texts.size())), Map.of(),
+                    null, List.of()));
+            served = java.util.Arrays.stream(answer).boxed().toList();
+        }
+        float[][] reference = new float[texts.size()][];
+        try (BertModel model = BertModel.load(MiniLm.dir(), Device.cpu());
+                NDManager manager = model.manager().newSubManager()) {
+            NDList inputs = model.inputs(manager, texts);
+            int seq = (int) inputs.get(0).getShape().get(1);
+            long[] mask = inputs.get(1).toLongArray();
+            float[][][] states = onnxRuntime(inputs.get(0).toLongArray(), mask, texts.size(), seq);
+            for (int b = 0; b < texts.size(); b++) {
+                reference[b] = new float[states[b][0].length];
+                for (int t = 0; t < seq; t++) {
+                    for (int h = 0; h < reference[b].length && mask[b * seq + t] == 1; h++) {
+                        reference[b][h] += states[b][t][h];
+                    }
+                }
+            }
+        }
+        assertEquals(texts.size() - 1, served.size());
+        double maxDiff = 0;
+        for (int i = 1; i < texts.size(); i++) {
+            double cosine = dot(reference[0], reference[i]) / Math.sqrt(dot(reference[0], reference[0])
+                    * dot(reference[i], reference[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(served.get(i - 1) - cosine));
+        }
+        System.out.printf("BertParityTest: sentence-similarity max abs diff %.3g against ONNX Runtime (%s)%n",
+                maxDiff, served);
+        assertTrue(maxDiff <= 1e-4, "sentence-similarity max abs diff " + maxDiff);
+        // the guitar sentences are the most alike
+        assertEquals(served.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), served.get(0));
     }
 
     private static float[][][] onnxRuntime(long[] ids, long[] mask, int batch, int seq) throws Exception {
