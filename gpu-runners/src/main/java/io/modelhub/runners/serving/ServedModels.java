@@ -44,9 +44,11 @@ import java.util.Map;
 
 /**
  * Loads a model folder for inference by its config.json: BERT-family base models answer feature-extraction
- * (sentence-transformers folders the pooled sentence embedding, others the per-token hidden states),
- * *ForSequenceClassification models and the platform text classifiers answer text-classification, and
- * modelhub-cnn, timm ResNets and transformers ViTs answer image-classification. The model classes are the ones the
+ * (sentence-transformers folders the pooled sentence embedding, and sentence-similarity; others the per-token hidden
+ * states), *ForSequenceClassification models and the platform text classifiers answer text-classification,
+ * *ForMaskedLM models fill-mask ({@link FillMask}), modelhub-cnn, timm ResNets and transformers ViTs answer
+ * image-classification, and modelhub-audio and wav2vec2/HuBERT classifiers audio-classification
+ * ({@link AudioClassification}). The model classes are the ones the
  * recipes train and evaluate with; this only feeds them one request.
  */
 public final class ServedModels {
@@ -220,8 +222,9 @@ public final class ServedModels {
 
     /**
      * A sentence-transformers folder: the pooled (and, as modules.json says, normalised) embedding per text, a
-     * vector for one text and a list of vectors for a list. Otherwise the last hidden state per token, [1][tokens]
-     * [hidden] per text, as the transformers feature-extraction pipeline returns.
+     * vector for one text and a list of vectors for a list; given {"source_sentence", "sentences"} (or asked for
+     * sentence-similarity) the cosines of {@link SentenceSimilarity}. Otherwise the last hidden state per token,
+     * [1][tokens][hidden] per text, as the transformers feature-extraction pipeline returns.
      */
     static final class FeatureExtraction implements ServedModel {
         private final BertModel model;

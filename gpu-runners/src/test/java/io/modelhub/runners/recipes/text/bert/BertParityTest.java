@@ -10,6 +10,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.runners.recipes.text.TextTokenizer;
 import io.modelhub.runners.serving.ServedModel;
 import io.modelhub.runners.serving.ServedModels;
 import java.util.List;
@@ -104,18 +105,18 @@ class BertParityTest {
                     null, List.of()));
             served = java.util.Arrays.stream(answer).boxed().toList();
         }
+        // each text alone through ONNX Runtime (no padding), tokenized by the folder's own tokenizer
         float[][] reference = new float[texts.size()][];
-        try (BertModel model = BertModel.load(MiniLm.dir(), Device.cpu());
-                NDManager manager = model.manager().newSubManager()) {
-            NDList inputs = model.inputs(manager, texts);
-            int seq = (int) inputs.get(0).getShape().get(1);
-            long[] mask = inputs.get(1).toLongArray();
-            float[][][] states = onnxRuntime(inputs.get(0).toLongArray(), mask, texts.size(), seq);
+        try (TextTokenizer tokenizer = TextTokenizer.load(MiniLm.dir(), 256)) {
+            long[][] ids = tokenizer.encode(texts);
             for (int b = 0; b < texts.size(); b++) {
-                reference[b] = new float[states[b][0].length];
-                for (int t = 0; t < seq; t++) {
-                    for (int h = 0; h < reference[b].length && mask[b * seq + t] == 1; h++) {
-                        reference[b][h] += states[b][t][h];
+                long[] mask = new long[ids[b].length];
+                java.util.Arrays.fill(mask, 1);
+                float[][] states = onnxRuntime(ids[b], mask, 1, ids[b].length)[0];
+                reference[b] = new float[states[0].length];
+                for (float[] token : states) {
+                    for (int h = 0; h < token.length; h++) {
+                        reference[b][h] += token[h];
                     }
                 }
             }
