@@ -6,14 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.platform.ApiException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A request body as huggingface_hub's InferenceClient sends it: JSON {@code {"inputs": ..., "parameters": {...}}}
  * (texts; {"source_sentence", "sentences"} for sentence-similarity; an image or audio file as base64 when parameters
- * come with it), or the raw bytes of an image or audio file. What cannot
- * be a request for any task is refused here with 400, before it waits for a runner; whether the input fits the
- * model's task is the runner's to say.
+ * come with it), or the raw bytes of an image or audio file. What cannot be a request for any task is refused here
+ * with 400, before it waits for a runner; whether the input fits the model's task is the runner's to say.
  *
  * @param inputs     the JSON "inputs" (a text, a list of texts, a base64 string, sentence-similarity's map), null
  *                   for raw bytes
@@ -89,8 +90,8 @@ public record InferenceInput(Object inputs, Map<String, Object> parameters, byte
         return new InferenceInput(JSON.convertValue(inputs, Object.class), params, null);
     }
 
-    private static java.util.List<String> fieldNames(JsonNode object) {
-        java.util.List<String> names = new java.util.ArrayList<>();
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
         object.fieldNames().forEachRemaining(names::add);
         return names;
     }
