@@ -7,6 +7,7 @@ import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.InferenceProtocol.Work;
 import io.modelhub.runners.recipes.text.TextTokenizer;
 import io.modelhub.runners.recipes.text.bert.BertModel;
+import io.modelhub.runners.recipes.vision.InvalidModelException;
 import io.modelhub.runners.serving.ServedModels.Texts;
 
 import java.util.ArrayList;
@@ -28,6 +29,11 @@ final class FillMask implements ServedModel {
     private final BertModel model;
 
     FillMask(BertModel model) {
+        if (model.tokenizer().maskId() < 0) {
+            model.close();
+            throw new InvalidModelException("the tokenizer.json of this " + model.config().architectures()
+                    + " has no mask token ([MASK] or <mask>), so no text can ask it to fill one");
+        }
         this.model = model;
     }
 

@@ -15,6 +15,7 @@ import io.modelhub.runners.recipes.text.bert.BertModel;
 import io.modelhub.runners.recipes.text.bert.TinyBert;
 import io.modelhub.runners.recipes.training.LabelledExamples;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
+import io.modelhub.runners.recipes.vision.InvalidModelException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +103,12 @@ class ServedTasksTest {
             assertEquals(2, ((List<?>) batch.get(2).output()).size(), "one list per text");
             assertScores(served.run(list), batch.get(2).output());
         }
+
+        // a tokenizer without a mask token cannot serve fill-mask: refused at load, naming what is missing
+        Path tokenizer = mlm.resolve("tokenizer.json");
+        Files.writeString(tokenizer, Files.readString(tokenizer).replace("[MASK]", "[MSK]"));
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> ServedModels.load(mlm));
+        assertTrue(e.getMessage().contains("no mask token"), e.getMessage());
     }
 
     @Test
