@@ -22,6 +22,7 @@ import java.util.Map;
  * (default 5) vocabulary entries by softmax score, as [{"score", "token", "token_str", "sequence"}]. One text with one
  * mask gets that list; several masks or several texts get a list of them (a text with several masks a list per
  * mask), and "sequence" keeps the special tokens where a text has more than one mask, as the pipeline does.
+ * parameters.targets restricts the candidates to those words (each word's first token).
  */
 final class FillMask implements ServedModel {
     static final int DEFAULT_TOP_K = 5;
@@ -62,11 +63,8 @@ final class FillMask implements ServedModel {
             try {
                 ServedModels.requireTask(work, task());
                 Texts t = Texts.of(work);
-                if (work.parameters().containsKey("targets")) {
-                    throw new BadInput("parameters.targets is not supported by this hub; leave it out to get the "
-                            + "top_k tokens of the whole vocabulary");
-                }
                 topK(work.parameters());
+                targets(work.parameters());
                 texts.add(t);
                 all.addAll(t.texts());
                 answers.add(null);
@@ -90,9 +88,10 @@ final class FillMask implements ServedModel {
                 }
                 try {
                     int topK = topK(works.get(w).parameters());
+                    long[] targets = targets(works.get(w).parameters());
                     List<Object> perText = new ArrayList<>();
                     for (int i = 0; i < t.texts().size(); i++) {
-                        perText.add(fill(t.texts().get(i), ids[row + i], logits.get(row + i), topK));
+                        perText.add(fill(t.texts().get(i), ids[row + i], logits.get(row + i), topK, targets));
                     }
                     answers.set(w, new Answer(t.single() ? perText.get(0) : perText, null));
                 } catch (BadInput e) {
@@ -104,8 +103,13 @@ final class FillMask implements ServedModel {
         return answers;
     }
 
-    /** One text: its masks' candidates, a list of them when it has several masks. */
-    private Object fill(String text, long[] ids, NDArray logits, int topK) {
+    /**
+     * One text: its masks' candidates, a list of them when it has several masks.
+     *
+     * @param targets the token ids to choose from (scores still the softmax over the whole vocabulary, as the
+     *                pipeline computes them), or null for all
+     */
+    private Object fill(String text, long[] ids, NDArray logits, int topK, long[] targets) {
         TextTokenizer tokenizer = model.tokenizer();
         List<Integer> masks = new ArrayList<>();
         for (int t = 0; t < ids.length; t++) {
@@ -122,9 +126,9 @@ final class FillMask implements ServedModel {
         for (int position : masks) {
             float[] scores = logits.get(position).toFloatArray();
             double[] probabilities = softmax(scores);
-            Integer[] order = new Integer[probabilities.length];
+            Integer[] order = new Integer[targets == null ? probabilities.length : targets.length];
             for (int i = 0; i < order.length; i++) {
-                order[i] = i;
+                order[i] = targets == null ? i : (int) targets[i];
             }
             Arrays.sort(order, Comparator.comparingDouble((Integer i) -> probabilities[i]).reversed());
             List<Map<String, Object>> candidates = new ArrayList<>();
@@ -161,6 +165,35 @@ final class FillMask implements ServedModel {
             out[i] /= sum;
         }
         return out;
+    }
+
+    /**
+     * parameters.targets (a word or a list of words) as token ids: each word's first token, as the pipeline takes a
+     * target that is not one token; null without targets.
+     */
+    private long[] targets(Map<String, Object> parameters) {
+        Object value = parameters.get("targets");
+        if (value == null) {
+            return null;
+        }
+        List<String> words;
+        if (value instanceof String word) {
+            words = List.of(word);
+        } else if (value instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(String.class::isInstance)) {
+            words = list.stream().map(String.class::cast).toList();
+        } else {
+            throw new BadInput("parameters.targets must be a word or a non-empty list of words, not " + value);
+        }
+        TextTokenizer tokenizer = model.tokenizer();
+        java.util.Set<Long> ids = new java.util.LinkedHashSet<>();
+        long[][] encoded = tokenizer.encode(words);
+        for (long[] tokens : encoded) {
+            Arrays.stream(tokens).filter(id -> !tokenizer.isSpecial(id)).findFirst().ifPresent(ids::add);
+        }
+        if (ids.isEmpty()) {
+            throw new BadInput("none of parameters.targets " + words + " is in this model's vocabulary");
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static int topK(Map<String, Object> parameters) {

@@ -92,7 +92,20 @@ class ServedTasksTest {
 
             BadInput noMask = assertThrows(BadInput.class, () -> served.run(json("the cat sat", Map.of())));
             assertTrue(noMask.getMessage().contains("no mask token [MASK]"), noMask.getMessage());
-            assertThrows(BadInput.class, () -> served.run(json(text, Map.of("targets", List.of("cat")))));
+            // targets: only those words, scored by the softmax over the whole vocabulary, best first
+            List<?> targeted = (List<?>) served.run(json(text, Map.of("targets", List.of("dog", "sat", "Bird"))));
+            assertEquals(3, targeted.size());
+            List<String> words = new ArrayList<>();
+            for (Object o : targeted) {
+                Map<?, ?> candidate = (Map<?, ?>) o;
+                words.add((String) candidate.get("token_str"));
+                assertEquals(expected[((Long) candidate.get("token")).intValue()], (double) candidate.get("score"), 1e-6);
+            }
+            assertEquals(java.util.Set.of("dog", "sat", "bird"), new java.util.HashSet<>(words), "lowercased as the tokenizer does");
+            assertTrue((double) ((Map<?, ?>) targeted.get(0)).get("score") >= (double) ((Map<?, ?>) targeted.get(2)).get("score"));
+            assertEquals(1, ((List<?>) served.run(json(text, Map.of("targets", "dog", "top_k", 4)))).size());
+            BadInput unknown = assertThrows(BadInput.class, () -> served.run(json(text, Map.of("targets", List.of("zebra")))));
+            assertTrue(unknown.getMessage().contains("zebra"), unknown.getMessage());
 
             // a batch: one pass, each request answered as if alone, a bad one failing alone
             Work alone = json(text, Map.of("top_k", 3));
