@@ -6,15 +6,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.platform.ApiException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A request body as huggingface_hub's InferenceClient sends it: JSON {@code {"inputs": ..., "parameters": {...}}}
- * (texts; an image as base64 when parameters come with it), or the raw bytes of an image or audio file. What cannot
- * be a request for any task is refused here with 400, before it waits for a runner; whether the input fits the
- * model's task is the runner's to say.
+ * (texts; {"source_sentence", "sentences"} for sentence-similarity; an image or audio file as base64 when parameters
+ * come with it), or the raw bytes of an image or audio file. What cannot be a request for any task is refused here
+ * with 400, before it waits for a runner; whether the input fits the model's task is the runner's to say.
  *
- * @param inputs     the JSON "inputs" (a text, a list of texts, a base64 string), null for raw bytes
+ * @param inputs     the JSON "inputs" (a text, a list of texts, a base64 string, sentence-similarity's map), null
+ *                   for raw bytes
  * @param parameters the JSON "parameters", empty when absent
  * @param data       the raw body, null for JSON
  */
@@ -26,7 +29,7 @@ public record InferenceInput(Object inputs, Map<String, Object> parameters, byte
     @SuppressWarnings("unchecked")
     public static InferenceInput parse(String contentType, byte[] body) {
         if (body == null || body.length == 0) {
-            throw ApiException.badRequest("Empty body: send JSON {\"inputs\": ...} or the bytes of an image");
+            throw ApiException.badRequest("Empty body: send JSON {\"inputs\": ...} or the bytes of an image or audio file");
         }
         boolean json = contentType != null ? contentType.toLowerCase().contains("json") : looksLikeJson(body);
         if (!json) {
@@ -52,23 +55,27 @@ public record InferenceInput(Object inputs, Map<String, Object> parameters, byte
         if (inputs.isTextual()) {
             requireText(inputs.asText(), "inputs");
         } else if (inputs.isArray()) {
-            if (inputs.isEmpty()) {
-                throw ApiException.badRequest("\"inputs\" is an empty list: give at least one text");
+            requireTexts(inputs, "inputs");
+        } else if (inputs.isObject()) {
+            // sentence-similarity: {"source_sentence": "...", "sentences": [...]}, nothing else
+            JsonNode source = inputs.get("source_sentence");
+            JsonNode sentences = inputs.get("sentences");
+            if (source == null || sentences == null || inputs.size() != 2) {
+                throw ApiException.badRequest("\"inputs\" as an object is a sentence-similarity request: "
+                        + "{\"source_sentence\": \"a text\", \"sentences\": [\"a text\", ...]}, not " + fieldNames(inputs));
             }
-            if (inputs.size() > MAX_TEXTS) {
-                throw ApiException.badRequest("\"inputs\" has " + inputs.size() + " texts; at most " + MAX_TEXTS
-                        + " per request");
+            if (!source.isTextual()) {
+                throw ApiException.badRequest("\"inputs\".source_sentence must be a text");
             }
-            for (int i = 0; i < inputs.size(); i++) {
-                if (!inputs.get(i).isTextual()) {
-                    throw ApiException.badRequest("\"inputs\"[" + i + "] is " + inputs.get(i).getNodeType().name()
-                            .toLowerCase() + ", not a text");
-                }
-                requireText(inputs.get(i).asText(), "inputs[" + i + "]");
+            requireText(source.asText(), "inputs.source_sentence");
+            if (!sentences.isArray()) {
+                throw ApiException.badRequest("\"inputs\".sentences must be a list of texts");
             }
+            requireTexts(sentences, "inputs.sentences");
         } else {
             throw ApiException.badRequest("\"inputs\" is " + inputs.getNodeType().name().toLowerCase()
-                    + "; it must be a text, a list of texts or a base64-encoded image");
+                    + "; it must be a text, a list of texts, a base64-encoded file or {\"source_sentence\", "
+                    + "\"sentences\"}");
         }
         JsonNode parameters = root.get("parameters");
         if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
@@ -81,6 +88,29 @@ public record InferenceInput(Object inputs, Map<String, Object> parameters, byte
             throw ApiException.badRequest("\"parameters\".top_k must be a positive integer, not " + topK);
         }
         return new InferenceInput(JSON.convertValue(inputs, Object.class), params, null);
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static void requireTexts(JsonNode list, String where) {
+        if (list.isEmpty()) {
+            throw ApiException.badRequest("\"" + where + "\" is an empty list: give at least one text");
+        }
+        if (list.size() > MAX_TEXTS) {
+            throw ApiException.badRequest("\"" + where + "\" has " + list.size() + " texts; at most " + MAX_TEXTS
+                    + " per request");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!list.get(i).isTextual()) {
+                throw ApiException.badRequest("\"" + where + "\"[" + i + "] is " + list.get(i).getNodeType().name()
+                        .toLowerCase() + ", not a text");
+            }
+            requireText(list.get(i).asText(), where + "[" + i + "]");
+        }
     }
 
     private static void requireText(String text, String where) {

@@ -54,6 +54,8 @@ class InferenceEndToEndTest {
     static final String SENTIMENT = "admin/inference-sentiment";
     static final String MINILM = "admin/inference-minilm";
     static final String SECRET = "admin/inference-secret";
+    static final String FILL = "admin/inference-fill-mask";
+    static final String SOUNDS = "admin/inference-sounds";
     /** Logit scale of the colour classifier's head: a pure colour gives logits (2, 0). */
     static final float HEAD = 2f;
 
@@ -217,6 +219,99 @@ class InferenceEndToEndTest {
         System.out.printf("MiniLM feature-extraction, warm, sequential: p50 %d ms, p95 %d ms%n", millis[9], millis[18]);
     }
 
+    @Test
+    @Order(5)
+    void sentenceSimilarityOfTheRealMiniLmMatchesOnnxRuntimeCosines() throws Exception {
+        startServingRunner();
+        Path minilm = tmp.resolve("minilm");
+        String source = "A man is playing a guitar on a small stage.";
+        List<String> sentences = List.of("Someone plays an acoustic guitar.", "Stock markets fell sharply today.");
+        float[] reference = onnxSentenceEmbedding(minilm, source);
+        List<Double> expected = new java.util.ArrayList<>();
+        for (String sentence : sentences) {
+            expected.add(cosine(toList(onnxSentenceEmbedding(minilm, sentence)), reference));
+        }
+        // the pipeline URL InferenceClient builds for a model id, and the bare model URL it uses when given one
+        for (String path : List.of("/models/" + MINILM + "/pipeline/sentence-similarity", "/models/" + MINILM)) {
+            JsonPath answer = awaitAnswer(() -> HubApi.as(null).contentType("application/json")
+                    .body(Map.of("inputs", Map.of("source_sentence", source, "sentences", sentences))).post(path));
+            List<Double> cosines = answer.getList("$", Double.class);
+            assertEquals(2, cosines.size(), answer.prettify());
+            for (int i = 0; i < sentences.size(); i++) {
+                assertEquals(expected.get(i), cosines.get(i), 1e-4, "sentence " + i + " of " + path);
+            }
+            assertTrue(cosines.get(0) > cosines.get(1) + 0.2, "the guitar sentences are the alike ones: " + cosines);
+            System.out.printf("MiniLM sentence-similarity through %s: %s, ONNX Runtime cosines %s%n", path, cosines,
+                    expected);
+        }
+        // the same model still answers feature-extraction, and sentence-similarity needs its input shape
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", Map.of("source_sentence", source)))
+                .post("/models/" + MINILM).then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("sentence-similarity"));
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", source))
+                .post("/models/" + MINILM + "/pipeline/sentence-similarity").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("source_sentence"));
+    }
+
+    @Test
+    @Order(6)
+    void fillMaskOfABertForMaskedLm() throws Exception {
+        startServingRunner();
+        fillMaskModel();
+        JsonPath answer = awaitAnswer(() -> HubApi.as(null).contentType("application/json")
+                .body(Map.of("inputs", "a [MASK] movie")).post("/models/" + FILL));
+        // the head's bias alone decides: ln 3 for "good", 0 for the 10 other ids, so softmax gives good 3/13
+        assertEquals(5, answer.getList("$").size(), "top 5 by default: " + answer.prettify());
+        assertEquals("good", answer.getString("[0].token_str"));
+        assertEquals(TokenizerJson.SPECIALS.size() + 2, answer.getInt("[0].token"));
+        assertEquals("a good movie", answer.getString("[0].sequence"));
+        assertEquals(3.0 / 13, answer.getDouble("[0].score"), 1e-5);
+        assertEquals(1.0 / 13, answer.getDouble("[1].score"), 1e-5);
+
+        JsonPath two = HubApi.as(null).contentType("application/json")
+                .body(Map.of("inputs", List.of("a [MASK] movie", "[MASK] awful movie"), "parameters", Map.of("top_k", 1)))
+                .post("/models/" + FILL + "/pipeline/fill-mask").then().statusCode(200).extract().jsonPath();
+        assertEquals(2, two.getList("$").size(), two.prettify());
+        assertEquals("good awful movie", two.getString("[1][0].sequence"));
+
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", "a good movie")).post("/models/" + FILL)
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("no mask token [MASK]"));
+    }
+
+    @Test
+    @Order(7)
+    void audioClassificationOfAModelhubAudioModel() throws Exception {
+        startServingRunner();
+        audioModel();
+        // a clip at 8 kHz; the model reads 16 kHz, so the runner resamples it as training does
+        byte[] clip = wav(8000, 4000);
+        JsonPath answer = awaitAnswer(() -> HubApi.as(null).contentType("audio/wav").body(clip).post("/models/" + SOUNDS));
+        assertEquals(List.of("yes", "no"), answer.getList("label", String.class), answer.prettify());
+        assertEquals(0.75, answer.getDouble("[0].score"), 1e-5);
+        assertEquals(0.25, answer.getDouble("[1].score"), 1e-5);
+
+        // with parameters InferenceClient sends the audio as base64 JSON
+        JsonPath top1 = HubApi.as(null).contentType("application/json")
+                .body(Map.of("inputs", Base64.getEncoder().encodeToString(clip), "parameters",
+                        Map.of("top_k", 1, "function_to_apply", "none")))
+                .post("/models/" + SOUNDS + "/pipeline/audio-classification").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("yes"), top1.getList("label", String.class), top1.prettify());
+        assertEquals(Math.log(3), top1.getDouble("[0].score"), 1e-5);
+
+        HubApi.as(null).contentType("audio/mpeg").body("ID3 this is no wave".getBytes()).post("/models/" + SOUNDS)
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("reads WAV"));
+        HubApi.as(null).contentType("application/json").body(Map.of("inputs", List.of("a text")))
+                .post("/models/" + SOUNDS).then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("reads audio"));
+    }
+
+    private static List<Float> toList(float[] values) {
+        List<Float> out = new java.util.ArrayList<>();
+        for (float v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+
     private static float[] toArray(List<Float> values) {
         float[] out = new float[values.size()];
         for (int i = 0; i < out.length; i++) {
@@ -296,21 +391,9 @@ class InferenceEndToEndTest {
         List<String> words = List.of("a", "an", "good", "awful", "movie", "hello");
         int vocab = TokenizerJson.SPECIALS.size() + words.size();
         int h = 8;
-        int inner = 16;
         SplittableRandom random = new SplittableRandom(15);
         Safetensors st = Safetensors.builder();
-        st.f32("bert.embeddings.word_embeddings.weight", noise(random, vocab * h), vocab, h);
-        st.f32("bert.embeddings.position_embeddings.weight", noise(random, 16 * h), 16, h);
-        st.f32("bert.embeddings.token_type_embeddings.weight", noise(random, 2 * h), 2, h);
-        norm(st, "bert.embeddings.LayerNorm", h);
-        String layer = "bert.encoder.layer.0.";
-        for (String part : List.of("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense")) {
-            st.f32(layer + part + ".weight", noise(random, h * h), h, h).f32(layer + part + ".bias", noise(random, h), h);
-        }
-        norm(st, layer + "attention.output.LayerNorm", h);
-        st.f32(layer + "intermediate.dense.weight", noise(random, inner * h), inner, h).f32(layer + "intermediate.dense.bias", noise(random, inner), inner);
-        st.f32(layer + "output.dense.weight", noise(random, h * inner), h, inner).f32(layer + "output.dense.bias", noise(random, h), h);
-        norm(st, layer + "output.LayerNorm", h);
+        bertEncoder(st, random, vocab, h);
         st.f32("bert.pooler.dense.weight", noise(random, h * h), h, h).f32("bert.pooler.dense.bias", noise(random, h), h);
         st.f32("classifier.weight", new float[2 * h], 2, h).f32("classifier.bias", new float[] {0, (float) Math.log(3)}, 2);
         String config = """
@@ -323,6 +406,89 @@ class InferenceEndToEndTest {
         HubApi.RepoBuilder repo = HubApi.model(name).file("config.json", config).file("model.safetensors", st.build())
                 .file("tokenizer.json", TokenizerJson.wordLevel(words));
         (privateRepo ? repo.privateRepo() : repo).create();
+    }
+
+    /**
+     * A BertForMaskedLM over the sentiment model's words (1 layer, hidden 8) whose head ignores the encoder: transform
+     * dense and LayerNorm all 0, so the logits are cls.predictions.bias alone: ln 3 for "good", 0 for every other id.
+     */
+    private static void fillMaskModel() {
+        List<String> words = List.of("a", "an", "good", "awful", "movie", "hello");
+        int vocab = TokenizerJson.SPECIALS.size() + words.size();
+        int h = 8;
+        Safetensors st = Safetensors.builder();
+        bertEncoder(st, new SplittableRandom(16), vocab, h);
+        st.f32("cls.predictions.transform.dense.weight", new float[h * h], h, h)
+                .f32("cls.predictions.transform.dense.bias", new float[h], h)
+                .f32("cls.predictions.transform.LayerNorm.weight", new float[h], h)
+                .f32("cls.predictions.transform.LayerNorm.bias", new float[h], h);
+        float[] bias = new float[vocab];
+        bias[TokenizerJson.SPECIALS.size() + words.indexOf("good")] = (float) Math.log(3);
+        st.f32("cls.predictions.bias", bias, vocab);
+        String config = """
+                {"architectures": ["BertForMaskedLM"], "model_type": "bert", "vocab_size": %d,
+                 "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
+                 "hidden_act": "gelu", "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12,
+                 "pad_token_id": 0}
+                """.formatted(vocab);
+        HubApi.model(FILL.substring("admin/".length())).file("config.json", config).file("model.safetensors", st.build())
+                .file("tokenizer.json", TokenizerJson.wordLevel(words)).create();
+    }
+
+    /**
+     * A modelhub-audio classifier (one conv stage of 2 channels over a 16 x 50 log-mel image) whose head ignores the
+     * features: classifier weight 0, bias (0, ln 3), so every clip scores yes 0.75, no 0.25.
+     */
+    private static void audioModel() {
+        SplittableRandom random = new SplittableRandom(17);
+        byte[] weights = Safetensors.builder()
+                .f32("backbone.conv0.weight", noise(random, 2 * 9), 2, 1, 3, 3)
+                .f32("backbone.bn0.weight", new float[] {1, 1}, 2)
+                .f32("backbone.bn0.bias", new float[] {0, 0}, 2)
+                .f32("backbone.bn0.running_mean", new float[] {0, 0}, 2)
+                .f32("backbone.bn0.running_var", new float[] {1, 1}, 2)
+                .f32("classifier.weight", new float[4], 2, 2)
+                .f32("classifier.bias", new float[] {0, (float) Math.log(3)}, 2)
+                .build();
+        String config = """
+                {"architectures": ["ModelHubAudioCnn"], "model_type": "modelhub-audio", "sample_rate": 16000,
+                 "n_fft": 512, "win_length": 400, "hop_length": 160, "n_mels": 16, "frames": 50,
+                 "mel_scale": "htk", "normalization": "per_utterance", "num_channels": 1, "channels": [2],
+                 "kernel_size": 3, "hidden_size": 2, "num_labels": 2, "id2label": {"0": "no", "1": "yes"},
+                 "label2id": {"no": 0, "yes": 1}}
+                """;
+        HubApi.model(SOUNDS.substring("admin/".length())).file("config.json", config).file("model.safetensors", weights)
+                .create();
+    }
+
+    /** A mono 16-bit PCM WAV of a 440 Hz tone. */
+    private static byte[] wav(int rate, int samples) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 2 * samples).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + 2 * samples).put("WAVE".getBytes());
+        b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
+                .putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes()).putInt(2 * samples);
+        for (int i = 0; i < samples; i++) {
+            b.putShort((short) Math.round(8000 * Math.sin(2 * Math.PI * 440 * i / rate)));
+        }
+        return b.array();
+    }
+
+    /** A 1-layer BERT encoder (hidden h, intermediate 2h) under "bert.", seeded random weights, LayerNorms 1 and 0. */
+    private static void bertEncoder(Safetensors st, SplittableRandom random, int vocab, int h) {
+        int inner = 2 * h;
+        st.f32("bert.embeddings.word_embeddings.weight", noise(random, vocab * h), vocab, h);
+        st.f32("bert.embeddings.position_embeddings.weight", noise(random, 16 * h), 16, h);
+        st.f32("bert.embeddings.token_type_embeddings.weight", noise(random, 2 * h), 2, h);
+        norm(st, "bert.embeddings.LayerNorm", h);
+        String layer = "bert.encoder.layer.0.";
+        for (String part : List.of("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense")) {
+            st.f32(layer + part + ".weight", noise(random, h * h), h, h).f32(layer + part + ".bias", noise(random, h), h);
+        }
+        norm(st, layer + "attention.output.LayerNorm", h);
+        st.f32(layer + "intermediate.dense.weight", noise(random, inner * h), inner, h).f32(layer + "intermediate.dense.bias", noise(random, inner), inner);
+        st.f32(layer + "output.dense.weight", noise(random, h * inner), h, inner).f32(layer + "output.dense.bias", noise(random, h), h);
+        norm(st, layer + "output.LayerNorm", h);
     }
 
     private static float[] noise(SplittableRandom random, int n) {

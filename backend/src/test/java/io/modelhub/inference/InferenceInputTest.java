@@ -33,6 +33,10 @@ class InferenceInputTest {
         assertNull(text.data());
         assertEquals(List.of("a", "b"), json("{\"inputs\": [\"a\", \"b\"]}").inputs());
 
+        // sentence-similarity
+        assertEquals(Map.of("source_sentence", "a", "sentences", List.of("b", "c")),
+                json("{\"inputs\": {\"source_sentence\": \"a\", \"sentences\": [\"b\", \"c\"]}}").inputs());
+
         byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
         InferenceInput image = InferenceInput.parse(null, png);
         assertArrayEquals(png, image.data());
@@ -53,6 +57,15 @@ class InferenceInputTest {
         assertTrue(refusal("application/json", "{\"inputs\": 3}").contains("\"inputs\" is number"));
         assertTrue(refusal("application/json", "{\"inputs\": \"x\", \"parameters\": 1}").contains("\"parameters\" must be an object"));
         assertTrue(refusal("application/json", "{\"inputs\": \"x\", \"parameters\": {\"top_k\": 0}}").contains("top_k"));
+        assertTrue(refusal("application/json", "{\"inputs\": {\"source_sentence\": \"a\"}}").contains("sentence-similarity"));
+        assertTrue(refusal("application/json", "{\"inputs\": {\"source_sentence\": \"a\", \"sentences\": \"b\"}}")
+                .contains("sentences must be a list"));
+        assertTrue(refusal("application/json", "{\"inputs\": {\"source_sentence\": \" \", \"sentences\": [\"b\"]}}")
+                .contains("\"inputs.source_sentence\" is an empty text"));
+        assertTrue(refusal("application/json", "{\"inputs\": {\"source_sentence\": \"a\", \"sentences\": []}}")
+                .contains("\"inputs.sentences\" is an empty list"));
+        assertTrue(refusal("application/json", "{\"inputs\": {\"source_sentence\": \"a\", \"sentences\": [\"b\", 1]}}")
+                .contains("\"inputs.sentences\"[1] is number"));
         String many = "{\"inputs\": [" + "\"a\",".repeat(InferenceInput.MAX_TEXTS) + "\"a\"]}";
         assertTrue(refusal("application/json", many).contains("at most " + InferenceInput.MAX_TEXTS));
     }

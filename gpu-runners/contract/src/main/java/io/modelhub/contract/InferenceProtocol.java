@@ -27,7 +27,11 @@ public final class InferenceProtocol {
     public static final String TEXT_CLASSIFICATION = "text-classification";
     public static final String FEATURE_EXTRACTION = "feature-extraction";
     public static final String IMAGE_CLASSIFICATION = "image-classification";
-    public static final List<String> TASKS = List.of(TEXT_CLASSIFICATION, FEATURE_EXTRACTION, IMAGE_CLASSIFICATION);
+    public static final String FILL_MASK = "fill-mask";
+    public static final String SENTENCE_SIMILARITY = "sentence-similarity";
+    public static final String AUDIO_CLASSIFICATION = "audio-classification";
+    public static final List<String> TASKS = List.of(TEXT_CLASSIFICATION, FILL_MASK, FEATURE_EXTRACTION,
+            SENTENCE_SIMILARITY, IMAGE_CLASSIFICATION, AUDIO_CLASSIFICATION);
 
     private InferenceProtocol() {
     }

@@ -8,6 +8,10 @@ import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.InferenceProtocol.Work;
 import io.modelhub.contract.ModelTypes;
 import io.modelhub.runners.recipes.Torch;
+import io.modelhub.runners.recipes.audio.AudioClassifierModel;
+import io.modelhub.runners.recipes.audio.AudioConfig;
+import io.modelhub.runners.recipes.audio.wav2vec2.Wav2Vec2Classifier;
+import io.modelhub.runners.recipes.audio.wav2vec2.Wav2Vec2Evaluator;
 import io.modelhub.runners.recipes.data.DatasetException;
 import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.LabelledFiles;
@@ -36,15 +40,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Loads a model folder for inference by its config.json: BERT-family base models answer feature-extraction
- * (sentence-transformers folders the pooled sentence embedding, others the per-token hidden states),
- * *ForSequenceClassification models and the platform text classifiers answer text-classification, and
- * modelhub-cnn, timm ResNets and transformers ViTs answer image-classification. The model classes are the ones the
+ * (sentence-transformers folders the pooled sentence embedding, and sentence-similarity; others the per-token hidden
+ * states), *ForSequenceClassification models and the platform text classifiers answer text-classification,
+ * *ForMaskedLM models fill-mask ({@link FillMask}), modelhub-cnn, timm ResNets and transformers ViTs answer
+ * image-classification, and modelhub-audio and wav2vec2/HuBERT classifiers audio-classification
+ * ({@link AudioClassification}). The model classes are the ones the
  * recipes train and evaluate with; this only feeds them one request.
  */
 public final class ServedModels {
+    private static final String SENTENCE_SIMILARITY = InferenceProtocol.SENTENCE_SIMILARITY;
     /** transformers' image-classification pipeline returns the top 5 by default. */
     static final int IMAGE_TOP_K = 5;
 
@@ -60,9 +68,7 @@ public final class ServedModels {
                 case ENCODER -> new FeatureExtraction(BertModel.load(dir, device),
                         Files.isRegularFile(dir.resolve(SentencePooling.MODULES_FILE)));
                 case SEQUENCE_CLASSIFICATION -> new TextClassification(BertTextClassifier.load(dir, device));
-                default -> throw new InvalidModelException("config.json names " + config.architectures()
-                        + ": this runner serves BERT-family base models (feature-extraction) and "
-                        + "*ForSequenceClassification models (text-classification); fill-mask is not served yet");
+                case MASKED_LM -> new FillMask(BertModel.load(dir, device));
             };
         }
         if (type.equals(TextEncoderConfig.MODEL_TYPE) || type.equals(TorchScriptEncoder.MODEL_TYPE)) {
@@ -80,10 +86,20 @@ public final class ServedModels {
             ViTClassifier model = ViTClassifier.load(dir, device);
             return new ImageClassification<>(model, model.labels(), model.imageSize());
         }
+        if (type.equals(AudioConfig.MODEL_TYPE)) {
+            AudioClassifierModel model = AudioClassifierModel.load(dir, device);
+            return new AudioClassification<>(model, model.config().labels(), model::features);
+        }
+        if (ModelTypes.AUDIO_PRETRAINED.contains(type)) {
+            Wav2Vec2Classifier model = Wav2Vec2Classifier.load(dir, device);
+            return new AudioClassification<>(model, model.labels(),
+                    split -> model.examples(split, Wav2Vec2Evaluator.MAX_SECONDS));
+        }
         throw new InvalidModelException("config.json " + (type.isEmpty() ? "names no model_type" : "has model_type \""
                 + type + "\"") + "; inference serves " + String.join(", ", ModelTypes.BERT_FAMILY) + ", "
                 + TextEncoderConfig.MODEL_TYPE + ", " + TorchScriptEncoder.MODEL_TYPE + ", " + CnnConfig.MODEL_TYPE
-                + ", " + ModelTypes.TIMM + " and " + ModelTypes.VIT + " models (see docs/inference.md)");
+                + ", " + ModelTypes.TIMM + ", " + ModelTypes.VIT + ", " + AudioConfig.MODEL_TYPE + ", "
+                + String.join(", ", ModelTypes.AUDIO_PRETRAINED) + " models (see docs/inference.md)");
     }
 
     /** The request's texts: "inputs" as one text or a list of them; single tells which the caller sent. */
@@ -100,6 +116,27 @@ public final class ServedModels {
             }
             throw new BadInput("\"inputs\" must be a text or a list of texts for this model");
         }
+    }
+
+    /**
+     * The file of an image or audio request: the raw body, or base64 "inputs" (a data: URL too), which is how
+     * InferenceClient sends a file that comes with parameters.
+     *
+     * @param what "an image", "audio": what the model reads, for the message
+     */
+    static byte[] binaryInput(Work work, String what) {
+        if (work.data() != null) {
+            return work.data();
+        }
+        if (work.inputs() instanceof String base64) {
+            try {
+                String payload = base64.startsWith("data:") ? base64.substring(base64.indexOf(',') + 1) : base64;
+                return Base64.getMimeDecoder().decode(payload);
+            } catch (IllegalArgumentException e) {
+                throw new BadInput("\"inputs\" is not " + what + " encoded as base64: " + e.getMessage());
+            }
+        }
+        throw new BadInput("this model reads " + what + ": send its bytes as the body, or {\"inputs\": \"<base64>\"}");
     }
 
     static void requireTask(Work work, String task) {
@@ -185,8 +222,9 @@ public final class ServedModels {
 
     /**
      * A sentence-transformers folder: the pooled (and, as modules.json says, normalised) embedding per text, a
-     * vector for one text and a list of vectors for a list. Otherwise the last hidden state per token, [1][tokens]
-     * [hidden] per text, as the transformers feature-extraction pipeline returns.
+     * vector for one text and a list of vectors for a list; given {"source_sentence", "sentences"} (or asked for
+     * sentence-similarity) the cosines of {@link SentenceSimilarity}. Otherwise the last hidden state per token,
+     * [1][tokens][hidden] per text, as the transformers feature-extraction pipeline returns.
      */
     static final class FeatureExtraction implements ServedModel {
         private final BertModel model;
@@ -203,13 +241,23 @@ public final class ServedModels {
         }
 
         private Texts texts(Work work) {
-            if (work.task() != null && !work.task().equals(task()) && !work.task().equals("sentence-similarity")) {
+            if (work.task() != null && !work.task().equals(task()) && !work.task().equals(SENTENCE_SIMILARITY)) {
                 throw new BadInput(work.repo() + " is a feature-extraction model; it does not serve " + work.task());
+            }
+            if (SENTENCE_SIMILARITY.equals(work.task()) || work.inputs() instanceof Map) {
+                if (!sentenceTransformers) {
+                    throw new BadInput(work.repo() + " is not a sentence-transformers model (no modules.json): it "
+                            + "answers feature-extraction per token, not sentence-similarity");
+                }
+                return SentenceSimilarity.of(work).texts();
             }
             return Texts.of(work);
         }
 
-        /** Sentence embeddings of all the requests' texts in one pass; per-token states stay one text at a time. */
+        /**
+         * Sentence embeddings of all the requests' texts in one pass (a similarity request's source sentence and
+         * sentences among them); per-token states stay one text at a time.
+         */
         @Override
         public List<Answer> runBatch(List<Work> works) {
             if (!sentenceTransformers) {
@@ -237,6 +285,10 @@ public final class ServedModels {
                 }
                 float[][] mine = Arrays.copyOfRange(embeddings, row, row + t.texts().size());
                 row += t.texts().size();
+                if (SENTENCE_SIMILARITY.equals(works.get(w).task()) || works.get(w).inputs() instanceof Map) {
+                    answers.add(new Answer(SentenceSimilarity.cosines(mine), null));
+                    continue;
+                }
                 if (Boolean.TRUE.equals(works.get(w).parameters().get("normalize"))) {
                     for (float[] e : mine) {
                         normalize(e);
@@ -313,7 +365,7 @@ public final class ServedModels {
         @Override
         public Object run(Work work) throws IOException {
             requireTask(work, task());
-            byte[] bytes = imageBytes(work);
+            byte[] bytes = binaryInput(work, "an image");
             // DecodedImages reads files: the image goes through the very decoder the model was trained with
             Path file = Files.createTempFile("inference-", ".img");
             try {
@@ -332,21 +384,6 @@ public final class ServedModels {
             } finally {
                 Files.deleteIfExists(file);
             }
-        }
-
-        private static byte[] imageBytes(Work work) {
-            if (work.data() != null) {
-                return work.data();
-            }
-            if (work.inputs() instanceof String base64) {
-                try {
-                    String payload = base64.startsWith("data:") ? base64.substring(base64.indexOf(',') + 1) : base64;
-                    return Base64.getMimeDecoder().decode(payload);
-                } catch (IllegalArgumentException e) {
-                    throw new BadInput("\"inputs\" is not a base64-encoded image: " + e.getMessage());
-                }
-            }
-            throw new BadInput("this model reads an image: send its bytes as the body, or {\"inputs\": \"<base64>\"}");
         }
 
         @Override

@@ -52,15 +52,18 @@ public final class TextTokenizer implements AutoCloseable {
     private final int maxLength;
     private final long padId;
     private final long maskId;
+    private final String maskToken;
     private final int vocabSize;
     private final List<Long> specialIds;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId, long maskId, int vocabSize,
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId, long maskId, String maskToken,
+            int vocabSize,
             List<Long> specialIds) {
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
         this.padId = padId;
         this.maskId = maskId;
+        this.maskToken = maskToken;
         this.vocabSize = vocabSize;
         this.specialIds = List.copyOf(specialIds);
     }
@@ -84,6 +87,12 @@ public final class TextTokenizer implements AutoCloseable {
         long padId = root.path("padding").path("pad_id").canConvertToLong()
                 ? root.path("padding").path("pad_id").asLong() : find(vocab, PAD_CANDIDATES, 0L);
         Long maskId = find(vocab, MASK_CANDIDATES, null);
+        String maskToken = null;
+        for (String candidate : MASK_CANDIDATES) {
+            if (maskToken == null && vocab.containsKey(candidate)) {
+                maskToken = candidate;
+            }
+        }
         List<Long> specialIds = new ArrayList<>();
         for (JsonNode added : root.path("added_tokens")) {
             if (added.path("special").asBoolean(false) && added.path("id").canConvertToLong()) {
@@ -103,7 +112,7 @@ public final class TextTokenizer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new InvalidModelException(FILE + " cannot be loaded by the tokenizers library: " + e.getMessage(), e);
         }
-        return new TextTokenizer(tokenizer, maxLength, padId, maskId == null ? -1 : maskId, (int) maxId + 1,
+        return new TextTokenizer(tokenizer, maxLength, padId, maskId == null ? -1 : maskId, maskToken, (int) maxId + 1,
                 specialIds);
     }
 
@@ -221,6 +230,16 @@ public final class TextTokenizer implements AutoCloseable {
     /** The id of [MASK] (or &lt;mask&gt;), or -1 when the vocabulary has none. */
     public long maskId() {
         return maskId;
+    }
+
+    /** The mask token as a text spells it ("[MASK]" or "&lt;mask&gt;"), or null when the vocabulary has none. */
+    public String maskToken() {
+        return maskToken;
+    }
+
+    /** The text of token ids as the tokenizer's decoder writes it, special tokens left out when asked. */
+    public String decode(long[] ids, boolean skipSpecialTokens) {
+        return tokenizer.decode(ids, skipSpecialTokens);
     }
 
     /** One more than the largest id of the vocabulary. */

@@ -9,6 +9,11 @@ import ai.djl.ndarray.NDManager;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.runners.recipes.text.TextTokenizer;
+import io.modelhub.runners.serving.ServedModel;
+import io.modelhub.runners.serving.ServedModels;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +89,50 @@ class BertParityTest {
             // and the embedding means something: the two guitar sentences are closer than guitar and the markets
             assertTrue(dot(embeddings[0], embeddings[1]) > dot(embeddings[0], embeddings[3]) + 0.2);
         }
+    }
+
+    /**
+     * sentence-similarity through the serving path (ServedModels on the converted folder, one request) against the
+     * cosines of ONNX Runtime's sentence embeddings (mean over the attention mask, as sentence-transformers pools).
+     */
+    @Test
+    void sentenceSimilarityMatchesCosinesOfOnnxRuntimeEmbeddings() throws Exception {
+        List<String> texts = MiniLm.TEXTS.subList(0, 6);
+        List<Double> served;
+        try (ServedModel model = ServedModels.load(MiniLm.dir())) {
+            double[] answer = (double[]) model.run(new Work("r", "ns/minilm", "c0ffee", null,
+                    Map.of("source_sentence", texts.get(0), "sentences", texts.subList(1, texts.size())), Map.of(),
+                    null, List.of()));
+            served = java.util.Arrays.stream(answer).boxed().toList();
+        }
+        // each text alone through ONNX Runtime (no padding), tokenized by the folder's own tokenizer
+        float[][] reference = new float[texts.size()][];
+        try (TextTokenizer tokenizer = TextTokenizer.load(MiniLm.dir(), 256)) {
+            long[][] ids = tokenizer.encode(texts);
+            for (int b = 0; b < texts.size(); b++) {
+                long[] mask = new long[ids[b].length];
+                java.util.Arrays.fill(mask, 1);
+                float[][] states = onnxRuntime(ids[b], mask, 1, ids[b].length)[0];
+                reference[b] = new float[states[0].length];
+                for (float[] token : states) {
+                    for (int h = 0; h < token.length; h++) {
+                        reference[b][h] += token[h];
+                    }
+                }
+            }
+        }
+        assertEquals(texts.size() - 1, served.size());
+        double maxDiff = 0;
+        for (int i = 1; i < texts.size(); i++) {
+            double cosine = dot(reference[0], reference[i]) / Math.sqrt(dot(reference[0], reference[0])
+                    * dot(reference[i], reference[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(served.get(i - 1) - cosine));
+        }
+        System.out.printf("BertParityTest: sentence-similarity max abs diff %.3g against ONNX Runtime (%s)%n",
+                maxDiff, served);
+        assertTrue(maxDiff <= 1e-4, "sentence-similarity max abs diff " + maxDiff);
+        // the guitar sentences are the most alike
+        assertEquals(served.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), served.get(0));
     }
 
     private static float[][][] onnxRuntime(long[] ids, long[] mask, int batch, int seq) throws Exception {
