@@ -45,11 +45,7 @@ final class FillMask implements ServedModel {
 
     @Override
     public Object run(Work work) throws Exception {
-        Answer answer = runBatch(List.of(work)).get(0);
-        if (answer.error() != null) {
-            throw answer.error();
-        }
-        return answer.output();
+        return runAlone(work);
     }
 
     /** One forward pass over the texts of all the requests that fit; a request without a mask fails alone. */
@@ -125,7 +121,7 @@ final class FillMask implements ServedModel {
         List<Object> perMask = new ArrayList<>();
         for (int position : masks) {
             float[] scores = logits.get(position).toFloatArray();
-            double[] probabilities = softmax(scores);
+            double[] probabilities = LabelScores.softmax(scores);
             Integer[] order = new Integer[targets == null ? probabilities.length : targets.length];
             for (int i = 0; i < order.length; i++) {
                 order[i] = targets == null ? i : (int) targets[i];
@@ -148,23 +144,6 @@ final class FillMask implements ServedModel {
             perMask.add(candidates);
         }
         return single ? perMask.get(0) : perMask;
-    }
-
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double sum = 0;
-        double[] out = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = Math.exp(logits[i] - max);
-            sum += out[i];
-        }
-        for (int i = 0; i < out.length; i++) {
-            out[i] /= sum;
-        }
-        return out;
     }
 
     /**

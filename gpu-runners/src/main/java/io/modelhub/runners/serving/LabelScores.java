@@ -14,24 +14,31 @@ final class LabelScores {
     private LabelScores() {
     }
 
+    /** Softmax in double precision, shifted by the maximum so that large logits do not overflow. */
+    static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        double[] out = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            out[i] = Math.exp(logits[i] - max);
+            sum += out[i];
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] /= sum;
+        }
+        return out;
+    }
+
     static List<Map<String, Object>> of(float[] logits, List<String> labels, Map<String, Object> parameters, int defaultTopK) {
         String function = String.valueOf(parameters.getOrDefault("function_to_apply",
                 labels.size() == 1 ? "sigmoid" : "softmax")).toLowerCase();
-        double[] scores = new double[logits.length];
+        double[] scores = function.equals("softmax") ? softmax(logits) : new double[logits.length];
         switch (function) {
             case "softmax" -> {
-                double max = Double.NEGATIVE_INFINITY;
-                for (float l : logits) {
-                    max = Math.max(max, l);
-                }
-                double sum = 0;
-                for (int i = 0; i < logits.length; i++) {
-                    scores[i] = Math.exp(logits[i] - max);
-                    sum += scores[i];
-                }
-                for (int i = 0; i < scores.length; i++) {
-                    scores[i] /= sum;
-                }
+                // computed above
             }
             case "sigmoid" -> {
                 for (int i = 0; i < logits.length; i++) {

@@ -38,6 +38,18 @@ public interface ServedModel extends AutoCloseable {
         return answers;
     }
 
+    /**
+     * The answer of a batch of one request, or its error: for models whose {@link #runBatch} is the real work (one
+     * forward pass over all the requests).
+     */
+    default Object runAlone(Work work) throws Exception {
+        Answer answer = runBatch(List.of(work)).get(0);
+        if (answer.error() != null) {
+            throw answer.error();
+        }
+        return answer.output();
+    }
+
     @Override
     void close();
 }

@@ -160,11 +160,7 @@ public final class ServedModels {
 
         @Override
         public Object run(Work work) throws Exception {
-            Answer answer = runBatch(List.of(work)).get(0);
-            if (answer.error() != null) {
-                throw answer.error();
-            }
-            return answer.output();
+            return runAlone(work);
         }
 
         /** One forward pass over the texts of all the requests. */
@@ -303,11 +299,7 @@ public final class ServedModels {
         public Object run(Work work) throws Exception {
             Texts texts = texts(work);
             if (sentenceTransformers) {
-                Answer answer = runBatch(List.of(work)).get(0);
-                if (answer.error() != null) {
-                    throw answer.error();
-                }
-                return answer.output();
+                return runAlone(work);
             }
             int hidden = model.config().hiddenSize();
             List<Object> out = new ArrayList<>();
