@@ -85,7 +85,6 @@ public final class FileInput implements WidgetInput {
         String type = contentType == null || contentType.isBlank() ? "application/octet-stream" : contentType;
         body = new Body(type, bytes);
         chosen.setText(name + " (" + io.modelhub.ui.Formats.bytes(bytes.length) + ")");
-        preview.removeAll();
         preview.getElement().removeAllChildren();
         if (bytes.length <= MAX_PREVIEW_BYTES) {
             Element element = new Element(previewTag);
