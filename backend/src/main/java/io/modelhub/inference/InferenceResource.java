@@ -2,8 +2,6 @@ package io.modelhub.inference;
 
 import io.modelhub.accounts.CurrentViewer;
 import io.modelhub.contract.InferenceProtocol;
-import io.modelhub.contract.InferenceProtocol.Result;
-import io.modelhub.contract.InferenceProtocol.Work;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.ApiExceptionMapper;
 import io.modelhub.repos.RepoAccessFilter;
@@ -17,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.LinkedHashMap;
@@ -34,11 +31,7 @@ public class InferenceResource {
     @Inject
     CurrentViewer viewer;
     @Inject
-    InferenceService service;
-    @Inject
-    InferenceRouter router;
-    @ConfigProperty(name = "modelhub.inference.wait-seconds", defaultValue = "60")
-    int waitSeconds;
+    InferenceCalls calls;
 
     @POST
     @Path("{ns}/{name}")
@@ -69,52 +62,23 @@ public class InferenceResource {
 
     private Response run(String ns, String name, String revision, String task, String contentType, byte[] body)
             throws InterruptedException {
-        InferenceInput input = InferenceInput.parse(contentType, body);
-        Work work = service.prepare(viewer.get(), ns, name, revision, task, input);
-        if (!router.anyServing()) {
-            return unavailable(InferenceRouter.Stall.NO_RUNNER, work, null);
+        InferenceCalls.Answer answer = calls.call(viewer.get(), ns, name, revision, task, contentType, body, calls.apiWaitMs());
+        if (answer.ok()) {
+            return Response.ok(answer.output(), MediaType.APPLICATION_JSON_TYPE).header("X-Repo-Commit", answer.commit())
+                    .header("X-Compute-Time-Ms", answer.computeMillis()).build();
         }
-        long started = System.nanoTime();
-        InferenceRouter.Outcome outcome = router.await(router.submit(work), waitSeconds * 1000L);
-        if (outcome.stall() != null) {
-            return unavailable(outcome.stall(), work, outcome.runnerName());
+        if (answer.reason() == null) {
+            return Response.fromResponse(ApiExceptionMapper.error(answer.status(), null, answer.error()))
+                    .header("X-Compute-Time-Ms", answer.computeMillis()).build();
         }
-        Result result = outcome.result();
-        String millis = Long.toString((System.nanoTime() - started) / 1_000_000);
-        if (result.status() != 200) {
-            return Response.fromResponse(ApiExceptionMapper.error(result.status(), null, result.error()))
-                    .header("X-Compute-Time-Ms", millis).build();
+        // 503 with Retry-After and the reason; "loading" carries HF's estimated_time, which its clients read
+        Map<String, Object> entity = new LinkedHashMap<>();
+        entity.put("error", answer.error());
+        if ("loading".equals(answer.reason())) {
+            entity.put("estimated_time", (double) answer.retryAfter());
         }
-        return Response.ok(result.output(), MediaType.APPLICATION_JSON_TYPE).header("X-Repo-Commit", work.revision())
-                .header("X-Compute-Time-Ms", millis).build();
-    }
-
-    /** 503 with Retry-After and the reason; "loading" carries HF's estimated_time, which its clients read. */
-    private Response unavailable(InferenceRouter.Stall stall, Work work, String runnerName) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        int retryAfter;
-        switch (stall) {
-            case NO_RUNNER -> {
-                retryAfter = 30;
-                body.put("error", "No serving runner online for " + work.repo() + ": start a runner with "
-                        + InferenceProtocol.SERVE_ENV + "=1 (the embedded start's local runner serves)");
-            }
-            case LOADING -> {
-                retryAfter = 10;
-                body.put("error", "Model " + work.repo() + " is currently loading on runner " + runnerName);
-                body.put("estimated_time", (double) retryAfter);
-            }
-            default -> {
-                retryAfter = 5;
-                body.put("error", "All serving runners are busy; " + work.repo() + " waited " + waitSeconds + " s");
-            }
-        }
-        body.put("reason", switch (stall) {
-            case NO_RUNNER -> "no_serving_runner";
-            case LOADING -> "loading";
-            case BUSY -> "busy";
-        });
-        return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE).entity(body)
-                .header("Retry-After", retryAfter).header("X-Error-Message", body.get("error")).build();
+        entity.put("reason", answer.reason());
+        return Response.status(answer.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(entity)
+                .header("Retry-After", answer.retryAfter()).header("X-Error-Message", answer.error()).build();
     }
 }

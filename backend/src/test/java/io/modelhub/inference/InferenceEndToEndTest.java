@@ -7,10 +7,9 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.modelhub.storage.imports.OnnxBertImport;
 import io.modelhub.testing.HubApi;
+import io.modelhub.testing.InferenceModels;
 import io.modelhub.testing.RealModelsProfile;
 import io.modelhub.testing.RunnerProcess;
-import io.modelhub.testing.Safetensors;
-import io.modelhub.testing.TokenizerJson;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -23,10 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.LongBuffer;
@@ -34,7 +30,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,8 +51,7 @@ class InferenceEndToEndTest {
     static final String SECRET = "admin/inference-secret";
     static final String FILL = "admin/inference-fill-mask";
     static final String SOUNDS = "admin/inference-sounds";
-    /** Logit scale of the colour classifier's head: a pure colour gives logits (2, 0). */
-    static final float HEAD = 2f;
+    static final float HEAD = InferenceModels.COLOUR_HEAD;
 
     @TestHTTPResource("/")
     URL base;
@@ -78,7 +72,7 @@ class InferenceEndToEndTest {
     @Order(1)
     void withoutAServingRunnerTheCallerGets503WithRetryAfterAndPrivateModelsStayHidden() throws Exception {
         createModels();
-        Response refused = HubApi.as(null).contentType("image/png").body(png(Color.RED)).post("/models/" + COLOURS);
+        Response refused = HubApi.as(null).contentType("image/png").body(InferenceModels.png(Color.RED)).post("/models/" + COLOURS);
         assertEquals(503, refused.statusCode(), refused.asString());
         assertEquals("30", refused.header("Retry-After"));
         assertEquals("no_serving_runner", refused.jsonPath().getString("reason"));
@@ -105,19 +99,19 @@ class InferenceEndToEndTest {
     void imageClassificationThroughARealRunner() throws Exception {
         startServingRunner();
         double high = 1 / (1 + Math.exp(-HEAD / Math.sqrt(1 + 1e-5)));
-        JsonPath red = awaitAnswer(() -> HubApi.as(null).contentType("image/png").body(png(Color.RED)).post("/models/" + COLOURS));
+        JsonPath red = awaitAnswer(() -> HubApi.as(null).contentType("image/png").body(InferenceModels.png(Color.RED)).post("/models/" + COLOURS));
         assertEquals(List.of("red", "blue"), red.getList("label", String.class), red.prettify());
         assertEquals(high, red.getDouble("[0].score"), 1e-4);
         assertEquals(1 - high, red.getDouble("[1].score"), 1e-4);
 
-        JsonPath blue = HubApi.as(null).contentType("image/png").body(png(Color.BLUE)).post("/models/" + COLOURS)
+        JsonPath blue = HubApi.as(null).contentType("image/png").body(InferenceModels.png(Color.BLUE)).post("/models/" + COLOURS)
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("blue", "red"), blue.getList("label", String.class), blue.prettify());
         assertEquals(high, blue.getDouble("[0].score"), 1e-4);
 
         // with parameters InferenceClient sends the image as base64 JSON
         JsonPath top1 = HubApi.as(null).contentType("application/json")
-                .body(Map.of("inputs", Base64.getEncoder().encodeToString(png(Color.BLUE)), "parameters", Map.of("top_k", 1)))
+                .body(Map.of("inputs", Base64.getEncoder().encodeToString(InferenceModels.png(Color.BLUE)), "parameters", Map.of("top_k", 1)))
                 .post("/models/" + COLOURS).then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("blue"), top1.getList("label", String.class), top1.prettify());
 
@@ -257,7 +251,7 @@ class InferenceEndToEndTest {
     @Order(6)
     void fillMaskOfABertForMaskedLm() throws Exception {
         startServingRunner();
-        fillMaskModel();
+        InferenceModels.fillMask(FILL.substring("admin/".length())).create();
         JsonPath answer = awaitAnswer(() -> HubApi.as(null).contentType("application/json")
                 .body(Map.of("inputs", "a [MASK] movie")).post("/models/" + FILL));
         // the head's bias alone decides: ln 3 for "good", 0 for the 10 other ids, so softmax gives good 3/13
@@ -282,9 +276,9 @@ class InferenceEndToEndTest {
     @Order(7)
     void audioClassificationOfAModelhubAudioModel() throws Exception {
         startServingRunner();
-        audioModel();
+        InferenceModels.audioClassifier(SOUNDS.substring("admin/".length())).create();
         // a clip at 8 kHz; the model reads 16 kHz, so the runner resamples it as training does
-        byte[] clip = wav(8000, 4000);
+        byte[] clip = InferenceModels.wav(8000, 4000);
         JsonPath answer = awaitAnswer(() -> HubApi.as(null).contentType("audio/wav").body(clip).post("/models/" + SOUNDS));
         assertEquals(List.of("yes", "no"), answer.getList("label", String.class), answer.prettify());
         assertEquals(0.75, answer.getDouble("[0].score"), 1e-5);
@@ -350,171 +344,10 @@ class InferenceEndToEndTest {
         if (created) {
             return;
         }
-        colourClassifier();
-        sentimentClassifier(SENTIMENT.substring("admin/".length()), false);
-        sentimentClassifier(SECRET.substring("admin/".length()), true);
+        InferenceModels.colourClassifier(COLOURS.substring("admin/".length())).create();
+        InferenceModels.bertClassifier(SENTIMENT.substring("admin/".length()), false).create();
+        InferenceModels.bertClassifier(SECRET.substring("admin/".length()), false).privateRepo().create();
         created = true;
-    }
-
-    /**
-     * A modelhub-cnn on 8x8 images: one conv stage whose filter 0 passes the centre pixel's red channel and filter 1
-     * its blue one, identity batch norm, ReLU, global average pooling, and a head (2 0; 0 2). A pure red image
-     * (normalised red 1, blue -1) gives features (1, 0) and logits (2, 0); blue the other way round.
-     */
-    private static void colourClassifier() {
-        float[] conv = new float[2 * 3 * 3 * 3];
-        conv[(0 * 3 + 0) * 9 + 4] = 1; // filter 0, red channel, centre tap
-        conv[(1 * 3 + 2) * 9 + 4] = 1; // filter 1, blue channel, centre tap
-        byte[] weights = Safetensors.builder()
-                .f32("backbone.conv0.weight", conv, 2, 3, 3, 3)
-                .f32("backbone.bn0.weight", new float[] {1, 1}, 2)
-                .f32("backbone.bn0.bias", new float[] {0, 0}, 2)
-                .f32("backbone.bn0.running_mean", new float[] {0, 0}, 2)
-                .f32("backbone.bn0.running_var", new float[] {1, 1}, 2)
-                .f32("classifier.weight", new float[] {HEAD, 0, 0, HEAD}, 2, 2)
-                .f32("classifier.bias", new float[] {0, 0}, 2)
-                .build();
-        String config = """
-                {"architectures": ["ModelHubCnnForImageClassification"], "model_type": "modelhub-cnn",
-                 "image_size": 8, "num_channels": 3, "channels": [2], "kernel_size": 3,
-                 "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "num_labels": 2,
-                 "id2label": {"0": "red", "1": "blue"}, "label2id": {"red": 0, "blue": 1}}
-                """;
-        HubApi.model(COLOURS.substring("admin/".length())).file("config.json", config).file("model.safetensors", weights).create();
-    }
-
-    /**
-     * A BertForSequenceClassification (1 layer, hidden 8) with seeded random encoder weights and a head that ignores
-     * them: classifier weight 0, bias (0, ln 3), so every text scores positive 0.75, negative 0.25.
-     */
-    private static void sentimentClassifier(String name, boolean privateRepo) {
-        List<String> words = List.of("a", "an", "good", "awful", "movie", "hello");
-        int vocab = TokenizerJson.SPECIALS.size() + words.size();
-        int h = 8;
-        SplittableRandom random = new SplittableRandom(15);
-        Safetensors st = Safetensors.builder();
-        bertEncoder(st, random, vocab, h);
-        st.f32("bert.pooler.dense.weight", noise(random, h * h), h, h).f32("bert.pooler.dense.bias", noise(random, h), h);
-        st.f32("classifier.weight", new float[2 * h], 2, h).f32("classifier.bias", new float[] {0, (float) Math.log(3)}, 2);
-        String config = """
-                {"architectures": ["BertForSequenceClassification"], "model_type": "bert", "vocab_size": %d,
-                 "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
-                 "hidden_act": "gelu", "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12,
-                 "pad_token_id": 0, "id2label": {"0": "negative", "1": "positive"},
-                 "label2id": {"negative": 0, "positive": 1}}
-                """.formatted(vocab);
-        HubApi.RepoBuilder repo = HubApi.model(name).file("config.json", config).file("model.safetensors", st.build())
-                .file("tokenizer.json", TokenizerJson.wordLevel(words));
-        (privateRepo ? repo.privateRepo() : repo).create();
-    }
-
-    /**
-     * A BertForMaskedLM over the sentiment model's words (1 layer, hidden 8) whose head ignores the encoder: transform
-     * dense and LayerNorm all 0, so the logits are cls.predictions.bias alone: ln 3 for "good", 0 for every other id.
-     */
-    private static void fillMaskModel() {
-        List<String> words = List.of("a", "an", "good", "awful", "movie", "hello");
-        int vocab = TokenizerJson.SPECIALS.size() + words.size();
-        int h = 8;
-        Safetensors st = Safetensors.builder();
-        bertEncoder(st, new SplittableRandom(16), vocab, h);
-        st.f32("cls.predictions.transform.dense.weight", new float[h * h], h, h)
-                .f32("cls.predictions.transform.dense.bias", new float[h], h)
-                .f32("cls.predictions.transform.LayerNorm.weight", new float[h], h)
-                .f32("cls.predictions.transform.LayerNorm.bias", new float[h], h);
-        float[] bias = new float[vocab];
-        bias[TokenizerJson.SPECIALS.size() + words.indexOf("good")] = (float) Math.log(3);
-        st.f32("cls.predictions.bias", bias, vocab);
-        String config = """
-                {"architectures": ["BertForMaskedLM"], "model_type": "bert", "vocab_size": %d,
-                 "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
-                 "hidden_act": "gelu", "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12,
-                 "pad_token_id": 0}
-                """.formatted(vocab);
-        HubApi.model(FILL.substring("admin/".length())).file("config.json", config).file("model.safetensors", st.build())
-                .file("tokenizer.json", TokenizerJson.wordLevel(words)).create();
-    }
-
-    /**
-     * A modelhub-audio classifier (one conv stage of 2 channels over a 16 x 50 log-mel image) whose head ignores the
-     * features: classifier weight 0, bias (0, ln 3), so every clip scores yes 0.75, no 0.25.
-     */
-    private static void audioModel() {
-        SplittableRandom random = new SplittableRandom(17);
-        byte[] weights = Safetensors.builder()
-                .f32("backbone.conv0.weight", noise(random, 2 * 9), 2, 1, 3, 3)
-                .f32("backbone.bn0.weight", new float[] {1, 1}, 2)
-                .f32("backbone.bn0.bias", new float[] {0, 0}, 2)
-                .f32("backbone.bn0.running_mean", new float[] {0, 0}, 2)
-                .f32("backbone.bn0.running_var", new float[] {1, 1}, 2)
-                .f32("classifier.weight", new float[4], 2, 2)
-                .f32("classifier.bias", new float[] {0, (float) Math.log(3)}, 2)
-                .build();
-        String config = """
-                {"architectures": ["ModelHubAudioCnn"], "model_type": "modelhub-audio", "sample_rate": 16000,
-                 "n_fft": 512, "win_length": 400, "hop_length": 160, "n_mels": 16, "frames": 50,
-                 "mel_scale": "htk", "normalization": "per_utterance", "num_channels": 1, "channels": [2],
-                 "kernel_size": 3, "hidden_size": 2, "num_labels": 2, "id2label": {"0": "no", "1": "yes"},
-                 "label2id": {"no": 0, "yes": 1}}
-                """;
-        HubApi.model(SOUNDS.substring("admin/".length())).file("config.json", config).file("model.safetensors", weights)
-                .create();
-    }
-
-    /** A mono 16-bit PCM WAV of a 440 Hz tone. */
-    private static byte[] wav(int rate, int samples) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 2 * samples).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes()).putInt(36 + 2 * samples).put("WAVE".getBytes());
-        b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
-                .putShort((short) 2).putShort((short) 16);
-        b.put("data".getBytes()).putInt(2 * samples);
-        for (int i = 0; i < samples; i++) {
-            b.putShort((short) Math.round(8000 * Math.sin(2 * Math.PI * 440 * i / rate)));
-        }
-        return b.array();
-    }
-
-    /** A 1-layer BERT encoder (hidden h, intermediate 2h) under "bert.", seeded random weights, LayerNorms 1 and 0. */
-    private static void bertEncoder(Safetensors st, SplittableRandom random, int vocab, int h) {
-        int inner = 2 * h;
-        st.f32("bert.embeddings.word_embeddings.weight", noise(random, vocab * h), vocab, h);
-        st.f32("bert.embeddings.position_embeddings.weight", noise(random, 16 * h), 16, h);
-        st.f32("bert.embeddings.token_type_embeddings.weight", noise(random, 2 * h), 2, h);
-        norm(st, "bert.embeddings.LayerNorm", h);
-        String layer = "bert.encoder.layer.0.";
-        for (String part : List.of("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense")) {
-            st.f32(layer + part + ".weight", noise(random, h * h), h, h).f32(layer + part + ".bias", noise(random, h), h);
-        }
-        norm(st, layer + "attention.output.LayerNorm", h);
-        st.f32(layer + "intermediate.dense.weight", noise(random, inner * h), inner, h).f32(layer + "intermediate.dense.bias", noise(random, inner), inner);
-        st.f32(layer + "output.dense.weight", noise(random, h * inner), h, inner).f32(layer + "output.dense.bias", noise(random, h), h);
-        norm(st, layer + "output.LayerNorm", h);
-    }
-
-    private static float[] noise(SplittableRandom random, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (random.nextDouble() - 0.5) * 0.2f;
-        }
-        return v;
-    }
-
-    private static void norm(Safetensors st, String prefix, int h) {
-        float[] ones = new float[h];
-        java.util.Arrays.fill(ones, 1f);
-        st.f32(prefix + ".weight", ones, h).f32(prefix + ".bias", new float[h], h);
-    }
-
-    private static byte[] png(Color colour) throws Exception {
-        BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 16; y++) {
-            for (int x = 0; x < 16; x++) {
-                image.setRGB(x, y, colour.getRGB());
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
     }
 
     // ---- the reference: ONNX Runtime on MiniLM's original export ----

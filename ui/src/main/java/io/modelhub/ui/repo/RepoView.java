@@ -20,6 +20,8 @@ import io.modelhub.ui.Formats;
 import io.modelhub.ui.MainLayout;
 import io.modelhub.ui.UiErrors;
 import io.modelhub.ui.UiSession;
+import io.modelhub.ui.widget.InferenceWidget;
+import io.modelhub.ui.widget.WidgetCalls;
 import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
@@ -62,11 +64,13 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
     private final UploadPanel uploadPanel;
     private final DatasetInspector datasets;
     private final CrossModalSearch crossModal;
+    private final WidgetCalls widgetCalls;
     private String title = "ModelHub";
 
     @Inject
     public RepoView(RepoService repos, CommitService commits, RepoIndexer indexer, DownloadService downloads,
-                    UploadPanel uploadPanel, DatasetInspector datasets, CrossModalSearch crossModal) {
+                    UploadPanel uploadPanel, DatasetInspector datasets, CrossModalSearch crossModal, WidgetCalls widgetCalls) {
+        this.widgetCalls = widgetCalls;
         this.datasets = datasets;
         this.crossModal = crossModal;
         this.repos = repos;
@@ -135,7 +139,7 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
         if (repo.repoType() == RepoType.DATASET) {
             tabs.add("Dataset viewer", DatasetPreview.of(repo, head, files, datasets, downloads));
         }
-        tabs.add(repo.repoType() == RepoType.MODEL ? "Model card" : "Dataset card", cardTab(repo, files));
+        tabs.add(repo.repoType() == RepoType.MODEL ? "Model card" : "Dataset card", cardTab(repo, head, files));
         if (repo.repoType() == RepoType.MODEL) {
             crossModal.index(repo, head).ifPresent(index -> tabs.add("Search",
                     CrossModalSearchPanel.of(repo, index, crossModal, repos, commits, downloads, viewer)));
@@ -151,19 +155,29 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
         add(tabs);
     }
 
-    private Component cardTab(Repo repo, List<RepoFile> files) {
+    private Component cardTab(Repo repo, String head, List<RepoFile> files) {
         Div card = new Div();
         card.setId("model-card");
         card.getStyle().set("flex", "3").set("min-width", "0").set("overflow-x", "auto");
         Optional<RepoFile> readme = files.stream().filter(f -> f.path().equalsIgnoreCase("README.md")).findFirst();
+        Map<String, Object> frontMatter = Map.of();
         if (readme.isPresent()) {
             ModelCard parsed = indexer.readCard(readme.get());
+            frontMatter = parsed.frontMatter();
             // bodyHtml escapes raw HTML and sanitises links, so it is safe to insert.
             card.getElement().setProperty("innerHTML", parsed.bodyHtml());
         } else {
             card.add(new Paragraph("No card yet: add a README.md (with YAML front matter for license, pipeline_tag, ...)."));
         }
-        HorizontalLayout layout = new HorizontalLayout(card, metadataPanel(repo, files));
+        // the widget heads the side column, as on Hugging Face's model pages
+        VerticalLayout side = new VerticalLayout();
+        side.setPadding(false);
+        side.getStyle().set("flex", "1").set("min-width", "18em").set("max-width", "26em");
+        if (repo.repoType() == RepoType.MODEL) {
+            InferenceWidget.of(repo, head, files, frontMatter, widgetCalls, downloads).ifPresent(side::add);
+        }
+        side.add(metadataPanel(repo, files));
+        HorizontalLayout layout = new HorizontalLayout(card, side);
         layout.setWidthFull();
         return layout;
     }
@@ -171,8 +185,7 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
     private Component metadataPanel(Repo repo, List<RepoFile> files) {
         VerticalLayout panel = new VerticalLayout();
         panel.setId("metadata-panel");
-        panel.getStyle().set("flex", "1").set("min-width", "18em").set("max-width", "26em")
-                .set("background", "var(--lumo-contrast-5pct)").set("border-radius", "var(--lumo-border-radius-l)")
+        panel.getStyle().set("background", "var(--lumo-contrast-5pct)").set("border-radius", "var(--lumo-border-radius-l)")
                 .set("overflow-wrap", "anywhere");
         panel.setSpacing(false);
         if (repo.parameters != null) {
