@@ -27,7 +27,10 @@ public final class InferenceProtocol {
     public static final String TEXT_CLASSIFICATION = "text-classification";
     public static final String FEATURE_EXTRACTION = "feature-extraction";
     public static final String IMAGE_CLASSIFICATION = "image-classification";
-    public static final List<String> TASKS = List.of(TEXT_CLASSIFICATION, FEATURE_EXTRACTION, IMAGE_CLASSIFICATION);
+    /** A dual encoder (CLIP-like): an image scored against texts made of candidate labels. */
+    public static final String ZERO_SHOT_IMAGE_CLASSIFICATION = "zero-shot-image-classification";
+    public static final List<String> TASKS = List.of(TEXT_CLASSIFICATION, FEATURE_EXTRACTION, IMAGE_CLASSIFICATION,
+            ZERO_SHOT_IMAGE_CLASSIFICATION);
 
     private InferenceProtocol() {
     }

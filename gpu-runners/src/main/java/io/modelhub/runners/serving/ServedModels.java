@@ -80,10 +80,14 @@ public final class ServedModels {
             ViTClassifier model = ViTClassifier.load(dir, device);
             return new ImageClassification<>(model, model.labels(), model.imageSize());
         }
+        if (type.equals(ModelTypes.DUAL_ENCODER)) {
+            return ZeroShotImageClassification.load(dir, device);
+        }
         throw new InvalidModelException("config.json " + (type.isEmpty() ? "names no model_type" : "has model_type \""
                 + type + "\"") + "; inference serves " + String.join(", ", ModelTypes.BERT_FAMILY) + ", "
                 + TextEncoderConfig.MODEL_TYPE + ", " + TorchScriptEncoder.MODEL_TYPE + ", " + CnnConfig.MODEL_TYPE
-                + ", " + ModelTypes.TIMM + " and " + ModelTypes.VIT + " models (see docs/inference.md)");
+                + ", " + ModelTypes.TIMM + ", " + ModelTypes.VIT + " and " + ModelTypes.DUAL_ENCODER
+                + " models (see docs/inference.md)");
     }
 
     /** The request's texts: "inputs" as one text or a list of them; single tells which the caller sent. */
@@ -334,7 +338,8 @@ public final class ServedModels {
             }
         }
 
-        private static byte[] imageBytes(Work work) {
+        /** The raw body, or base64 "inputs" (a data: URL too); shared by the image tasks. */
+        static byte[] imageBytes(Work work) {
             if (work.data() != null) {
                 return work.data();
             }
