@@ -17,11 +17,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The Hugging Face inference API on this hub: {@code POST /models/{namespace}/{name}} (and
@@ -35,10 +32,6 @@ public class InferenceResource {
     CurrentViewer viewer;
     @Inject
     InferenceService service;
-    @Inject
-    InferenceRouter router;
-    @ConfigProperty(name = "modelhub.inference.wait-seconds", defaultValue = "60")
-    int waitSeconds;
 
     @POST
     @Path("{ns}/{name}")
@@ -71,15 +64,8 @@ public class InferenceResource {
             throws InterruptedException {
         InferenceInput input = InferenceInput.parse(contentType, body);
         Work work = service.prepare(viewer.get(), ns, name, revision, task, input);
-        if (!router.anyServing()) {
-            return unavailable(InferenceRouter.Stall.NO_RUNNER, work, null);
-        }
         long started = System.nanoTime();
-        InferenceRouter.Outcome outcome = router.await(router.submit(work), waitSeconds * 1000L);
-        if (outcome.stall() != null) {
-            return unavailable(outcome.stall(), work, outcome.runnerName());
-        }
-        Result result = outcome.result();
+        Result result = service.call(work);
         String millis = Long.toString((System.nanoTime() - started) / 1_000_000);
         if (result.status() != 200) {
             return Response.fromResponse(ApiExceptionMapper.error(result.status(), null, result.error()))
@@ -87,34 +73,5 @@ public class InferenceResource {
         }
         return Response.ok(result.output(), MediaType.APPLICATION_JSON_TYPE).header("X-Repo-Commit", work.revision())
                 .header("X-Compute-Time-Ms", millis).build();
-    }
-
-    /** 503 with Retry-After and the reason; "loading" carries HF's estimated_time, which its clients read. */
-    private Response unavailable(InferenceRouter.Stall stall, Work work, String runnerName) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        int retryAfter;
-        switch (stall) {
-            case NO_RUNNER -> {
-                retryAfter = 30;
-                body.put("error", "No serving runner online for " + work.repo() + ": start a runner with "
-                        + InferenceProtocol.SERVE_ENV + "=1 (the embedded start's local runner serves)");
-            }
-            case LOADING -> {
-                retryAfter = 10;
-                body.put("error", "Model " + work.repo() + " is currently loading on runner " + runnerName);
-                body.put("estimated_time", (double) retryAfter);
-            }
-            default -> {
-                retryAfter = 5;
-                body.put("error", "All serving runners are busy; " + work.repo() + " waited " + waitSeconds + " s");
-            }
-        }
-        body.put("reason", switch (stall) {
-            case NO_RUNNER -> "no_serving_runner";
-            case LOADING -> "loading";
-            case BUSY -> "busy";
-        });
-        return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE).entity(body)
-                .header("Retry-After", retryAfter).header("X-Error-Message", body.get("error")).build();
     }
 }

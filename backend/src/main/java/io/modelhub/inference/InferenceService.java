@@ -3,6 +3,8 @@ package io.modelhub.inference;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
+import io.modelhub.contract.InferenceProtocol;
+import io.modelhub.contract.InferenceProtocol.Result;
 import io.modelhub.contract.InferenceProtocol.Work;
 import io.modelhub.contract.RunnerProtocol.InputFile;
 import io.modelhub.platform.ApiException;
@@ -13,17 +15,27 @@ import io.modelhub.repos.RepoType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
 import java.util.UUID;
 
-/** The database side of inference: what a caller may run (as for downloads), pinned to a commit, and its files. */
+/**
+ * What a caller may run (as for downloads), pinned to a commit, with its files; and running it: the request waits
+ * for a serving runner ({@link InferenceRouter}), or ends with a 503 saying why. The HF inference API
+ * ({@link InferenceResource}) and the hub's own callers (the cross-modal search's query embedding) both go through
+ * {@link #call}.
+ */
 @ApplicationScoped
 public class InferenceService {
     @Inject
     RepoService repos;
     @Inject
     CommitService commits;
+    @Inject
+    InferenceRouter router;
+    @ConfigProperty(name = "modelhub.inference.wait-seconds", defaultValue = "60")
+    int waitSeconds;
 
     /**
      * The request for a model the viewer can read (404 otherwise, private models included), at {@code revision}
@@ -33,7 +45,13 @@ public class InferenceService {
     public Work prepare(Viewer viewer, String namespace, String name, String revision, String task, InferenceInput input) {
         RepoName repoName = new RepoName(RepoType.MODEL, namespace, name);
         Repo repo = repos.visible(viewer, repoName);
-        String commit = commits.resolve(repo, revision);
+        return prepare(repo, commits.resolve(repo, revision), task, input);
+    }
+
+    /** The request for a model at a commit, for a caller that has already checked the viewer may read it. */
+    @Transactional
+    public Work prepare(Repo repo, String commit, String task, InferenceInput input) {
+        RepoName repoName = repo.repoName();
         List<InputFile> files = commits.files(commit).stream()
                 .map(f -> new InputFile(f.path(), f.size(), f.lfs() ? f.sha256() : null, f.gitSha1())).toList();
         if (files.stream().noneMatch(f -> f.path().equals("config.json"))) {
@@ -42,6 +60,54 @@ public class InferenceService {
         }
         return new Work(UUID.randomUUID().toString(), repoName.id(), commit, task, input.inputs(), input.parameters(),
                 input.data(), files);
+    }
+
+    /**
+     * Waits (outside any transaction: up to {@code modelhub.inference.wait-seconds}) for a serving runner's answer.
+     * The answer may be an error the runner gave (400 for an input that does not fit, 413, 500).
+     *
+     * @throws ApiException 503 with Retry-After and a "reason" when no runner is online, the model is still loading,
+     *     or the runners stayed busy
+     */
+    public Result call(Work work) throws InterruptedException {
+        if (!router.anyServing()) {
+            throw unavailable(InferenceRouter.Stall.NO_RUNNER, work, null);
+        }
+        InferenceRouter.Outcome outcome = router.await(router.submit(work), waitSeconds * 1000L);
+        if (outcome.stall() != null) {
+            throw unavailable(outcome.stall(), work, outcome.runnerName());
+        }
+        return outcome.result();
+    }
+
+    /** 503 with Retry-After and the reason; "loading" carries HF's estimated_time, which its clients read. */
+    private ApiException unavailable(InferenceRouter.Stall stall, Work work, String runnerName) {
+        int retryAfter;
+        String message;
+        switch (stall) {
+            case NO_RUNNER -> {
+                retryAfter = 30;
+                message = "No serving runner online for " + work.repo() + ": start a runner with "
+                        + InferenceProtocol.SERVE_ENV + "=1 (the embedded start's local runner serves)";
+            }
+            case LOADING -> {
+                retryAfter = 10;
+                message = "Model " + work.repo() + " is currently loading on runner " + runnerName;
+            }
+            default -> {
+                retryAfter = 5;
+                message = "All serving runners are busy; " + work.repo() + " waited " + waitSeconds + " s";
+            }
+        }
+        ApiException e = new ApiException(503, null, message);
+        if (stall == InferenceRouter.Stall.LOADING) {
+            e.withField("estimated_time", (double) retryAfter);
+        }
+        return e.withField("reason", switch (stall) {
+            case NO_RUNNER -> "no_serving_runner";
+            case LOADING -> "loading";
+            case BUSY -> "busy";
+        }).withHeader("Retry-After", Integer.toString(retryAfter));
     }
 
     /** One file of the model a held request is for, at its pinned commit. */
