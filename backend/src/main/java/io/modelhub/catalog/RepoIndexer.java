@@ -11,6 +11,7 @@ import io.modelhub.storage.inspect.InspectionException;
 import io.modelhub.storage.inspect.Modality;
 import io.modelhub.storage.inspect.ModelCard;
 import io.modelhub.storage.inspect.ModelConfig;
+import io.modelhub.storage.inspect.PipelineTags;
 import io.modelhub.storage.inspect.SafetensorsHeader;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -75,6 +76,7 @@ public class RepoIndexer {
         Map<String, Long> dtypes = new TreeMap<>();
         boolean hasWeights = false;
         RepoFile readme = null;
+        RepoFile configFile = null;
         for (RepoFile f : files) {
             Optional<Kind> kind = kindOf(f.path());
             if (kind.isEmpty()) {
@@ -86,7 +88,10 @@ public class RepoIndexer {
                     card = r;
                     readme = f;
                 }
-                case CONFIG -> config = r;
+                case CONFIG -> {
+                    config = r;
+                    configFile = f;
+                }
                 case SAFETENSORS -> {
                     hasWeights = true;
                     @SuppressWarnings("unchecked")
@@ -108,6 +113,16 @@ public class RepoIndexer {
         repo.dtypeParameters = hasWeights ? dtypes : null;
         repo.parameters = hasWeights ? dtypes.values().stream().mapToLong(Long::longValue).sum() : null;
         repo.modality = Modality.derive(repo.pipelineTag, repo.modelType, repo.architectures, repo.tags).id();
+        if (repo.pipelineTag == null && repo.repoType() == RepoType.MODEL) {
+            // the card's tag wins; without one, the task config.json implies (modality stays as derived above)
+            List<String> modalities = config.containsKey("modalities") ? list(config.get("modalities")) : null;
+            if (modalities == null && PipelineTags.DUAL_ENCODER.equals(repo.modelType) && configFile != null) {
+                // inspections cached before modalities were recorded lack the key
+                modalities = list(readConfig(configFile).raw().get("modalities"));
+            }
+            repo.pipelineTag = PipelineTags.derive(repo.modelType, repo.architectures == null ? List.of() : repo.architectures,
+                    modalities, files.stream().map(RepoFile::path).collect(java.util.stream.Collectors.toSet()));
+        }
         if (repo.repoType() == RepoType.MODEL) {
             // Inspections cached before model_index was recorded lack the key: read the card once more for those.
             Object modelIndex = readme == null ? null
@@ -128,6 +143,14 @@ public class RepoIndexer {
             return ModelCard.parse(new String(readSmall(readme), StandardCharsets.UTF_8));
         } catch (InspectionException e) {
             throw ApiException.badRequest(readme.path() + ": " + e.getMessage());
+        }
+    }
+
+    private ModelConfig readConfig(RepoFile file) {
+        try {
+            return ModelConfig.parse(readSmall(file));
+        } catch (InspectionException e) {
+            throw ApiException.badRequest(file.path() + ": " + e.getMessage());
         }
     }
 
@@ -187,6 +210,9 @@ public class RepoIndexer {
                 ModelConfig config = ModelConfig.parse(readSmall(file));
                 r.put("architectures", config.architectures());
                 r.put("model_type", config.modelType());
+                if (config.raw().get("modalities") instanceof List<?> modalities) {
+                    r.put("modalities", modalities);
+                }
             }
             case SAFETENSORS -> {
                 SafetensorsHeader header = SafetensorsHeader.read(store, file.sha256(), file.size());

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
+import io.modelhub.contract.InferenceProtocol;
+import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.inference.InferenceInput;
+import io.modelhub.inference.InferenceCalls;
+import io.modelhub.inference.InferenceService;
 import io.modelhub.platform.ApiException;
 import io.modelhub.repos.Repo;
 import io.modelhub.storage.blobs.BlobStore;
@@ -18,13 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,12 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * run committed with it (index/embeddings.safetensors: "a" and "b", normalised, one row per line of
  * index/items.jsonl), ranked by dot product.
  * <p>
- * A typed text is embedded by the model's own text tower in plain Java ({@link TextQueryEncoders}) when that tower
- * is the platform's modelhub-text encoder with its WordLevel tokenizer: small enough to run on the hub's CPU in
- * milliseconds, and no ML runtime in the server (DJL would bring PyTorch's ~200 MB native library, whose JNI cannot
- * be loaded twice, and the backend tests restart Quarkus with other profiles in one JVM). Other text towers fall
- * back to the closest text the index holds (the same text after normalising case and spaces, else the one sharing
- * the most words), and the answer says so and why. An image or clip query is one of the indexed items.
+ * A typed text is embedded by the model's own text tower through inference (a serving runner runs the recipe's
+ * DualEncoder; the hub runs no model). An image or clip query is one of the indexed items.
  */
 @ApplicationScoped
 public class CrossModalSearch {
@@ -54,7 +52,9 @@ public class CrossModalSearch {
     @Inject
     ObjectMapper json;
     @Inject
-    TextQueryEncoders encoders;
+    InferenceService inference;
+    @Inject
+    InferenceCalls calls;
 
     private final Map<String, Index> cache = new ConcurrentHashMap<>();
 
@@ -70,11 +70,10 @@ public class CrossModalSearch {
     }
 
     /**
-     * {@code searchedAs}: the query actually used (the typed text when {@code encoded}, else an indexed item);
-     * {@code side}: "a" or "b", the side the hits are from; {@code encoded}: the typed text was embedded by the
-     * model's text tower; {@code note}: when a typed text was not encoded, why (null otherwise).
+     * {@code searchedAs}: the query (the typed text, trimmed, or an indexed item); {@code side}: "a" or "b", the side
+     * the hits are from.
      */
-    public record Answer(String searchedAs, String side, List<Hit> hits, boolean encoded, String note) {
+    public record Answer(String searchedAs, String side, List<Hit> hits) {
     }
 
     /** A zero-shot label's probability for an item. */
@@ -168,8 +167,13 @@ public class CrossModalSearch {
         }
     }
 
-    /** The other side's items ranked for a typed text: embedded by the text tower, else searched as the closest indexed text. */
-    public Answer byText(Index index, String text, int k) {
+    /**
+     * The other side's items ranked for a typed text, embedded by the model's own text tower on a serving runner
+     * (feature-extraction of the dual encoder at the index's commit: any tokenizer, any text tower the runners load).
+     *
+     * @throws ApiException 503 with the reason when no runner serves, or the runner's refusal
+     */
+    public Answer byText(Repo model, Index index, String text, int k) throws InterruptedException {
         String textSide = index.textSide();
         if (textSide == null) {
             throw ApiException.badRequest("This model aligns " + index.a().modality() + " with " + index.b().modality()
@@ -178,45 +182,42 @@ public class CrossModalSearch {
         if (text == null || text.isBlank()) {
             throw ApiException.badRequest("Type a text to search for");
         }
-        TextQueryEncoders.Loaded tower = encoders.forCommit(index.commit(), textSide);
-        String unavailable = tower.unavailable();
-        if (tower.encoder() != null && tower.encoder().projectionSize() != index.dimensions()) {
-            unavailable = "the text tower projects to " + tower.encoder().projectionSize() + " dimensions but the index"
-                    + " holds " + index.dimensions();
+        String query = text.trim();
+        Work work = inference.prepare(model, index.commit(), InferenceProtocol.FEATURE_EXTRACTION,
+                new InferenceInput(query, Map.of(), null));
+        InferenceCalls.Answer answer = calls.call(work, calls.apiWaitMs());
+        if (answer.reason() != null) {
+            throw answer.unavailable();
         }
-        if (unavailable == null) {
-            String query = text.trim();
-            return rank(index, textSide, tower.encoder().embed(query), query, k, true, null);
+        if (!answer.ok()) {
+            throw new ApiException(answer.status(), null, "The model's text tower could not embed the query: "
+                    + answer.error());
         }
-        String wanted = normalise(text);
-        Set<String> words = words(wanted);
-        int best = -1;
-        double bestOverlap = -1;
-        for (int i = 0; i < index.size(); i++) {
-            String candidate = normalise(value(index, textSide, i));
-            if (candidate.equals(wanted)) {
-                best = i;
-                break;
-            }
-            Set<String> theirs = words(candidate);
-            Set<String> common = new HashSet<>(words);
-            common.retainAll(theirs);
-            Set<String> union = new HashSet<>(words);
-            union.addAll(theirs);
-            double overlap = union.isEmpty() ? 0 : (double) common.size() / union.size();
-            if (overlap > bestOverlap) {
-                bestOverlap = overlap;
-                best = i;
-            }
+        float[] embedding = vector(answer.output());
+        if (embedding == null || embedding.length != index.dimensions()) {
+            throw new ApiException(500, null, "The text tower answered " + (embedding == null ? "no vector"
+                    : embedding.length + " dimensions") + " but the index holds " + index.dimensions());
         }
-        return rank(index, textSide, best, k, "the hub cannot encode free text with this model (" + unavailable + ")");
+        return rank(index, textSide, embedding, query, k);
+    }
+
+    /** A JSON vector as the runner answers feature-extraction for one text. */
+    private static float[] vector(Object output) {
+        if (!(output instanceof List<?> list) || !list.stream().allMatch(Number.class::isInstance)) {
+            return null;
+        }
+        float[] v = new float[list.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = ((Number) list.get(i)).floatValue();
+        }
+        return v;
     }
 
     /** The other side's items ranked for an indexed item of {@code side} ("a" or "b"), e.g. an image's best captions. */
     public Answer byItem(Index index, String side, String item, int k) {
         for (int i = 0; i < index.size(); i++) {
             if (value(index, side, i).equals(item)) {
-                return rank(index, side, i, k, null);
+                return rank(index, side, i, k);
             }
         }
         throw ApiException.badRequest("'" + item + "' is not an item of this model's index");
@@ -264,14 +265,14 @@ public class CrossModalSearch {
         return scores;
     }
 
-    private Answer rank(Index index, String querySide, int row, int k, String note) {
+    private Answer rank(Index index, String querySide, int row, int k) {
         float[] query = Arrays.copyOfRange(querySide.equals("a") ? index.embeddingsA() : index.embeddingsB(),
                 row * index.dimensions(), (row + 1) * index.dimensions());
-        return rank(index, querySide, query, value(index, querySide, row), k, false, note);
+        return rank(index, querySide, query, value(index, querySide, row), k);
     }
 
     /** The other side's items by similarity to {@code query}, an embedding of the query side. */
-    private Answer rank(Index index, String querySide, float[] query, String searchedAs, int k, boolean encoded, String note) {
+    private Answer rank(Index index, String querySide, float[] query, String searchedAs, int k) {
         String other = querySide.equals("a") ? "b" : "a";
         float[] candidates = other.equals("a") ? index.embeddingsA() : index.embeddingsB();
         // the same text may caption several items: each distinct value is one hit, at its best score
@@ -294,7 +295,7 @@ public class CrossModalSearch {
             Hit h = sorted.get(r);
             hits.add(new Hit(r + 1, h.item(), h.partner(), h.split(), h.score()));
         }
-        return new Answer(searchedAs, other, hits, encoded, note);
+        return new Answer(searchedAs, other, hits);
     }
 
     private static String value(Index index, String side, int row) {
@@ -306,15 +307,6 @@ public class CrossModalSearch {
     public static String exampleText(Index index) {
         String side = index.textSide();
         return side == null || index.items().isEmpty() ? "" : value(index, side, 0);
-    }
-
-    /** Lowercase with single spaces: how queries and indexed texts are compared. */
-    public static String normalise(String text) {
-        return text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
-    }
-
-    private static Set<String> words(String text) {
-        return new HashSet<>(Arrays.asList(text.split("[^\\p{L}\\p{N}]+")));
     }
 
     private byte[] read(RepoFile f) throws IOException {

@@ -8,7 +8,6 @@ import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -34,11 +33,12 @@ public class CrossModalSearchResource {
 
     @GET
     @Path("crossmodal/{namespace}/{name}/search")
-    @Operation(summary = "Rank a dual encoder's indexed items for a text query (embedded by its text tower)")
-    @Transactional
+    @Operation(summary = "Rank a dual encoder's indexed items for a text query (embedded by its text tower on a serving "
+            + "runner; 503 with the reason when none serves)")
+    // no transaction around it: the query waits for a serving runner (up to modelhub.inference.wait-seconds)
     public CrossModalSearch.Answer search(@PathParam("namespace") String namespace, @PathParam("name") String name,
                                           @QueryParam("q") String q, @QueryParam("revision") String revision,
-                                          @QueryParam("limit") Integer limit) {
+                                          @QueryParam("limit") Integer limit) throws InterruptedException {
         if (q == null || q.isBlank()) {
             throw ApiException.badRequest("Give a text to search for: ?q=...");
         }
@@ -50,6 +50,6 @@ public class CrossModalSearchResource {
         String commit = commits.resolve(model, revision);
         CrossModalSearch.Index index = search.index(model, commit).orElseThrow(() -> ApiException.badRequest(model.fullId()
                 + " is not a cross-modal model with an embedding index (model_type " + CrossModalSearch.MODEL_TYPE + ")"));
-        return search.byText(index, q, k);
+        return search.byText(model, index, q, k);
     }
 }

@@ -4,6 +4,7 @@ import io.modelhub.accounts.Viewer;
 import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.InferenceProtocol.Result;
 import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.platform.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,7 +38,14 @@ public class InferenceCalls {
     public Answer call(Viewer viewer, String namespace, String name, String revision, String task, String contentType,
                        byte[] body, long waitMs) throws InterruptedException {
         InferenceInput input = InferenceInput.parse(contentType, body);
-        Work work = service.prepare(viewer, namespace, name, revision, task, input);
+        return call(service.prepare(viewer, namespace, name, revision, task, input), waitMs);
+    }
+
+    /**
+     * The answer to a request {@link InferenceService#prepare prepared} for a caller already allowed to run it, or
+     * the 503 that says why there is none.
+     */
+    public Answer call(Work work, long waitMs) throws InterruptedException {
         if (!router.anyServing()) {
             return unavailable(InferenceRouter.Stall.NO_RUNNER, work, null, waitMs);
         }
@@ -84,6 +92,15 @@ public class InferenceCalls {
                          String commit, long computeMillis) {
         public boolean ok() {
             return status == 200;
+        }
+
+        /** The 503 of a call no runner answered, as the API sends it: Retry-After and the reason (HF's loading answer). */
+        public ApiException unavailable() {
+            ApiException e = new ApiException(status, null, error);
+            if ("loading".equals(reason)) {
+                e.withField("estimated_time", (double) retryAfter);
+            }
+            return e.withField("reason", reason).withHeader("Retry-After", Integer.toString(retryAfter));
         }
 
         /** Worth asking again soon: the model is loading or the runners are busy (not: no runner at all). */

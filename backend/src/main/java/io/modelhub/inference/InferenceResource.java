@@ -17,8 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The Hugging Face inference API on this hub: {@code POST /models/{namespace}/{name}} (and
@@ -67,18 +65,10 @@ public class InferenceResource {
             return Response.ok(answer.output(), MediaType.APPLICATION_JSON_TYPE).header("X-Repo-Commit", answer.commit())
                     .header("X-Compute-Time-Ms", answer.computeMillis()).build();
         }
-        if (answer.reason() == null) {
-            return Response.fromResponse(ApiExceptionMapper.error(answer.status(), null, answer.error()))
-                    .header("X-Compute-Time-Ms", answer.computeMillis()).build();
+        if (answer.reason() != null) {
+            throw answer.unavailable();
         }
-        // 503 with Retry-After and the reason; "loading" carries HF's estimated_time, which its clients read
-        Map<String, Object> entity = new LinkedHashMap<>();
-        entity.put("error", answer.error());
-        if ("loading".equals(answer.reason())) {
-            entity.put("estimated_time", (double) answer.retryAfter());
-        }
-        entity.put("reason", answer.reason());
-        return Response.status(answer.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(entity)
-                .header("Retry-After", answer.retryAfter()).header("X-Error-Message", answer.error()).build();
+        return Response.fromResponse(ApiExceptionMapper.error(answer.status(), null, answer.error()))
+                .header("X-Compute-Time-Ms", answer.computeMillis()).build();
     }
 }

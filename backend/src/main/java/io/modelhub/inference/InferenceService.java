@@ -3,6 +3,7 @@ package io.modelhub.inference;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
+import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.InferenceProtocol.Work;
 import io.modelhub.contract.RunnerProtocol.InputFile;
 import io.modelhub.platform.ApiException;
@@ -17,7 +18,12 @@ import jakarta.transaction.Transactional;
 import java.util.List;
 import java.util.UUID;
 
-/** The database side of inference: what a caller may run (as for downloads), pinned to a commit, and its files. */
+/**
+ * What a caller may run (as for downloads), pinned to a commit, with its files; and running it: the request waits
+ * for a serving runner ({@link InferenceRouter}), or ends with a 503 saying why. The HF inference API
+ * ({@link InferenceResource}) and the hub's own callers (the cross-modal search's query embedding) both go through
+ * {@link #call}.
+ */
 @ApplicationScoped
 public class InferenceService {
     @Inject
@@ -33,7 +39,13 @@ public class InferenceService {
     public Work prepare(Viewer viewer, String namespace, String name, String revision, String task, InferenceInput input) {
         RepoName repoName = new RepoName(RepoType.MODEL, namespace, name);
         Repo repo = repos.visible(viewer, repoName);
-        String commit = commits.resolve(repo, revision);
+        return prepare(repo, commits.resolve(repo, revision), task, input);
+    }
+
+    /** The request for a model at a commit, for a caller that has already checked the viewer may read it. */
+    @Transactional
+    public Work prepare(Repo repo, String commit, String task, InferenceInput input) {
+        RepoName repoName = repo.repoName();
         List<InputFile> files = commits.files(commit).stream()
                 .map(f -> new InputFile(f.path(), f.size(), f.lfs() ? f.sha256() : null, f.gitSha1())).toList();
         if (files.stream().noneMatch(f -> f.path().equals("config.json"))) {

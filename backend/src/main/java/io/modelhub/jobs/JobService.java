@@ -133,7 +133,7 @@ public class JobService {
             throw ApiException.badRequest("Modality mismatch: recipe '" + recipe.id() + "' takes " + recipe.modality()
                     + " data, and dataset " + dataset.fullId() + " holds " + layout.modality() + " files");
         }
-        if (recipe.task().endsWith("classification") && layout.labels().size() < 2) {
+        if (recipe.needsLabels() && layout.labels().size() < 2) {
             throw ApiException.badRequest("Dataset " + dataset.fullId() + " has no labels: a classification recipe needs "
                     + "train/<label>/<file> folders with at least two labels (found " + layout.labels().size() + ")");
         }
@@ -498,7 +498,7 @@ public class JobService {
         if (schema == null || !recipe.modality().equals(schema.modality())) {
             return false;
         }
-        return !recipe.task().endsWith("classification") || (schema.labels() != null && schema.labels().size() >= 2);
+        return !recipe.needsLabels() || (schema.labels() != null && schema.labels().size() >= 2);
     }
 
     /**

@@ -7,6 +7,8 @@ package io.modelhub.platform;
 public class ApiException extends RuntimeException {
     private final int status;
     private final String errorCode;
+    private final java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public ApiException(int status, String errorCode, String message) {
         super(message);
@@ -21,6 +23,26 @@ public class ApiException extends RuntimeException {
     /** May be null: not every refusal has a client-visible code. */
     public String errorCode() {
         return errorCode;
+    }
+
+    /** A field the JSON body carries beside "error" (a 503's "reason", HF's "estimated_time"). */
+    public ApiException withField(String name, Object value) {
+        fields.put(name, value);
+        return this;
+    }
+
+    /** A response header, e.g. Retry-After. */
+    public ApiException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, Object> fields() {
+        return java.util.Collections.unmodifiableMap(fields);
+    }
+
+    public java.util.Map<String, String> headers() {
+        return java.util.Collections.unmodifiableMap(headers);
     }
 
     public static ApiException badRequest(String message) {

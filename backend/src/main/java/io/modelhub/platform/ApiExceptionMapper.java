@@ -20,7 +20,16 @@ public class ApiExceptionMapper implements ExceptionMapper<Exception> {
     @Override
     public Response toResponse(Exception exception) {
         if (exception instanceof ApiException api) {
-            return error(api.status(), api.errorCode(), api.getMessage());
+            if (api.fields().isEmpty() && api.headers().isEmpty()) {
+                return error(api.status(), api.errorCode(), api.getMessage());
+            }
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("error", api.getMessage());
+            body.putAll(api.fields());
+            Response.ResponseBuilder builder = Response.fromResponse(error(api.status(), api.errorCode(), api.getMessage()))
+                    .entity(body);
+            api.headers().forEach(builder::header);
+            return builder.build();
         }
         if (exception instanceof WebApplicationException web && web.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
             return error(400, null, MalformedJsonMapper.describe(json));

@@ -76,4 +76,41 @@ class CatalogServiceTest {
         assertEquals(2, catalog.count(Viewer.ANONYMOUS, tagged).total());
         assertFalse(catalog.facet("license", io.modelhub.repos.RepoType.MODEL).isEmpty());
     }
+
+    /**
+     * Without a pipeline_tag on the card, the catalog derives it from config.json (and modules.json), and the task
+     * filter of the HF listing finds the models by it; a card's own tag still wins.
+     */
+    @Test
+    void pipelineTagsFromConfigWhenTheCardHasNone() {
+        HubApi.model("catalog-derived-clip")
+                .file("README.md", HubApi.readme("tags: [catalog-derived]", "A dual encoder."))
+                .file("config.json", "{\"architectures\":[\"ModelHubMultimodalDualEncoder\"],\"model_type\":\"modelhub-dual-encoder\","
+                        + "\"modalities\":[\"text\",\"vision\"],\"projection_size\":4}")
+                .create();
+        HubApi.model("catalog-derived-classifier")
+                .file("config.json", "{\"architectures\":[\"BertForSequenceClassification\"],\"model_type\":\"bert\"}")
+                .create();
+        HubApi.model("catalog-derived-sentences")
+                .file("config.json", "{\"architectures\":[\"BertModel\"],\"model_type\":\"bert\"}")
+                .file("modules.json", "[]")
+                .create();
+        HubApi.model("catalog-derived-carded")
+                .file("README.md", HubApi.readme("pipeline_tag: fill-mask", "Says fill-mask."))
+                .file("config.json", "{\"architectures\":[\"BertForSequenceClassification\"],\"model_type\":\"bert\"}")
+                .create();
+        assertEquals(List.of("admin/catalog-derived-clip"), listed("zero-shot-image-classification", "catalog-derived"));
+        assertEquals(List.of("admin/catalog-derived-classifier"), listed("text-classification", "catalog-derived"));
+        assertEquals(List.of("admin/catalog-derived-sentences"), listed("sentence-similarity", "catalog-derived"));
+        assertEquals(List.of("admin/catalog-derived-carded"), listed("fill-mask", "catalog-derived"));
+        assertEquals("zero-shot-image-classification", HubApi.as(null).get("/api/models/admin/catalog-derived-clip")
+                .then().statusCode(200).extract().jsonPath().getString("pipeline_tag"));
+        assertEquals("multimodal",
+                catalog.search(Viewer.ANONYMOUS, CatalogQuery.models().withIdContains("catalog-derived-clip")).items().get(0).modality);
+    }
+
+    private static List<String> listed(String pipelineTag, String search) {
+        return HubApi.as(null).queryParam("pipeline_tag", pipelineTag).queryParam("search", search).get("/api/models")
+                .then().statusCode(200).extract().jsonPath().getList("id");
+    }
 }

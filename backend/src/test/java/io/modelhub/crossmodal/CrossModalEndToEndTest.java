@@ -43,8 +43,6 @@ class CrossModalEndToEndTest {
     RepoService repos;
     @Inject
     CommitService commits;
-    @Inject
-    TextQueryEncoders encoders;
 
     static RunnerProcess runner;
 
@@ -61,7 +59,9 @@ class CrossModalEndToEndTest {
         HubApi.dataset("x2e-pairs").folder(tmp.resolve("data/pairs")).create();
         HubApi.dataset("x2e-images").folder(tmp.resolve("data/images")).create();
         HubApi.dataset("x2e-captions").folder(tmp.resolve("data/captions")).create();
-        runner = RunnerProcess.start(base.toString().replaceAll("/$", ""), "x2e-runner", tmp.resolve("runner"));
+        // one runner trains the towers and the dual encoder, then serves it (the search's query embedding, zero-shot)
+        runner = RunnerProcess.start(base.toString().replaceAll("/$", ""), "x2e-runner", tmp.resolve("runner"),
+                HubApi.issueRunnerCredential("x2e-runner"), Map.of("MODELHUB_RUNNER_SERVE", "1"));
         runner.awaitRegistration();
 
         long cnn = submit(Map.of("recipe", "image-pretraining", "dataset", "admin/x2e-images", "outputRepo", "admin/x2e-cnn",
@@ -93,14 +93,20 @@ class CrossModalEndToEndTest {
                 "tokenizer.json", "index/embeddings.safetensors", "index/items.jsonl")), model.prettify());
         assertEquals("admin/x2e-pairs", model.getString("cardData.datasets[0]"));
 
-        // The hub answers a caption from the committed index: the best images carry that caption.
+        // pipeline_tag from the recipe: the task filter finds the dual encoder
+        assertEquals("zero-shot-image-classification", model.getString("pipeline_tag"), model.prettify());
+        List<String> zeroShotModels = HubApi.asAdmin().queryParam("pipeline_tag", "zero-shot-image-classification")
+                .queryParam("limit", 1000).get("/api/models").then().statusCode(200).extract().jsonPath().getList("id");
+        assertTrue(zeroShotModels.contains("admin/x2e-clip") && !zeroShotModels.contains("admin/x2e-cnn"), zeroShotModels.toString());
+
+        // The hub answers a caption from the committed index, the caption embedded by the runner's text tower.
         CrossModalSearch.Index index = index("x2e-clip");
         assertEquals("text", index.a().modality());
-        assertTheHubEmbedsTextsAsTheRunnerDid(index);
+        assertTheServedTextTowerEmbedsAsTheRunDid(index);
+        assertZeroShotThroughTheApiMatchesTheIndex(index, tmp.resolve("data/pairs"));
         String caption = PairedDatasetBuilder.caption("circle", "red", "large");
-        CrossModalSearch.Answer answer = search.byText(index, caption, 5);
+        CrossModalSearch.Answer answer = search.byText(repo("x2e-clip"), index, caption, 5);
         assertEquals(caption, answer.searchedAs());
-        assertTrue(answer.encoded(), "the hub embeds the query with the model's text tower: " + answer.note());
         assertEquals("b", answer.side());
         // colour and size are what six epochs learn reliably (shape less so: R@1 is about a third): the top images
         // are large and red, and their scores are ranked
@@ -108,6 +114,10 @@ class CrossModalEndToEndTest {
         for (int i = 1; i < answer.hits().size(); i++) {
             assertTrue(answer.hits().get(i - 1).score() >= answer.hits().get(i).score());
         }
+        // any text works, words outside the vocabulary included (no nearest-caption fallback)
+        CrossModalSearch.Answer free = search.byText(repo("x2e-clip"), index, "  Something LARGE and red?! ", 3);
+        assertEquals("Something LARGE and red?!", free.searchedAs());
+        assertEquals(3, free.hits().size());
         // the same answer over HTTP, for scripts; and clear errors
         JsonPath overHttp = HubApi.asAdmin().queryParam("q", caption).queryParam("limit", 5)
                 .get("/api/crossmodal/admin/x2e-clip/search").then().statusCode(200).extract().jsonPath();
@@ -121,15 +131,12 @@ class CrossModalEndToEndTest {
     }
 
     /**
-     * The hub's Java text tower reproduces the runner's own embeddings: of every caption in the index, and of the
-     * zero-shot prompts ("a photo of a circle": texts that are no caption, with words outside the vocabulary).
+     * The dual encoder's text tower served by the runner (feature-extraction over the inference API, the search's
+     * path) reproduces the run's own embeddings: of every caption in the index, and of the zero-shot prompts ("a
+     * photo of a circle": texts that are no caption, with words outside the vocabulary).
      */
-    private void assertTheHubEmbedsTextsAsTheRunnerDid(CrossModalSearch.Index index) {
-        TextQueryEncoders.Loaded tower = encoders.forCommit(index.commit(), "a");
-        assertTrue(tower.encoder() != null, tower.unavailable());
+    private void assertTheServedTextTowerEmbedsAsTheRunDid(CrossModalSearch.Index index) throws Exception {
         int d = index.dimensions();
-        double maxDiff = 0;
-        double minCosine = 1;
         List<String> texts = new java.util.ArrayList<>();
         List<float[]> expected = new java.util.ArrayList<>();
         for (int i = 0; i < index.size(); i++) {
@@ -141,24 +148,78 @@ class CrossModalEndToEndTest {
             expected.add(java.util.Arrays.copyOfRange(index.promptEmbeddings(), i * d, (i + 1) * d));
         }
         assertEquals(List.of("a photo of a circle", "a photo of a square", "a photo of a triangle"), index.prompts());
+        double maxDiff = 0;
+        double minCosine = 1;
         long started = System.nanoTime();
-        for (int i = 0; i < texts.size(); i++) {
-            float[] mine = tower.encoder().embed(texts.get(i));
-            double dot = 0;
-            for (int j = 0; j < d; j++) {
-                dot += mine[j] * expected.get(i)[j];
-                maxDiff = Math.max(maxDiff, Math.abs(mine[j] - expected.get(i)[j]));
+        for (int from = 0; from < texts.size(); from += 50) {
+            List<String> chunk = texts.subList(from, Math.min(texts.size(), from + 50));
+            io.restassured.response.Response r = awaitServed(() -> HubApi.asAdmin().contentType("application/json")
+                    .body(Map.of("inputs", chunk)).post("/models/admin/x2e-clip/pipeline/feature-extraction"));
+            List<List<Number>> vectors = r.jsonPath().getList("$");
+            assertEquals(chunk.size(), vectors.size());
+            for (int i = 0; i < chunk.size(); i++) {
+                double dot = 0;
+                for (int j = 0; j < d; j++) {
+                    float mine = vectors.get(i).get(j).floatValue();
+                    dot += mine * expected.get(from + i)[j];
+                    maxDiff = Math.max(maxDiff, Math.abs(mine - expected.get(from + i)[j]));
+                }
+                minCosine = Math.min(minCosine, dot);
             }
-            minCosine = Math.min(minCosine, dot);
         }
-        double millis = (System.nanoTime() - started) / 1e6 / texts.size();
-        System.out.printf("hub text tower vs runner on %d texts (%d captions, %d prompts): max |diff| %.2e, min cosine %.8f,"
-                + " %.3f ms per text%n", texts.size(), index.size(), index.prompts().size(), maxDiff, minCosine, millis);
+        System.out.printf("served text tower vs the run's index on %d texts (%d captions, %d prompts): max |diff| %.2e,"
+                        + " min cosine %.8f, %.1f ms per request of up to 50 texts%n", texts.size(), index.size(),
+                index.prompts().size(), maxDiff, minCosine, (System.nanoTime() - started) / 1e6 / ((texts.size() + 49) / 50));
         assertTrue(maxDiff < 1e-4 && minCosine > 0.9999, "max |diff| " + maxDiff + ", min cosine " + minCosine);
     }
 
+    /**
+     * zero-shot-image-classification over the API (InferenceClient's base64 JSON) with the run's own labels and
+     * prompt template gives, for indexed images, the probabilities the hub computes from the committed index.
+     */
+    private void assertZeroShotThroughTheApiMatchesTheIndex(CrossModalSearch.Index index, Path dataset) throws Exception {
+        double maxDiff = 0;
+        for (int i = 0; i < 6; i++) {
+            String image = index.items().get(i).b();
+            String base64 = java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(dataset.resolve(image)));
+            JsonPath answer = HubApi.as(null).contentType("application/json").body(Map.of("inputs", base64, "parameters",
+                            Map.of("candidate_labels", List.of("circle", "square", "triangle"), "hypothesis_template", "a photo of a {}")))
+                    .post("/models/admin/x2e-clip").then().statusCode(200).extract().jsonPath();
+            List<CrossModalSearch.LabelScore> expected = search.zeroShot(index, "b", image);
+            assertEquals(expected.stream().map(CrossModalSearch.LabelScore::label).toList(), answer.getList("label", String.class),
+                    answer.prettify());
+            for (int l = 0; l < expected.size(); l++) {
+                maxDiff = Math.max(maxDiff, Math.abs(expected.get(l).probability() - answer.getDouble("[" + l + "].score")));
+            }
+        }
+        System.out.printf("zero-shot over the API vs the index on 6 images: max |diff| %.2e%n", maxDiff);
+        assertTrue(maxDiff < 1e-4, "max |diff| " + maxDiff);
+        // raw image bytes without candidate labels: the runner says what is missing
+        HubApi.as(null).contentType("image/png").body(java.nio.file.Files.readAllBytes(dataset.resolve(index.items().get(0).b())))
+                .post("/models/admin/x2e-clip").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("candidate_labels"));
+    }
+
+    /** The first call after the runner starts may find its serving loop not polling yet (503 no_serving_runner). */
+    private io.restassured.response.Response awaitServed(java.util.concurrent.Callable<io.restassured.response.Response> call)
+            throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            io.restassured.response.Response r = call.call();
+            if (r.statusCode() != 503 || System.nanoTime() > deadline) {
+                assertEquals(200, r.statusCode(), r.asString() + "\n" + runner.output());
+                return r;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    Repo repo(String name) {
+        return repos.find(RepoName.parse(RepoType.MODEL, "admin/" + name)).orElseThrow();
+    }
+
     CrossModalSearch.Index index(String name) {
-        Repo repo = repos.find(RepoName.parse(RepoType.MODEL, "admin/" + name)).orElseThrow();
+        Repo repo = repo(name);
         return search.index(repo, commits.resolve(repo, "main")).orElseThrow();
     }
 }

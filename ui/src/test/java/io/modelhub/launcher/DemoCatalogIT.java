@@ -26,7 +26,7 @@ class DemoCatalogIT {
     private static final Map<String, String> MODALITY = Map.of("demo/shapes-cnn", "image-classification",
             "demo/topics-text-encoder", "fill-mask", "demo/tones-audio-cnn", "audio-classification",
             "demo/topics-classifier", "text-classification", "demo/shape-captions-text-encoder", "fill-mask",
-            "demo/captioned-shapes-clip", "");
+            "demo/captioned-shapes-clip", "zero-shot-image-classification");
 
     @Test
     void firstStartFillsTheDemoCatalog(@TempDir Path data) throws Exception {
@@ -57,7 +57,7 @@ class DemoCatalogIT {
 
             for (Map.Entry<String, String> expected : MODALITY.entrySet()) {
                 JsonNode info = JSON.readTree(hub.get("/api/models/" + expected.getKey()).body());
-                // "": no pipeline tag, the catalog goes by config.json (a dual encoder is multimodal, not "feature-extraction" text)
+                // the card's pipeline_tag: the recipe's task (the dual encoder is served as zero-shot-image-classification)
                 assertEquals(expected.getValue(), info.path("pipeline_tag").asText(""), expected.getKey() + ": " + info);
                 String card = hub.get("/" + expected.getKey() + "/resolve/main/README.md").body();
                 assertTrue(card.contains("demo/"), expected.getKey() + " card names its dataset: " + card);

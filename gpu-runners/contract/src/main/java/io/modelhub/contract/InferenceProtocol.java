@@ -30,8 +30,10 @@ public final class InferenceProtocol {
     public static final String FILL_MASK = "fill-mask";
     public static final String SENTENCE_SIMILARITY = "sentence-similarity";
     public static final String AUDIO_CLASSIFICATION = "audio-classification";
+    /** A dual encoder (CLIP-like): an image scored against texts made of candidate labels. */
+    public static final String ZERO_SHOT_IMAGE_CLASSIFICATION = "zero-shot-image-classification";
     public static final List<String> TASKS = List.of(TEXT_CLASSIFICATION, FILL_MASK, FEATURE_EXTRACTION,
-            SENTENCE_SIMILARITY, IMAGE_CLASSIFICATION, AUDIO_CLASSIFICATION);
+            SENTENCE_SIMILARITY, IMAGE_CLASSIFICATION, AUDIO_CLASSIFICATION, ZERO_SHOT_IMAGE_CLASSIFICATION);
 
     private InferenceProtocol() {
     }

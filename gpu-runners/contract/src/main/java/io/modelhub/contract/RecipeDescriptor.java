@@ -53,6 +53,14 @@ public record RecipeDescriptor(String id, String version, String modality, Strin
     }
 
     /**
+     * Whether its dataset must hold at least two labels: a classification recipe does, a zero-shot one (whose labels
+     * come at inference, e.g. the cross-modal-alignment recipe's dual encoders) does not.
+     */
+    public boolean needsLabels() {
+        return task != null && task.endsWith("classification") && !task.startsWith("zero-shot-");
+    }
+
+    /**
      * The pipeline tag for the cards of the models it produces: its task, unless that task would catalogue them
      * under another modality (a multimodal dual encoder published as "feature-extraction" is not a text model).
      */

@@ -26,6 +26,14 @@ class RecipeDescriptorTest {
     }
 
     @Test
+    void classificationRecipesNeedLabelledDataZeroShotOnesDoNot() {
+        assertTrue(recipe("vision", "image-classification").needsLabels());
+        assertTrue(recipe("text", "text-classification").needsLabels());
+        assertEquals(false, recipe("multimodal", "zero-shot-image-classification").needsLabels());
+        assertEquals(false, recipe("text", "fill-mask").needsLabels());
+    }
+
+    @Test
     void versionsOrderAsNumbersWhereTheyAreNumbers() {
         List<String> sorted = List.of("10", "2", "1.10", "1.9", "1").stream().sorted(RecipeDescriptor.VERSION_ORDER).toList();
         assertEquals(List.of("1", "1.9", "1.10", "2", "10"), sorted);

@@ -95,11 +95,15 @@ public final class ServedModels {
             return new AudioClassification<>(model, model.labels(),
                     split -> model.examples(split, Wav2Vec2Evaluator.MAX_SECONDS));
         }
+        if (type.equals(ModelTypes.DUAL_ENCODER)) {
+            return ZeroShotImageClassification.load(dir, device);
+        }
         throw new InvalidModelException("config.json " + (type.isEmpty() ? "names no model_type" : "has model_type \""
                 + type + "\"") + "; inference serves " + String.join(", ", ModelTypes.BERT_FAMILY) + ", "
                 + TextEncoderConfig.MODEL_TYPE + ", " + TorchScriptEncoder.MODEL_TYPE + ", " + CnnConfig.MODEL_TYPE
                 + ", " + ModelTypes.TIMM + ", " + ModelTypes.VIT + ", " + AudioConfig.MODEL_TYPE + ", "
-                + String.join(", ", ModelTypes.AUDIO_PRETRAINED) + " models (see docs/inference.md)");
+                + String.join(", ", ModelTypes.AUDIO_PRETRAINED) + " and " + ModelTypes.DUAL_ENCODER
+                + " models (see docs/inference.md)");
     }
 
     /** The request's texts: "inputs" as one text or a list of them; single tells which the caller sent. */

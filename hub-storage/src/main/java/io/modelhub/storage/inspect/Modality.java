@@ -21,7 +21,8 @@ public enum Modality {
                     "image-feature-extraction", "keypoint-detection", "image-to-video", "image-to-3d"),
             Set.of("audio-classification", "automatic-speech-recognition", "text-to-speech", "text-to-audio",
                     "audio-to-audio", "voice-activity-detection"),
-            Set.of("image-text-to-text", "zero-shot-image-classification", "zero-shot-object-detection",
+            Set.of("image-text-to-text", "zero-shot-image-classification", "zero-shot-audio-classification",
+                    "zero-shot-object-detection",
                     "visual-question-answering", "document-question-answering", "image-to-text", "text-to-image",
                     "text-to-video", "video-text-to-text", "audio-text-to-text", "visual-document-retrieval",
                     "any-to-any", "text-to-3d"));

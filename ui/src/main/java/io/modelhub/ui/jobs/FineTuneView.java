@@ -205,8 +205,8 @@ public class FineTuneView extends VerticalLayout implements BeforeEnterObserver,
         Repo preset = source == null ? null : fitting.stream().filter(d -> d.id.equals(source.id)).findFirst().orElse(null);
         dataset.setValue(preset != null ? preset : fitting.isEmpty() ? null : fitting.get(0));
         dataset.setHelperText(fitting.isEmpty() ? "No dataset you can read fits this recipe (" + r.modality() + " data"
-                + (r.task().endsWith("classification") ? " with at least two labels" : "") + ")"
-                : r.modality() + " datasets" + (r.task().endsWith("classification") ? " with at least two labels" : ""));
+                + (r.needsLabels() ? " with at least two labels" : "") + ")"
+                : r.modality() + " datasets" + (r.needsLabels() ? " with at least two labels" : ""));
         String shortId = r.id().replace("image-", "").replace("text-", "").replace("audio-", "");
         output.setValue(source != null ? freeModelName(viewer.username() + "/" + source.name + "-" + shortId)
                 : viewer.username() + "/" + model.name + "-" + shortId);

@@ -49,8 +49,7 @@ final class CrossModalSearchPanel {
         layout.setId("crossmodal-panel");
         layout.add(new H4("Search across modalities"), new Paragraph("This model aligns " + index.a().modality()
                 + " with " + index.b().modality() + ". Its index holds " + index.size() + " pairs of its training "
-                + "dataset; a typed text is embedded by the model's text tower where the hub can run it, else searched "
-                + "as the closest indexed text (the note under the search box says which). Click an "
+                + "dataset; a typed text is embedded by the model's own text tower on a serving runner. Click an "
                 + "item to see the texts that match it best" + (index.labels().isEmpty() ? "." : " and its zero-shot label among "
                 + String.join(", ", index.labels()) + ".")));
         Media media = Media.of(model, repos, commits, downloads, viewer);
@@ -75,21 +74,25 @@ final class CrossModalSearchPanel {
             Button go = new Button("Search", e -> {
                 error.setText("");
                 try {
-                    CrossModalSearch.Answer answer = search.byText(index, query.getValue(), HITS);
-                    searchedAs.setText("Searched as “" + answer.searchedAs() + "”" + (answer.encoded()
-                            ? ", embedded by the model's text tower"
-                            : CrossModalSearch.normalise(query.getValue()).equals(CrossModalSearch.normalise(answer.searchedAs()))
-                            ? ", the same text in the index: " + answer.note()
-                            : ", the closest text in the index: " + answer.note()));
+                    CrossModalSearch.Answer answer = search.byText(model, index, query.getValue(), HITS);
+                    searchedAs.setText("Searched as “" + answer.searchedAs() + "”, embedded by the model's text tower");
                     show(results, itemResults, answer, index, search, media, error);
                 } catch (ApiException ex) {
+                    // e.g. 503 "No serving runner online ...": the query needs the model's text tower on a runner
                     error.setText(ex.getMessage());
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    error.setText("The search was interrupted");
                 }
             });
             go.setId("crossmodal-search");
             go.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
             go.addClickShortcut(Key.ENTER);
             layout.add(new HorizontalLayout(query, go));
+            // until a text is typed: an indexed caption's best items, which needs no runner
+            String example = CrossModalSearch.exampleText(index);
+            searchedAs.setText("Showing the items that match the indexed caption “" + example + "”");
+            show(results, itemResults, search.byItem(index, textSide, example, HITS), index, search, media, error);
         } else {
             // no text side (e.g. image-audio): start from the first items of side a
             show(results, itemResults, search.byItem(index, "a", index.items().get(0).a(), HITS), index, search, media, error);

@@ -53,9 +53,10 @@ public final class CrossModalAlignmentRecipe implements Recipe {
         return "multimodal";
     }
 
+    /** What the hub serves it for (runner serving/ZeroShotImageClassification), and so its cards' pipeline_tag. */
     @Override
     public String task() {
-        return "feature-extraction";
+        return "zero-shot-image-classification";
     }
 
     /**

@@ -45,8 +45,9 @@ import java.util.TreeSet;
  * }
  * </pre>
  * model.safetensors holds both towers ("tower_a.backbone.conv0.weight", ...), both projections and logit_scale.
+ * Public for inference (serving/ZeroShotImageClassification): the runner serves the very class the recipe trains.
  */
-final class DualEncoder implements AutoCloseable {
+public final class DualEncoder implements AutoCloseable {
     static final String MODEL_TYPE = io.modelhub.contract.ModelTypes.DUAL_ENCODER;
     static final String ARCHITECTURE = "ModelHubMultimodalDualEncoder";
     private static final String IGNORED_SUFFIX = ".num_batches_tracked";
@@ -90,7 +91,7 @@ final class DualEncoder implements AutoCloseable {
     }
 
     /** A model this class saved (the output, or a checkpoint). */
-    static DualEncoder load(Path dir, Device device) throws IOException {
+    public static DualEncoder load(Path dir, Device device) throws IOException {
         JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
         if (!MODEL_TYPE.equals(config.path("model_type").asText())) {
             throw new InvalidModelException(dir.getFileName() + " is not a " + MODEL_TYPE + " (model_type '"
@@ -194,8 +195,12 @@ final class DualEncoder implements AutoCloseable {
         return inputs;
     }
 
-    /** Normalised embeddings of items on one side, (n, projection size) row-major on the host. */
-    float[] embed(boolean sideA, List<String> items, int batchSize) {
+    /**
+     * Normalised embeddings of items on one side, (n, projection size) row-major on the host.
+     *
+     * @param items texts for a text tower, file paths for the others
+     */
+    public float[] embed(boolean sideA, List<String> items, int batchSize) {
         float[] out = new float[items.size() * projectionSize];
         Tower tower = sideA ? towerA() : towerB();
         for (int from = 0; from < items.size(); from += batchSize) {
@@ -208,7 +213,12 @@ final class DualEncoder implements AutoCloseable {
         return out;
     }
 
-    int projectionSize() {
+    /** "text", "vision" or "audio": what the tower on side a (or b) reads. */
+    public String modality(boolean sideA) {
+        return (sideA ? towerA() : towerB()).modality();
+    }
+
+    public int projectionSize() {
         return projectionSize;
     }
 
@@ -217,7 +227,7 @@ final class DualEncoder implements AutoCloseable {
     }
 
     /** exp of the clamped logit scale, as training uses it. */
-    double scale() {
+    public double scale() {
         return Math.exp(Math.max(0, Math.min(DualEncoderBlock.MAX_LOGIT_SCALE, logitScale())));
     }
 

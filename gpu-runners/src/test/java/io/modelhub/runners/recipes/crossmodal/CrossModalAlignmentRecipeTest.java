@@ -14,6 +14,10 @@ import io.modelhub.runners.recipes.vision.ImagePretrainingRecipe;
 import io.modelhub.runners.recipes.vision.Safetensors;
 import io.modelhub.runners.testing.FakeRunContext;
 import io.modelhub.runners.testing.PairedDatasetBuilder;
+import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.runners.serving.BadInput;
+import io.modelhub.runners.serving.ServedModel;
+import io.modelhub.runners.serving.ServedModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -118,6 +122,8 @@ class CrossModalAlignmentRecipeTest {
             assertEquals(32, z.length);
         }
 
+        servesZeroShotImageClassificationAndTextEmbeddings(out, pairs, items, index, labels, zeroShot);
+
         // the leaderboard evaluator scores the committed model the same way (same seed, same held-out pairs)
         DualEncoderEvaluator evaluator = new DualEncoderEvaluator();
         ModelEvaluation evaluation = evaluator.evaluate(new EvaluationRequest(out, pairs, "validation", 5, 32, line -> { }));
@@ -139,6 +145,93 @@ class CrossModalAlignmentRecipeTest {
         Exception e = assertThrows(RuntimeException.class, () -> new CrossModalAlignmentRecipe().run(ctx));
         assertTrue(e.getMessage().contains("pairs text (text) with vision (file_name), but the towers encode vision and vision"),
                 e.getMessage());
+    }
+
+    /**
+     * The runner's inference path on the written model: zero-shot-image-classification of an image's bytes gives the
+     * softmax of scale x cosine between the image and the labels put into the template, computed here from the
+     * embeddings the run indexed (image rows, and the prompts "a large {label} circle" it embedded); feature-extraction
+     * of a caption gives its indexed row.
+     */
+    private static void servesZeroShotImageClassificationAndTextEmbeddings(Path out, Path pairs, List<String> items,
+            Map<String, Safetensors.HostTensor> index, List<String> labels, double indexAccuracy) throws Exception {
+        float[] prompts = index.get("prompts").data();
+        float[] images = index.get("b").data();
+        float[] texts = index.get("a").data();
+        double scale = Math.exp(new ObjectMapper().readTree(out.resolve("config.json").toFile()).path("logit_scale").asDouble());
+        int d = 32;
+        Map<String, Object> parameters = Map.of("candidate_labels", labels, "hypothesis_template", "a large {} circle");
+        try (ServedModel served = ServedModels.load(out)) {
+            assertEquals("zero-shot-image-classification", served.task());
+            int right = 0;
+            int heldOut = 0;
+            double maxDiff = 0;
+            for (int i = 0; i < items.size(); i++) {
+                JsonNode item = new ObjectMapper().readTree(items.get(i));
+                if (!item.path("split").asText().equals("validation")) {
+                    continue;
+                }
+                heldOut++;
+                byte[] png = Files.readAllBytes(pairs.resolve(item.path("b").asText()));
+                List<?> answer = (List<?>) served.run(new Work("r", "ns/clip", "c0ffee", null, null, parameters, png, List.of()));
+                double[] expected = new double[labels.size()];
+                double sum = 0;
+                for (int l = 0; l < labels.size(); l++) {
+                    double dot = 0;
+                    for (int k = 0; k < d; k++) {
+                        dot += prompts[l * d + k] * images[i * d + k];
+                    }
+                    expected[l] = Math.exp(scale * dot);
+                    sum += expected[l];
+                }
+                assertEquals(labels.size(), answer.size(), answer.toString());
+                double previous = 1;
+                for (Object o : answer) {
+                    Map<?, ?> entry = (Map<?, ?>) o;
+                    double score = ((Number) entry.get("score")).doubleValue();
+                    maxDiff = Math.max(maxDiff, Math.abs(score - expected[labels.indexOf((String) entry.get("label"))] / sum));
+                    assertTrue(score <= previous, "best first: " + answer);
+                    previous = score;
+                }
+                String best = (String) ((Map<?, ?>) answer.get(0)).get("label");
+                right += item.path("a").asText().contains(" " + best + " ") ? 1 : 0;
+            }
+            System.out.printf("served zero-shot over %d held-out images: accuracy %.3f, max |score - index's| %.2e%n",
+                    heldOut, (double) right / heldOut, maxDiff);
+            assertTrue(maxDiff < 1e-4, "served scores vs the index's: " + maxDiff);
+            // the same argmax as the index's, up to a near tie flipped by float rounding
+            assertEquals(indexAccuracy, (double) right / heldOut, 1.0 / heldOut + 1e-9);
+
+            // base64 JSON with top_k, as InferenceClient sends an image with parameters
+            String firstImage = new ObjectMapper().readTree(items.get(0)).path("b").asText();
+            String base64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(pairs.resolve(firstImage)));
+            Map<String, Object> top1 = Map.of("candidate_labels", "red, green, blue, yellow", "top_k", 1);
+            assertEquals(1, ((List<?>) served.run(new Work("r", "ns/clip", "c0ffee", "zero-shot-image-classification",
+                    base64, top1, null, List.of()))).size());
+
+            // a text's embedding in the shared space, for the hub's search: the row the run indexed
+            String caption = new ObjectMapper().readTree(items.get(0)).path("a").asText();
+            float[] one = (float[]) served.run(new Work("r", "ns/clip", "c0ffee", "feature-extraction", caption, Map.of(), null, List.of()));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOfRange(texts, 0, d), one, 1e-5f);
+            float[][] two = (float[][]) served.run(new Work("r", "ns/clip", "c0ffee", "feature-extraction",
+                    List.of(caption, "a photo of a dog"), Map.of(), null, List.of()));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(one, two[0], 1e-5f);
+            assertEquals(d, two[1].length);
+
+            // what does not fit is named
+            byte[] png = Files.readAllBytes(pairs.resolve(firstImage));
+            for (Map.Entry<Work, String> bad : Map.of(
+                    new Work("r", "ns/clip", "c0ffee", null, null, Map.of(), png, List.of()), "candidate_labels",
+                    new Work("r", "ns/clip", "c0ffee", null, null, Map.of("candidate_labels", labels, "hypothesis_template", "a photo"),
+                            png, List.of()), "{}",
+                    new Work("r", "ns/clip", "c0ffee", null, null, parameters, "not an image".getBytes(), List.of()), "not an image",
+                    new Work("r", "ns/clip", "c0ffee", null, List.of("a text"), parameters, null, List.of()), "reads an image",
+                    new Work("r", "ns/clip", "c0ffee", "text-classification", "a text", Map.of(), null, List.of()),
+                    "not text-classification").entrySet()) {
+                BadInput e = assertThrows(BadInput.class, () -> served.run(bad.getKey()));
+                assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
+            }
+        }
     }
 
     static FakeRunContext context(Path root, Path pairs, Path towerA, Path towerB) {
