@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Classification answers as labelled bars: {@code [{"label": ..., "score": ...}, ...]} (image and audio
  * classification), or one such list per text ({@code [[...]]}, text classification: the widget sends one text).
- * Fill-mask answers name their candidate {@code token_str} instead of a label.
+ * Fill-mask answers name their candidate {@code token_str} instead of a label; sentence-similarity answers are bare
+ * scores, one per compared sentence, shown as "sentence 1", "sentence 2", ... in the order they were typed.
  */
 public final class LabelScores implements WidgetAnswer {
     @Override
@@ -26,7 +27,13 @@ public final class LabelScores implements WidgetAnswer {
         Div bars = new Div();
         bars.setId("widget-labels");
         bars.setWidthFull();
+        int n = 0;
         for (Object row : rows) {
+            n++;
+            if (row instanceof Number similarity) {
+                bars.add(bar("sentence " + n, similarity.doubleValue()));
+                continue;
+            }
             if (!(row instanceof Map<?, ?> entry) || !(entry.get("score") instanceof Number score)) {
                 throw new IllegalArgumentException("expected {label, score}, got " + row);
             }

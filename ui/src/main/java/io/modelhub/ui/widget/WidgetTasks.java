@@ -30,7 +30,10 @@ public final class WidgetTasks {
             "feature-extraction", new WidgetTask("feature-extraction",
                     () -> new TextInput("A text to embed"), new VectorSummary()),
             "image-classification", new WidgetTask("image-classification", FileInput::image, new LabelScores()),
-            "audio-classification", new WidgetTask("audio-classification", FileInput::audio, new LabelScores()));
+            "audio-classification", new WidgetTask("audio-classification", FileInput::audio, new LabelScores()),
+            "sentence-similarity", new WidgetTask("sentence-similarity", SentencesInput::new, new LabelScores()),
+            "zero-shot-image-classification", new WidgetTask("zero-shot-image-classification",
+                    LabelledImageInput::new, new LabelScores()));
 
     private WidgetTasks() {
     }

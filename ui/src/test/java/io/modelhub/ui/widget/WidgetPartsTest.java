@@ -55,6 +55,9 @@ class WidgetPartsTest {
         }
         Component fillMask = new LabelScores().render(List.of(Map.of("token_str", "capital", "score", 0.7, "sequence", "paris is the capital")));
         assertEquals("capital", fillMask.getElement().getChild(0).getAttribute("data-label"));
+        List<Element> similarities = new LabelScores().render(List.of(0.65, -0.04)).getElement().getChildren().toList();
+        assertEquals(List.of("sentence 1", "sentence 2"), similarities.stream().map(r -> r.getAttribute("data-label")).toList());
+        assertEquals("-0.040", similarities.get(1).getChild(1).getText());
         assertThrows(IllegalArgumentException.class, () -> new LabelScores().render(Map.of("error", "x")));
         assertThrows(IllegalArgumentException.class, () -> new LabelScores().render(List.of(Map.of("label", "no score"))));
     }
@@ -66,5 +69,30 @@ class WidgetPartsTest {
         Element tokens = new VectorSummary().render(List.of(List.of(List.of(1, 2), List.of(3, 4), List.of(5, 6)))).getElement();
         assertEquals("shape 1 × 3 × 2 · first values: 1.0000, 2.0000", tokens.getText());
         assertThrows(IllegalArgumentException.class, () -> new VectorSummary().render(List.of("a", "b")));
+    }
+
+    @Test
+    void pairedInputsSendTheShapesTheApiTakes() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        SentencesInput sentences = new SentencesInput();
+        ((com.vaadin.flow.component.textfield.TextField) ((com.vaadin.flow.component.orderedlayout.VerticalLayout)
+                sentences.component()).getComponentAt(0)).setValue("a cat");
+        ((com.vaadin.flow.component.textfield.TextArea) ((com.vaadin.flow.component.orderedlayout.VerticalLayout)
+                sentences.component()).getComponentAt(1)).setValue("a kitten\n\n  a truck \n");
+        assertEquals(Map.of("inputs", Map.of("source_sentence", "a cat", "sentences", List.of("a kitten", "a truck"))),
+                json.readValue(sentences.body().orElseThrow().bytes(), Map.class));
+
+        LabelledImageInput image = new LabelledImageInput();
+        assertTrue(image.body().isEmpty(), "no image yet");
+        assertEquals("Choose an image first", image.missing());
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
+        image.use(new WidgetExamples.Example("cat", null, "cat.png"), new WidgetExamples.File("cat.png", "image/png", png));
+        ((com.vaadin.flow.component.textfield.TextField) ((com.vaadin.flow.component.orderedlayout.VerticalLayout)
+                image.component()).getComponentAt(1)).setValue(" cat, dog ,, ");
+        assertEquals(Map.of("inputs", java.util.Base64.getEncoder().encodeToString(png),
+                        "parameters", Map.of("candidate_labels", List.of("cat", "dog"))),
+                json.readValue(image.body().orElseThrow().bytes(), Map.class));
+        assertTrue(WidgetTasks.forPipelineTag("zero-shot-image-classification").isPresent());
+        assertTrue(WidgetTasks.forPipelineTag("sentence-similarity").isPresent());
     }
 }
