@@ -1,5 +1,6 @@
 package io.modelhub.platform;
 
+import io.modelhub.accounts.CurrentViewer;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -26,9 +27,17 @@ import java.io.InputStream;
 @Provider
 @Priority(Priorities.USER + 20)
 public class BodyLimitFilter implements ContainerRequestFilter {
+    /**
+     * The JSON cap of an anonymous caller on a method without a repository in its path ({@link AnonymousBody}): what
+     * it sends (a README to validate, an LFS completion's part list) is small, and nobody is accountable for it.
+     */
+    public static final long ANONYMOUS_JSON_BYTES = 1024 * 1024;
+
     /** Looked up per request: providers are made before the runtime configuration is there. */
     @Inject
     Instance<ModelHubConfig> config;
+    @Inject
+    CurrentViewer viewer;
     @Context
     ResourceInfo resource;
 
@@ -45,6 +54,11 @@ public class BodyLimitFilter implements ContainerRequestFilter {
             case COMMIT -> config.get().upload().maxCommitBytes();
             case FILE -> config.get().upload().maxFileBytes();
         };
+        boolean anonymousJson = kind == BodyLimit.Kind.JSON && viewer.get().anonymous()
+                && resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(AnonymousBody.class);
+        if (anonymousJson) {
+            max = Math.min(max, ANONYMOUS_JSON_BYTES);
+        }
         String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             long declared;
@@ -54,14 +68,14 @@ public class BodyLimitFilter implements ContainerRequestFilter {
                 throw ApiException.badRequest("Content-Length is not a number: " + length);
             }
             if (declared > max) {
-                throw tooLarge(kind, max);
+                throw tooLarge(kind, max, anonymousJson);
             }
         }
-        request.setEntityStream(new Capped(request.getEntityStream(), max, kind));
+        request.setEntityStream(new Capped(request.getEntityStream(), max, kind, anonymousJson));
     }
 
-    static ApiException tooLarge(BodyLimit.Kind kind, long max) {
-        String setting = switch (kind) {
+    static ApiException tooLarge(BodyLimit.Kind kind, long max, boolean anonymous) {
+        String setting = anonymous ? "the cap of anonymous callers: send a token for MODELHUB_UPLOAD_MAX_JSON_BYTES" : switch (kind) {
             case JSON -> "MODELHUB_UPLOAD_MAX_JSON_BYTES";
             case COMMIT -> "MODELHUB_UPLOAD_MAX_COMMIT_BYTES (large files go through LFS)";
             case FILE -> "MODELHUB_UPLOAD_MAX_FILE_BYTES";
@@ -73,12 +87,14 @@ public class BodyLimitFilter implements ContainerRequestFilter {
     static final class Capped extends FilterInputStream {
         private final long max;
         private final BodyLimit.Kind kind;
+        private final boolean anonymous;
         private long count;
 
-        Capped(InputStream in, long max, BodyLimit.Kind kind) {
+        Capped(InputStream in, long max, BodyLimit.Kind kind, boolean anonymous) {
             super(in);
             this.max = max;
             this.kind = kind;
+            this.anonymous = anonymous;
         }
 
         @Override
@@ -102,7 +118,7 @@ public class BodyLimitFilter implements ContainerRequestFilter {
         private void add(int n) {
             count += n;
             if (count > max) {
-                throw tooLarge(kind, max);
+                throw tooLarge(kind, max, anonymous);
             }
         }
     }

@@ -120,6 +120,24 @@ class RequestLimitsTest {
     }
 
     @Test
+    void anonymousBodiesToCallsWithoutARepositoryAreRefusedBeforeTheyAreRead() throws Exception {
+        // a chunked body of JSON white space would keep a parser reading to the 16 MiB cap: refused before it starts
+        for (String path : new String[]{"/api/repos/create", "/api/jobs", "/api/benchmarks"}) {
+            for (boolean chunked : new boolean[]{false, true}) {
+                Answer a = stream("POST", path, null, "application/json", 10 * MIB, chunked, (byte) ' ');
+                assertEquals(401, a.status(), path + " " + a.head());
+                assertTrue(a.sentWhenAnswered() < 4 * MIB, path + " answered after " + a.sentWhenAnswered() + " bytes (chunked: " + chunked + ")");
+            }
+        }
+        // where anonymous callers are answered, their bodies are capped small
+        Answer yaml = stream("POST", "/api/validate-yaml", null, "application/json", 2 * MIB, false);
+        assertEquals(413, yaml.status(), yaml.head());
+        assertTrue(yaml.head().contains("anonymous"), yaml.head());
+        HubApi.as(null).contentType("application/json").body("{\"content\":\"---\\nlicense: mit\\n---\\n\"}")
+                .post("/api/validate-yaml").then().statusCode(200);
+    }
+
+    @Test
     void jsonBodiesAreCappedPerEndpoint() throws Exception {
         Answer declared = stream("POST", "/api/validate-yaml", null, "application/json", HALF_GB, false);
         assertEquals(413, declared.status(), declared.head());
