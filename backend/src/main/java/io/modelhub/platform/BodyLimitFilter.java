@@ -1,6 +1,9 @@
 package io.modelhub.platform;
 
 import io.modelhub.accounts.CurrentViewer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -40,6 +43,8 @@ public class BodyLimitFilter implements ContainerRequestFilter {
     CurrentViewer viewer;
     @Context
     ResourceInfo resource;
+    @Context
+    HttpServerRequest http;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -71,7 +76,7 @@ public class BodyLimitFilter implements ContainerRequestFilter {
                 throw tooLarge(kind, max, anonymousJson);
             }
         }
-        request.setEntityStream(new Capped(request.getEntityStream(), max, kind, anonymousJson));
+        request.setEntityStream(new Capped(request.getEntityStream(), max, kind, anonymousJson, http));
     }
 
     static ApiException tooLarge(BodyLimit.Kind kind, long max, boolean anonymous) {
@@ -83,18 +88,34 @@ public class BodyLimitFilter implements ContainerRequestFilter {
         return ApiException.tooLarge("The request body is over this endpoint's limit of " + max + " bytes (" + setting + ")");
     }
 
-    /** Counts what the endpoint reads and stops it past the cap. */
+    /**
+     * Counts what the endpoint reads and stops it past the cap. Past it, the answer (413) closes the connection, and
+     * closing this stream no longer closes the HTTP layer's: that one reads the request to its end when closed (to
+     * keep the connection for the next request), so the client would get its 413 only after sending the rest of a
+     * chunked body of any size. Instead the client gets the 413 while it is still sending, and the connection goes
+     * (what the HTTP layer itself does past {@code quarkus.http.limits.max-body-size}).
+     */
     static final class Capped extends FilterInputStream {
         private final long max;
         private final BodyLimit.Kind kind;
         private final boolean anonymous;
+        private final HttpServerRequest http;
         private long count;
+        private boolean over;
 
-        Capped(InputStream in, long max, BodyLimit.Kind kind, boolean anonymous) {
+        Capped(InputStream in, long max, BodyLimit.Kind kind, boolean anonymous, HttpServerRequest http) {
             super(in);
             this.max = max;
             this.kind = kind;
             this.anonymous = anonymous;
+            this.http = http;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!over) {
+                super.close();
+            }
         }
 
         @Override
@@ -118,6 +139,13 @@ public class BodyLimitFilter implements ContainerRequestFilter {
         private void add(int n) {
             count += n;
             if (count > max) {
+                if (!over && http != null) {
+                    over = true;
+                    HttpServerResponse response = http.response();
+                    response.putHeader("Connection", "close");
+                    HttpConnection connection = http.connection();
+                    response.endHandler(ended -> connection.close());
+                }
                 throw tooLarge(kind, max, anonymous);
             }
         }

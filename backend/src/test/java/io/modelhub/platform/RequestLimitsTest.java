@@ -144,11 +144,14 @@ class RequestLimitsTest {
         assertTrue(declared.head().contains("MODELHUB_UPLOAD_MAX_JSON_BYTES"), declared.head());
         assertTrue(declared.sentWhenAnswered() < 64 * MIB, "answered after " + declared.sentWhenAnswered() + " bytes");
 
-        // JSON white space without end, chunked: the parser reads on until the cap stops it. The answer comes only
-        // once the client has sent everything (the HTTP layer drains the rest of the body; docs/security.md).
-        Answer chunked = stream("POST", "/api/validate-yaml", null, "application/json", 64 * MIB, true, (byte) ' ');
+        // JSON white space without end, chunked: the parser reads on until the cap stops it. The 413 comes while the
+        // client is still sending (a signed-in caller's 16 MiB cap, of 500 MB), and the connection is closed
+        Answer chunked = stream("POST", "/api/validate-yaml", io.modelhub.testing.HubServicesResource.ADMIN_TOKEN,
+                "application/json", HALF_GB, true, (byte) ' ');
         assertEquals(413, chunked.status(), chunked.head());
         assertTrue(chunked.head().contains("MODELHUB_UPLOAD_MAX_JSON_BYTES"), chunked.head());
+        assertTrue(chunked.head().toLowerCase().contains("connection: close"), chunked.head());
+        assertTrue(chunked.sentWhenAnswered() < 64 * MIB, "answered after " + chunked.sentWhenAnswered() + " bytes");
 
         // the owner's own commit is capped too, at the commit limit, and small bodies pass as before
         HubApi.model("limits-own").create();
