@@ -406,17 +406,58 @@ class AuthorizationMatrixTest {
                 observed.append(String.format("  (%d ms)%n", (System.nanoTime() - rowStart) / 1_000_000));
             }
         } finally {
-            // nothing of Alice's stays queued for the simulated runners of the classes after this one
-            for (Object job : HubApi.asAdmin().get("/api/jobs?owner=" + OWNER + "&state=queued").then().statusCode(200)
-                    .extract().jsonPath().getList("id")) {
-                HubApi.asAdmin().post("/api/jobs/" + job + "/cancel").then().statusCode(200);
-            }
+            cancelQueuedJobs();
             Files.writeString(Path.of("target", "authorization-matrix.txt"), observed.toString());
         }
         assertTrue(missing.isEmpty(), "Endpoints without a row (add them to EXPECTED_STATUSES; what each caller got is in "
                 + "target/authorization-matrix.txt): " + missing);
         assertTrue(stale.isEmpty(), "Rows for endpoints the OpenAPI document no longer has: " + stale);
         assertEquals(List.of(), wrong);
+    }
+
+    /**
+     * Nothing queued here waits for the runners of the classes after this one: Alice's jobs, and the evaluation jobs a
+     * rerun queued on her models (where the real runners' "evaluate" recipe was registered before).
+     */
+    static void cancelQueuedJobs() {
+        for (String query : List.of("owner=" + OWNER, "model=" + OWNER + "/" + PUBLIC, "model=" + OWNER + "/" + PRIVATE)) {
+            for (Object job : HubApi.asAdmin().get("/api/jobs?state=queued&" + query).then().statusCode(200)
+                    .extract().jsonPath().getList("id")) {
+                HubApi.asAdmin().post("/api/jobs/" + job + "/cancel").then().statusCode(200);
+            }
+        }
+    }
+
+    /**
+     * Issue 16's rerun rule, the case the matrix cannot show: Eve, who writes nothing of Alice's, submitted an
+     * evaluation of Alice's public model, so she may rerun it (with her write token), where she may not rerun
+     * Alice's own evaluation of it (the matrix: 403).
+     */
+    @Test
+    void theSubmitterOfAnEvaluationMayRerunIt() {
+        World w = world();
+        String eve = w.token(Caller.OTHER_WRITE);
+        String repo = OWNER + "/" + PUBLIC;
+        // the job an evaluation of Eve's would name (the simulated recipe stands in for "evaluate"), cancelled at once
+        long job = HubApi.as(eve).contentType("application/json").body(Map.of("recipe", SimulatedRunner.IMAGE, "baseModel", repo,
+                "dataset", repo, "outputRepo", OTHER + "/matrix-evaluated-" + SERIAL.incrementAndGet())).post("/api/jobs")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        HubApi.as(eve).post("/api/jobs/" + job + "/cancel").then().statusCode(200);
+        String commit = HubApi.as(eve).get("/api/models/" + repo).then().statusCode(200).extract().jsonPath().getString("sha");
+        long evaluation = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                        "insert into evaluations (benchmark_id, repo_id, model_commit, job_id, seed, score, finished_at) "
+                                + "select ?1, id, ?2, ?3, 42, 0.5, now() from repos where namespace = ?4 and name = ?5 and type = 'model' "
+                                + "returning id")
+                .setParameter(1, w.benchmark()).setParameter(2, commit).setParameter(3, job).setParameter(4, OWNER)
+                .setParameter(5, PUBLIC).getSingleResult()).longValue());
+        try {
+            Response mine = HubApi.as(eve).post("/api/evaluations/" + evaluation + "/rerun");
+            assertTrue(matches("ok", mine.statusCode()), "the submitter's rerun: " + mine.statusCode() + " " + mine.asString());
+            HubApi.as(w.token(Caller.OTHER_READ)).post("/api/evaluations/" + evaluation + "/rerun").then().statusCode(403);
+            HubApi.as(eve).post("/api/evaluations/" + w.evaluations().get(false) + "/rerun").then().statusCode(403);
+        } finally {
+            cancelQueuedJobs();
+        }
     }
 
     static Response send(String method, Call call, String token) {
