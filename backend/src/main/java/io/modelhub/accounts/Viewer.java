@@ -17,6 +17,19 @@ public record Viewer(Long accountId, String username, boolean admin, boolean can
         return accountId == null;
     }
 
+    /**
+     * Refuses a caller who may change nothing, the same way everywhere: nobody signed in is 401, a read-only token
+     * 403. Called before a method looks at its body, so that a read token learns nothing from a validation error.
+     */
+    public void requireWriter() {
+        if (anonymous()) {
+            throw io.modelhub.platform.ApiException.unauthorized("You must be signed in (or send a token) to do this");
+        }
+        if (!canWrite) {
+            throw io.modelhub.platform.ApiException.forbidden("This token is read-only");
+        }
+    }
+
     public boolean isAccount(Long id) {
         return accountId != null && accountId.equals(id);
     }

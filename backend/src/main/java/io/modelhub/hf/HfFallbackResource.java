@@ -1,5 +1,6 @@
 package io.modelhub.hf;
 
+import io.modelhub.platform.AnonymousBody;
 import io.modelhub.platform.ApiExceptionMapper;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -26,18 +27,21 @@ public class HfFallbackResource {
 
     @POST
     @Path("{rest: .*}")
+    @AnonymousBody
     public Response post() {
         return notFound();
     }
 
     @PUT
     @Path("{rest: .*}")
+    @AnonymousBody
     public Response put() {
         return notFound();
     }
 
     @DELETE
     @Path("{rest: .*}")
+    @AnonymousBody
     public Response delete() {
         return notFound();
     }

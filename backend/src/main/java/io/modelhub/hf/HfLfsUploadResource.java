@@ -2,6 +2,7 @@ package io.modelhub.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.platform.AnonymousBody;
 import io.modelhub.platform.BodyLimit;
 import io.modelhub.storage.blobs.StoredBlob;
 import jakarta.inject.Inject;
@@ -36,6 +37,7 @@ public class HfLfsUploadResource {
     @Path("lfs/uploads/{id}")
     @Consumes(MediaType.WILDCARD)
     @BodyLimit(BodyLimit.Kind.FILE)
+    @AnonymousBody
     @Operation(summary = "LFS single-PUT upload (URL from the batch API)")
     public Response putWhole(@BeanParam Signed signed, InputStream body) {
         LfsTicket t = signed.verify(uploads);
@@ -47,6 +49,7 @@ public class HfLfsUploadResource {
     @Path("lfs/uploads/{id}/part/{n}")
     @Consumes(MediaType.WILDCARD)
     @BodyLimit(BodyLimit.Kind.FILE)
+    @AnonymousBody
     @Operation(summary = "LFS multipart upload: one part (URL from the batch API); answers the part's ETag")
     public Response putPart(@BeanParam Signed signed, @PathParam("n") int partNumber, InputStream body) {
         LfsTicket t = signed.verify(uploads);
@@ -56,6 +59,7 @@ public class HfLfsUploadResource {
 
     @POST
     @Path("lfs/uploads/{id}/complete")
+    @AnonymousBody
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "LFS multipart upload: completion {oid, parts: [{partNumber, etag}]}")
     public Response complete(@BeanParam Signed signed, byte[] body) throws IOException {
@@ -67,6 +71,7 @@ public class HfLfsUploadResource {
 
     @POST
     @Path("lfs/uploads/{id}/verify")
+    @AnonymousBody
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "LFS verify after a direct single PUT to the object store")
     public Response verify(@BeanParam Signed signed) {

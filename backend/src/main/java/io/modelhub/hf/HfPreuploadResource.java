@@ -5,6 +5,7 @@ import io.modelhub.accounts.CurrentViewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.LfsRule;
 import io.modelhub.commits.RepoFile;
+import io.modelhub.platform.AnonymousBody;
 import io.modelhub.platform.ApiException;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
@@ -44,6 +45,7 @@ public class HfPreuploadResource {
 
     @POST
     @Path("validate-yaml")
+    @AnonymousBody
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Check a README's YAML front matter (always answers JSON: errors and warnings)")
     public Response validateYaml(JsonNode body) {

@@ -84,9 +84,7 @@ public class JobService {
     /** Validates the spec against the recipe's schema and the inputs, then queues the job. Nothing is queued on error. */
     @Transactional
     public JobView submit(Viewer viewer, JobSpec spec) {
-        if (viewer.anonymous() || !viewer.canWrite()) {
-            throw ApiException.unauthorized("Submitting a job needs a write token or a signed-in user");
-        }
+        viewer.requireWriter();
         if (spec == null || spec.recipe() == null || spec.recipe().isBlank()) {
             throw ApiException.badRequest("A job needs a recipe");
         }

@@ -47,9 +47,7 @@ public class BenchmarkService {
 
     @Transactional
     public BenchmarkView create(Viewer viewer, BenchmarkSpec spec) {
-        if (viewer.anonymous() || !viewer.canWrite()) {
-            throw ApiException.unauthorized("Creating a benchmark needs a write token or a signed-in user");
-        }
+        viewer.requireWriter();
         if (spec == null) {
             throw ApiException.badRequest("A benchmark needs name, task, dataset, split and metric");
         }

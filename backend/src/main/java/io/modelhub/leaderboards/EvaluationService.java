@@ -65,6 +65,7 @@ public class EvaluationService {
 
     @Transactional
     public EvaluationView evaluate(Viewer viewer, long benchmarkId, EvaluationSpec spec) {
+        viewer.requireWriter();
         BenchmarkService.BenchmarkView benchmark = benchmarks.get(benchmarkId);
         if (spec == null || spec.model() == null || spec.model().isBlank()) {
             throw ApiException.badRequest("An evaluation needs a model ('namespace/name')");
@@ -88,10 +89,22 @@ public class EvaluationService {
         return get(viewer, id.longValue());
     }
 
-    /** The same model commit, benchmark and seed again: with the same fingerprint it must reproduce the score. */
+    /**
+     * The same model commit, benchmark and seed again: with the same fingerprint it must reproduce the score. Only the
+     * model's writers, the evaluation's submitter and admins may: a rerun spends runner time on someone else's model,
+     * and anyone who can see a public benchmark could otherwise queue it again and again.
+     */
     @Transactional
     public EvaluationView rerun(Viewer viewer, long evaluationId) {
         EvaluationView e = get(viewer, evaluationId);
+        viewer.requireWriter();
+        Repo model = repos.visible(viewer, RepoName.parse(RepoType.MODEL, e.model()));
+        boolean submitter = e.jobId() != null && !em.createNativeQuery("select 1 from jobs where id = ?1 and owner_id = ?2")
+                .setParameter(1, e.jobId()).setParameter(2, viewer.accountId()).getResultList().isEmpty();
+        if (!viewer.admin() && !submitter && !RepoService.canWrite(viewer, model)) {
+            throw ApiException.forbidden("Only the writers of " + e.model() + ", whoever submitted evaluation " + evaluationId
+                    + " and admins may rerun it");
+        }
         return evaluate(viewer, e.benchmarkId(), new EvaluationSpec(e.model(), e.modelCommit(), seedOf(evaluationId)));
     }
 

@@ -1,5 +1,9 @@
 package io.modelhub.platform;
 
+import io.modelhub.accounts.CurrentViewer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -26,11 +30,21 @@ import java.io.InputStream;
 @Provider
 @Priority(Priorities.USER + 20)
 public class BodyLimitFilter implements ContainerRequestFilter {
+    /**
+     * The JSON cap of an anonymous caller on a method without a repository in its path ({@link AnonymousBody}): what
+     * it sends (a README to validate, an LFS completion's part list) is small, and nobody is accountable for it.
+     */
+    public static final long ANONYMOUS_JSON_BYTES = 1024 * 1024;
+
     /** Looked up per request: providers are made before the runtime configuration is there. */
     @Inject
     Instance<ModelHubConfig> config;
+    @Inject
+    CurrentViewer viewer;
     @Context
     ResourceInfo resource;
+    @Context
+    HttpServerRequest http;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -45,6 +59,11 @@ public class BodyLimitFilter implements ContainerRequestFilter {
             case COMMIT -> config.get().upload().maxCommitBytes();
             case FILE -> config.get().upload().maxFileBytes();
         };
+        boolean anonymousJson = kind == BodyLimit.Kind.JSON && viewer.get().anonymous()
+                && resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(AnonymousBody.class);
+        if (anonymousJson) {
+            max = Math.min(max, ANONYMOUS_JSON_BYTES);
+        }
         String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             long declared;
@@ -54,14 +73,14 @@ public class BodyLimitFilter implements ContainerRequestFilter {
                 throw ApiException.badRequest("Content-Length is not a number: " + length);
             }
             if (declared > max) {
-                throw tooLarge(kind, max);
+                throw tooLarge(kind, max, anonymousJson);
             }
         }
-        request.setEntityStream(new Capped(request.getEntityStream(), max, kind));
+        request.setEntityStream(new Capped(request.getEntityStream(), max, kind, anonymousJson, http));
     }
 
-    static ApiException tooLarge(BodyLimit.Kind kind, long max) {
-        String setting = switch (kind) {
+    static ApiException tooLarge(BodyLimit.Kind kind, long max, boolean anonymous) {
+        String setting = anonymous ? "the cap of anonymous callers: send a token for MODELHUB_UPLOAD_MAX_JSON_BYTES" : switch (kind) {
             case JSON -> "MODELHUB_UPLOAD_MAX_JSON_BYTES";
             case COMMIT -> "MODELHUB_UPLOAD_MAX_COMMIT_BYTES (large files go through LFS)";
             case FILE -> "MODELHUB_UPLOAD_MAX_FILE_BYTES";
@@ -69,16 +88,34 @@ public class BodyLimitFilter implements ContainerRequestFilter {
         return ApiException.tooLarge("The request body is over this endpoint's limit of " + max + " bytes (" + setting + ")");
     }
 
-    /** Counts what the endpoint reads and stops it past the cap. */
+    /**
+     * Counts what the endpoint reads and stops it past the cap. Past it, the answer (413) closes the connection, and
+     * closing this stream no longer closes the HTTP layer's: that one reads the request to its end when closed (to
+     * keep the connection for the next request), so the client would get its 413 only after sending the rest of a
+     * chunked body of any size. Instead the client gets the 413 while it is still sending, and the connection goes
+     * (what the HTTP layer itself does past {@code quarkus.http.limits.max-body-size}).
+     */
     static final class Capped extends FilterInputStream {
         private final long max;
         private final BodyLimit.Kind kind;
+        private final boolean anonymous;
+        private final HttpServerRequest http;
         private long count;
+        private boolean over;
 
-        Capped(InputStream in, long max, BodyLimit.Kind kind) {
+        Capped(InputStream in, long max, BodyLimit.Kind kind, boolean anonymous, HttpServerRequest http) {
             super(in);
             this.max = max;
             this.kind = kind;
+            this.anonymous = anonymous;
+            this.http = http;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!over) {
+                super.close();
+            }
         }
 
         @Override
@@ -102,7 +139,14 @@ public class BodyLimitFilter implements ContainerRequestFilter {
         private void add(int n) {
             count += n;
             if (count > max) {
-                throw tooLarge(kind, max);
+                if (!over && http != null) {
+                    over = true;
+                    HttpServerResponse response = http.response();
+                    response.putHeader("Connection", "close");
+                    HttpConnection connection = http.connection();
+                    response.endHandler(ended -> connection.close());
+                }
+                throw tooLarge(kind, max, anonymous);
             }
         }
     }

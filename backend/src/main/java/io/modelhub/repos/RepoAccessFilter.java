@@ -1,6 +1,9 @@
 package io.modelhub.repos;
 
 import io.modelhub.accounts.CurrentViewer;
+import io.modelhub.platform.AnonymousBody;
+import io.modelhub.platform.ApiException;
+import io.modelhub.runners.RunnerCalls;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HttpMethod;
@@ -24,6 +27,11 @@ import java.lang.annotation.Target;
  * exist would be read to the end before the 404. Runs after the token filter, on the worker thread, after
  * matching and before the body is deserialised (Quarkus REST reads the body of a blocking method only to build
  * its parameters).
+ * <p>
+ * A body-taking call without a repository in its path (repos/create, jobs, benchmarks, ...) needs a signed-in caller
+ * unless its method is {@link AnonymousBody}: an anonymous one is refused (401) here, before its body is read, where
+ * the method itself would refuse it only after reading up to the JSON cap. Runner calls are left to
+ * {@link io.modelhub.runners.RunnerCredentialFilter}, which has refused them without a runner credential already.
  */
 @Provider
 @Priority(Priorities.USER + 10)
@@ -50,7 +58,14 @@ public class RepoAccessFilter implements ContainerRequestFilter {
         MultivaluedMap<String, String> params = request.getUriInfo().getPathParameters();
         String ns = params.getFirst("ns");
         String name = params.getFirst("name");
-        if (ns == null || name == null || resource.getResourceMethod() == null) {
+        if (resource.getResourceMethod() == null) {
+            return;
+        }
+        if (ns == null || name == null) {
+            if (viewer.get().anonymous() && !resource.getResourceMethod().isAnnotationPresent(AnonymousBody.class)
+                    && !resource.getResourceClass().isAnnotationPresent(RunnerCalls.class)) {
+                throw ApiException.unauthorized("You must be signed in (or send a token) to do this");
+            }
             return;
         }
         String type = params.getFirst("type");

@@ -31,7 +31,7 @@ public class RepoService {
      */
     @Transactional
     public Repo create(Viewer viewer, RepoName repoName, boolean privateRepo) {
-        requireWriter(viewer);
+        viewer.requireWriter();
         if (!repoName.namespace().equalsIgnoreCase(viewer.username()) && !viewer.admin()) {
             throw ApiException.forbidden("You can only create repositories in your own namespace ('" + viewer.username() + "')");
         }
@@ -71,7 +71,7 @@ public class RepoService {
     @Transactional
     public Repo writable(Viewer viewer, RepoName repoName) {
         Repo repo = visible(viewer, repoName);
-        requireWriter(viewer);
+        viewer.requireWriter();
         if (!canWrite(viewer, repo)) {
             throw ApiException.forbidden("You do not have write access to " + repoName.id());
         }
@@ -124,14 +124,5 @@ public class RepoService {
         em.createNativeQuery("insert into file_downloads (repo_id, path, count) values (?1, ?2, 1) "
                         + "on conflict (repo_id, path) do update set count = file_downloads.count + 1")
                 .setParameter(1, repoId).setParameter(2, path).executeUpdate();
-    }
-
-    private static void requireWriter(Viewer viewer) {
-        if (viewer.anonymous()) {
-            throw ApiException.unauthorized("You must be signed in (or send a token) to do this");
-        }
-        if (!viewer.canWrite()) {
-            throw ApiException.forbidden("This token is read-only");
-        }
     }
 }

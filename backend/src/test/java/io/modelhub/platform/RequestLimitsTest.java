@@ -120,17 +120,38 @@ class RequestLimitsTest {
     }
 
     @Test
+    void anonymousBodiesToCallsWithoutARepositoryAreRefusedBeforeTheyAreRead() throws Exception {
+        // a chunked body of JSON white space would keep a parser reading to the 16 MiB cap: refused before it starts
+        for (String path : new String[]{"/api/repos/create", "/api/jobs", "/api/benchmarks"}) {
+            for (boolean chunked : new boolean[]{false, true}) {
+                Answer a = stream("POST", path, null, "application/json", 10 * MIB, chunked, (byte) ' ');
+                assertEquals(401, a.status(), path + " " + a.head());
+                assertTrue(a.sentWhenAnswered() < 4 * MIB, path + " answered after " + a.sentWhenAnswered() + " bytes (chunked: " + chunked + ")");
+            }
+        }
+        // where anonymous callers are answered, their bodies are capped small
+        Answer yaml = stream("POST", "/api/validate-yaml", null, "application/json", 2 * MIB, false);
+        assertEquals(413, yaml.status(), yaml.head());
+        assertTrue(yaml.head().contains("anonymous"), yaml.head());
+        HubApi.as(null).contentType("application/json").body("{\"content\":\"---\\nlicense: mit\\n---\\n\"}")
+                .post("/api/validate-yaml").then().statusCode(200);
+    }
+
+    @Test
     void jsonBodiesAreCappedPerEndpoint() throws Exception {
         Answer declared = stream("POST", "/api/validate-yaml", null, "application/json", HALF_GB, false);
         assertEquals(413, declared.status(), declared.head());
         assertTrue(declared.head().contains("MODELHUB_UPLOAD_MAX_JSON_BYTES"), declared.head());
         assertTrue(declared.sentWhenAnswered() < 64 * MIB, "answered after " + declared.sentWhenAnswered() + " bytes");
 
-        // JSON white space without end, chunked: the parser reads on until the cap stops it. The answer comes only
-        // once the client has sent everything (the HTTP layer drains the rest of the body; docs/security.md).
-        Answer chunked = stream("POST", "/api/validate-yaml", null, "application/json", 64 * MIB, true, (byte) ' ');
+        // JSON white space without end, chunked: the parser reads on until the cap stops it. The 413 comes while the
+        // client is still sending (a signed-in caller's 16 MiB cap, of 500 MB), and the connection is closed
+        Answer chunked = stream("POST", "/api/validate-yaml", io.modelhub.testing.HubServicesResource.ADMIN_TOKEN,
+                "application/json", HALF_GB, true, (byte) ' ');
         assertEquals(413, chunked.status(), chunked.head());
         assertTrue(chunked.head().contains("MODELHUB_UPLOAD_MAX_JSON_BYTES"), chunked.head());
+        assertTrue(chunked.head().toLowerCase().contains("connection: close"), chunked.head());
+        assertTrue(chunked.sentWhenAnswered() < 64 * MIB, "answered after " + chunked.sentWhenAnswered() + " bytes");
 
         // the owner's own commit is capped too, at the commit limit, and small bodies pass as before
         HubApi.model("limits-own").create();

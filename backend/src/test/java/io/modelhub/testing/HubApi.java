@@ -63,6 +63,7 @@ public final class HubApi {
         private final String name;
         private boolean privateRepo;
         private String token = HubServicesResource.ADMIN_TOKEN;
+        private String namespace = "admin";
         private final Map<String, byte[]> files = new LinkedHashMap<>();
         private final Map<String, byte[]> lfsFiles = new LinkedHashMap<>();
 
@@ -79,6 +80,12 @@ public final class HubApi {
         public RepoBuilder token(String token) {
             this.token = token;
             return this;
+        }
+
+        /** Another user's repository: created with that user's write token, in that user's namespace. */
+        public RepoBuilder owner(String username, String writeToken) {
+            this.namespace = username;
+            return token(writeToken);
         }
 
         public RepoBuilder file(String path, String text) {
@@ -123,12 +130,12 @@ public final class HubApi {
                     .body(Map.of("name", name, "type", type, "visibility", privateRepo ? "private" : "public"))
                     .post("/api/repos/create").then().log().ifValidationFails().statusCode(200);
             if (files.isEmpty() && lfsFiles.isEmpty()) {
-                return as(token).get("/api/" + type + "s/admin/" + name).then().log().ifValidationFails().statusCode(200).extract().path("sha");
+                return as(token).get("/api/" + type + "s/" + namespace + "/" + name).then().log().ifValidationFails().statusCode(200).extract().path("sha");
             }
             if (lfsFiles.isEmpty()) {
                 return commit(files, "Add files").then().log().ifValidationFails().statusCode(200).extract().path("commitOid");
             }
-            CommitBuilder c = commitTo(type, "admin/" + name).token(token);
+            CommitBuilder c = commitTo(type, namespace + "/" + name).token(token);
             files.forEach(c::file);
             lfsFiles.forEach(c::lfsFile);
             return c.post().then().log().ifValidationFails().statusCode(200).extract().path("commitOid");
@@ -144,7 +151,7 @@ public final class HubApi {
 
         public Response ndjson(List<String> lines) {
             return as(token).contentType("application/x-ndjson").body((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8))
-                    .post("/api/" + type + "s/admin/" + name + "/commit/main");
+                    .post("/api/" + type + "s/" + namespace + "/" + name + "/commit/main");
         }
     }
 
