@@ -340,7 +340,10 @@ public class JobQueue {
     @Transactional
     public JobService.JobView complete(RunnerIdentity runner, RunnerLease lease, Completion completion) {
         long jobId = lease.jobId();
+        // every runner call locks its runner's row before the job's (a heartbeat does): the same order here, no deadlock
+        requireHolder(runner, lease);
         transitions.lock(jobId);
+        // a duplicate completion waited on the lock above; now it finds the job no longer running
         int attempt = requireHolder(runner, lease);
         Map<String, Object> result = new LinkedHashMap<>(completion == null ? Map.of() : completion.metrics());
         if (completion != null && !completion.details().isEmpty()) {

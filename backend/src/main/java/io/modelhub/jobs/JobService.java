@@ -4,7 +4,7 @@ import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.datasets.DatasetInspector;
-import io.modelhub.datasets.DatasetSchema;
+import io.modelhub.repos.DatasetSchema;
 import io.modelhub.metrics.Lttb;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
