@@ -369,7 +369,7 @@ public class JobQueue {
         long jobId = lease.jobId();
         String error = failure == null ? null : failure.error();
         boolean cancelled = failure != null && failure.cancelled();
-        // a runner's "cancelled" counts only for a cancel the owner asked for; any other stop is a failure
+        // a runner reporting a cancel counts only for a cancel the owner asked for; any other stop is a failure
         boolean asked = (Boolean) em.createNativeQuery("select cancel_requested from jobs where id = ?1").setParameter(1, jobId)
                 .getSingleResult();
         JobState end = cancelled && asked ? JobState.CANCELLED : JobState.FAILED;
