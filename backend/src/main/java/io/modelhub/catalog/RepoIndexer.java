@@ -1,6 +1,9 @@
 package io.modelhub.catalog;
 
+import io.modelhub.commits.DefaultBranchMoved;
+import io.modelhub.commits.FileCommitting;
 import io.modelhub.commits.RepoFile;
+import jakarta.enterprise.event.Observes;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
 import io.modelhub.datasets.DatasetInspector;
@@ -61,6 +64,14 @@ public class RepoIndexer {
             return Optional.of(Kind.SAFETENSORS);
         }
         return Optional.empty();
+    }
+
+    void onFileCommitting(@Observes FileCommitting event) {
+        inspect(event.path(), event.file());
+    }
+
+    void onDefaultBranchMoved(@Observes DefaultBranchMoved event) {
+        index(event.repo(), event.files());
     }
 
     /** Inspects a file being committed (once per content); refuses it with a 400 naming the file if broken. */

@@ -1,14 +1,15 @@
 package io.modelhub.commits;
 
 import io.modelhub.accounts.Viewer;
-import io.modelhub.catalog.RepoIndexer;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.ModelHubConfig;
 import io.modelhub.repos.Repo;
+import io.modelhub.repos.RepoCreated;
 import io.modelhub.storage.blobs.BlobStore;
 import io.modelhub.storage.blobs.GitOids;
 import io.modelhub.storage.blobs.StoredBlob;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -49,7 +50,9 @@ public class CommitService {
     @Inject
     BlobStore store;
     @Inject
-    RepoIndexer indexer;
+    jakarta.enterprise.event.Event<FileCommitting> committing;
+    @Inject
+    jakarta.enterprise.event.Event<DefaultBranchMoved> defaultBranchMoved;
     @Inject
     ModelHubConfig config;
     @Inject
@@ -84,6 +87,12 @@ public class CommitService {
         return store(new ByteArrayInputStream(bytes), bytes.length);
     }
 
+    /** Every repository starts with one commit: the .gitattributes that routes large files to LFS, as the HF Hub does. */
+    void onRepoCreated(@Observes RepoCreated created) {
+        commit(created.repo(), DEFAULT_BRANCH, null, List.of(FileChange.put(".gitattributes", storeSmall(GITATTRIBUTES))),
+                "initial commit", "", created.creator());
+    }
+
     @Transactional
     public Commit commit(Repo detached, String branch, String expectedParent, List<FileChange> changes,
                          String title, String message, Viewer author) {
@@ -112,7 +121,7 @@ public class CommitService {
         checkNoFileFolderClash(tree);
         for (FileChange change : changes) {
             if (change instanceof FileChange.Put put) {
-                indexer.inspect(put.path(), tree.get(put.path()));
+                committing.fire(new FileCommitting(put.path(), tree.get(put.path())));
             }
         }
 
@@ -135,7 +144,7 @@ public class CommitService {
 
         repo.updatedAt = commit.createdAt;
         if (branch.equals(DEFAULT_BRANCH)) {
-            indexer.index(repo, List.copyOf(tree.values()));
+            defaultBranchMoved.fire(new DefaultBranchMoved(repo, List.copyOf(tree.values())));
         }
         return commit;
     }

@@ -1,6 +1,7 @@
 package io.modelhub.datasets;
 
 import io.modelhub.commits.RepoFile;
+import io.modelhub.repos.DatasetSchema;
 import io.modelhub.storage.blobs.BlobStore;
 import io.modelhub.storage.datasets.DatasetLayout;
 import io.modelhub.storage.datasets.Media;

@@ -7,6 +7,7 @@ import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
 import io.modelhub.jobs.JobService;
 import io.modelhub.jobs.JobSpec;
+import io.modelhub.jobs.JobState;
 import io.modelhub.leaderboards.BenchmarkService;
 import io.modelhub.platform.ModelHubConfig;
 import io.modelhub.repos.Repo;
@@ -342,11 +343,11 @@ public class DemoCatalog {
             }
             JobService.JobView view = jobs.get(demo, job);
             switch (view.state()) {
-                case "succeeded" -> {
+                case SUCCEEDED -> {
                     markDone(step);
                     LOG.infof("Demo catalog: %s/%s trained by job %d", NAMESPACE, output, job);
                 }
-                case "failed", "cancelled" -> {
+                case FAILED, CANCELLED -> {
                     LOG.warnf("Demo catalog: job %d for %s/%s %s: %s", job, NAMESPACE, output, view.state(), view.error());
                     return false;
                 }
@@ -397,9 +398,10 @@ public class DemoCatalog {
     /** The newest job (any state but failed/cancelled) that writes this demo model, from an earlier start perhaps. */
     @Transactional
     Long existingJob(String output) {
-        List<?> ids = em.createNativeQuery("select id from jobs where output_repo = ?1 and state not in ('failed', 'cancelled') "
+        List<?> ids = em.createNativeQuery("select id from jobs where output_repo = ?1 and state not in (?2, ?3) "
                         + "order by id desc limit 1")
-                .setParameter(1, NAMESPACE + "/" + output).getResultList();
+                .setParameter(1, NAMESPACE + "/" + output).setParameter(2, JobState.FAILED.wire())
+                .setParameter(3, JobState.CANCELLED.wire()).getResultList();
         return ids.isEmpty() ? null : ((Number) ids.get(0)).longValue();
     }
 

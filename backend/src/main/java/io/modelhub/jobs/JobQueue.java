@@ -2,17 +2,15 @@ package io.modelhub.jobs;
 
 import io.modelhub.accounts.Account;
 import io.modelhub.accounts.Viewer;
-import io.modelhub.commits.CommitService;
-import io.modelhub.commits.FileChange;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
+import io.modelhub.commits.CommitService;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.contract.ParamSpec;
-import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.contract.RunnerProtocol.CheckpointRef;
 import io.modelhub.contract.RunnerProtocol.Claim;
@@ -68,6 +66,10 @@ public class JobQueue {
     @Inject
     JobService jobs;
     @Inject
+    JobTransitions transitions;
+    @Inject
+    JobPublisher publisher;
+    @Inject
     RepoService repos;
     @Inject
     CommitService commits;
@@ -82,7 +84,7 @@ public class JobQueue {
 
 
     static void notifyQueued(EntityManager em) {
-        em.createNativeQuery("select pg_notify('jobs', 'queued')").getSingleResult();
+        em.createNativeQuery("select pg_notify('jobs', ?1)").setParameter(1, JobState.QUEUED.wire()).getSingleResult();
     }
 
     /** Long-polls for work: returns a claim, or empty after {@code waitSeconds} with nothing to do. */
@@ -110,18 +112,18 @@ public class JobQueue {
     }
 
     Optional<Long> tryClaim(long runnerId) {
-        List<?> rows = em.createNativeQuery("with r as (select * from runners where id = ?1 and state = 'active'), "
-                        + "c as (select j.id from jobs j, r where j.state = 'queued' and j.gpus <= r.gpu_count "
+        List<?> rows = em.createNativeQuery("with r as (select * from runners where id = ?1 and state = 'active') "
+                        + "select j.id from jobs j, r where j.state = ?2 and j.gpus <= r.gpu_count "
                         + "and j.gpu_memory_mb <= r.gpu_memory_mb and j.labels <@ r.labels and (j.recipe_id || '@' || j.recipe_version) = any(r.recipes) "
-                        + "order by j.priority desc, j.id for update of j skip locked limit 1) "
-                        + "update jobs j set state = 'running', runner_id = ?1, attempt = j.attempt + 1, "
-                        + "lease_expires_at = now() + make_interval(secs => ?2), started_at = coalesce(j.started_at, now()) "
-                        + "from c where j.id = c.id returning j.id")
-                .setParameter(1, runnerId).setParameter(2, config.jobs().leaseSeconds()).getResultList();
+                        + "order by j.priority desc, j.id for update of j skip locked limit 1")
+                .setParameter(1, runnerId).setParameter(2, JobState.QUEUED.wire()).getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
         long jobId = ((Number) rows.get(0)).longValue();
+        transitions.move(jobId, JobState.RUNNING, "runner_id = :runner, attempt = attempt + 1, "
+                        + "lease_expires_at = now() + make_interval(secs => :lease), started_at = coalesce(started_at, now())",
+                "runner", runnerId, "lease", config.jobs().leaseSeconds());
         log(jobId, "Claimed by runner " + runnerId);
         return Optional.of(jobId);
     }
@@ -174,10 +176,10 @@ public class JobQueue {
             return new HeartbeatAnswer(false, false, drain);
         }
         List<?> rows = em.createNativeQuery("update jobs set lease_expires_at = now() + make_interval(secs => ?3) "
-                        + "where id = ?1 and runner_id = ?2 and state = 'running' and (cast(?4 as integer) is null or attempt = ?4) "
+                        + "where id = ?1 and runner_id = ?2 and state = ?5 and (cast(?4 as integer) is null or attempt = ?4) "
                         + "returning cancel_requested")
                 .setParameter(1, beat.jobId()).setParameter(2, runnerId).setParameter(3, config.jobs().leaseSeconds())
-                .setParameter(4, beat.attempt()).getResultList();
+                .setParameter(4, beat.attempt()).setParameter(5, JobState.RUNNING.wire()).getResultList();
         return rows.isEmpty() ? new HeartbeatAnswer(false, true, drain) : new HeartbeatAnswer((Boolean) rows.get(0), false, drain);
     }
 
@@ -185,19 +187,26 @@ public class JobQueue {
     @Scheduled(every = "${modelhub.jobs.lease-check:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     void expireLeases() {
-        List<?> rows = em.createNativeQuery("update jobs set state = case when attempt >= max_attempts then 'failed' else 'queued' end, "
-                + "error = case when attempt >= max_attempts then 'The runner stopped sending heartbeats on the last attempt ('"
-                + " || attempt || ' of ' || max_attempts || ')' else error end, "
-                + "finished_at = case when attempt >= max_attempts then now() end, runner_id = null, lease_expires_at = null "
-                + "where state = 'running' and lease_expires_at < now() returning id, state, attempt").getResultList();
+        // skip locked: a job a runner is completing right now keeps its row lock and is looked at next time
+        List<?> rows = em.createNativeQuery("select id, attempt, max_attempts from jobs where state = ?1 and lease_expires_at < now() "
+                + "for update skip locked", Tuple.class).setParameter(1, JobState.RUNNING.wire()).getResultList();
         boolean requeued = false;
         for (Object row : rows) {
-            Object[] c = (Object[]) row;
-            long id = ((Number) c[0]).longValue();
-            requeued |= c[1].equals("queued");
-            log(id, c[1].equals("queued") ? "Lease expired on attempt " + c[2] + ": the runner stopped sending heartbeats; requeued"
-                    : "Lease expired on the last attempt: failed");
-            LOG.infof("Job %d: lease expired on attempt %s, now %s", id, c[2], c[1]);
+            Tuple t = (Tuple) row;
+            long id = t.get("id", Number.class).longValue();
+            int attempt = t.get("attempt", Number.class).intValue();
+            int maxAttempts = t.get("max_attempts", Number.class).intValue();
+            JobState next = attempt >= maxAttempts ? JobState.FAILED : JobState.QUEUED;
+            if (next == JobState.QUEUED) {
+                transitions.move(id, next, "runner_id = null, lease_expires_at = null, finished_at = null");
+                requeued = true;
+                log(id, "Lease expired on attempt " + attempt + ": the runner stopped sending heartbeats; requeued");
+            } else {
+                transitions.move(id, next, "runner_id = null, lease_expires_at = null, finished_at = now(), error = :error", "error",
+                        "The runner stopped sending heartbeats on the last attempt (" + attempt + " of " + maxAttempts + ")");
+                log(id, "Lease expired on the last attempt: failed");
+            }
+            LOG.infof("Job %d: lease expired on attempt %d, now %s", id, attempt, next);
         }
         if (requeued) {
             notifyQueued(em);
@@ -217,11 +226,12 @@ public class JobQueue {
     }
 
     private void giveBack(long runnerId, String why) {
-        List<?> jobs = em.createNativeQuery("update jobs set state = 'queued', attempt = greatest(attempt - 1, 0), runner_id = null, "
-                        + "lease_expires_at = null where runner_id = ?1 and state = 'running' returning id")
-                .setParameter(1, runnerId).getResultList();
+        List<?> jobs = em.createNativeQuery("select id from jobs where runner_id = ?1 and state = ?2 for update")
+                .setParameter(1, runnerId).setParameter(2, JobState.RUNNING.wire()).getResultList();
         for (Object job : jobs) {
-            log(((Number) job).longValue(), why);
+            long id = ((Number) job).longValue();
+            transitions.move(id, JobState.QUEUED, "attempt = greatest(attempt - 1, 0), runner_id = null, lease_expires_at = null");
+            log(id, why);
         }
         if (!jobs.isEmpty()) {
             notifyQueued(em);
@@ -323,55 +333,33 @@ public class JobQueue {
     }
 
     /**
-     * Success: creates the output repository and commits the attempt's files plus a generated card, and marks
-     * the job succeeded, all in one transaction; a second completion (a duplicate runner) finds the job no
-     * longer running and commits nothing.
+     * Success: publishes the attempt's model ({@link JobPublisher}) and marks the job succeeded, in one transaction;
+     * a second completion (a duplicate runner) waits on the job's row, then finds it no longer running and commits
+     * nothing.
      */
     @Transactional
     public JobService.JobView complete(RunnerIdentity runner, RunnerLease lease, Completion completion) {
-        int attempt = requireHolder(runner, lease);
         long jobId = lease.jobId();
+        // every runner call locks its runner's row before the job's (a heartbeat does): the same order here, no deadlock
+        requireHolder(runner, lease);
+        transitions.lock(jobId);
+        // a duplicate completion waited on the lock above; now it finds the job no longer running
+        int attempt = requireHolder(runner, lease);
         Map<String, Object> result = new LinkedHashMap<>(completion == null ? Map.of() : completion.metrics());
         if (completion != null && !completion.details().isEmpty()) {
             result.put("details", completion.details());
         }
-        Object[] j = (Object[]) em.createNativeQuery("select owner_id, output_repo, recipe_id, recipe_version, cast(params as text), "
-                + "base_model, base_revision, dataset, dataset_revision, private_output from jobs where id = ?1 for update")
-                .setParameter(1, jobId).getSingleResult();
-        Account owner = Account.findById(((Number) j[0]).longValue());
-        Viewer ownerViewer = Viewer.session(owner);
-        List<FileChange> changes = new ArrayList<>();
-        for (Object row : em.createNativeQuery("select o.path, b.sha256, b.git_sha1, b.size from job_outputs o join blobs b "
-                + "on b.sha256 = o.blob_sha256 where o.job_id = ?1 and o.attempt = ?2").setParameter(1, jobId).setParameter(2, attempt).getResultList()) {
-            Object[] c = (Object[]) row;
-            if (!((String) c[0]).equalsIgnoreCase("README.md")) {
-                changes.add(FileChange.put((String) c[0], new StoredBlob(((String) c[1]).trim(), ((String) c[2]).trim(), ((Number) c[3]).longValue())));
-            }
-        }
-        Map<String, Object> params = json.readMap((String) j[4]);
-        String outputRepo = (String) j[1];
-        String commitId = null;
-        // A recipe that produces no model (an evaluation) has no output repository: nothing is committed.
-        if (outputRepo != null) {
-            if (changes.isEmpty()) {
-                throw ApiException.badRequest("Job " + jobId + " has no outputs to commit: upload them first");
-            }
-            // the task the recipe publishes (fill-mask for masked-token pre-training, ...), so the model is catalogued as it is
-            String task = runners.recipe((String) j[2], (String) j[3]).flatMap(RecipeDescriptor::pipelineTag).orElse(null);
-            String card = JobCard.render(jobId, (String) j[2], task, (String) j[3], params, (String) j[5],
-                    j[6] == null ? null : ((String) j[6]).trim(), (String) j[7], ((String) j[8]).trim(), result);
-            changes.add(FileChange.put("README.md", commits.storeSmall(card)));
-            RepoName output = RepoName.parse(RepoType.MODEL, outputRepo);
-            // private when asked, or when anything it was trained on was private at submit
-            Repo repo = repos.find(output).orElseGet(() -> repos.create(ownerViewer, output, (Boolean) j[9]));
-            commitId = commits.commit(repo, CommitService.DEFAULT_BRANCH, null, changes, "Trained by job " + jobId, "", ownerViewer).id;
-        }
-        em.createNativeQuery("update jobs set state = 'succeeded', finished_at = now(), result = cast(?2 as jsonb), output_commit = ?3, "
-                        + "lease_expires_at = null where id = ?1")
-                .setParameter(1, jobId).setParameter(2, json.write(result)).setParameter(3, commitId).executeUpdate();
-        log(jobId, commitId == null ? "Succeeded" : "Succeeded: committed " + outputRepo + "@" + commitId.substring(0, 10));
-        succeeded.fire(new JobSucceeded(jobId, owner.id, (String) j[2], (String) j[3], params, outputRepo, commitId, result));
-        return jobs.get(ownerViewer, jobId);
+        JobPublisher.Publication published = publisher.publish(jobId, attempt, result);
+        String commitId = published.commitId();
+        transitions.move(jobId, JobState.SUCCEEDED, "finished_at = now(), result = cast(:result as jsonb), output_commit = :commit, "
+                + "lease_expires_at = null", "result", json.write(result), "commit", commitId);
+        log(jobId, commitId == null ? "Succeeded" : "Succeeded: committed " + published.outputRepo() + "@" + commitId.substring(0, 10));
+        Tuple j = (Tuple) em.createNativeQuery("select owner_id, recipe_id, recipe_version, cast(params as text) as params from jobs "
+                + "where id = ?1", Tuple.class).setParameter(1, jobId).getSingleResult();
+        Account owner = Account.findById(j.get("owner_id", Number.class).longValue());
+        succeeded.fire(new JobSucceeded(jobId, owner.id, j.get("recipe_id", String.class), j.get("recipe_version", String.class),
+                json.readMap(j.get("params", String.class)), published.outputRepo(), commitId, result));
+        return jobs.get(Viewer.session(owner), jobId);
     }
 
     /** The runner reports a failure, or confirms a cancel it was asked for. */
@@ -381,10 +369,12 @@ public class JobQueue {
         long jobId = lease.jobId();
         String error = failure == null ? null : failure.error();
         boolean cancelled = failure != null && failure.cancelled();
-        em.createNativeQuery("update jobs set state = case when ?3 and cancel_requested then 'cancelled' else 'failed' end, "
-                        + "error = ?2, finished_at = now(), lease_expires_at = null where id = ?1")
-                .setParameter(1, jobId).setParameter(2, error).setParameter(3, cancelled).executeUpdate();
-        log(jobId, (cancelled ? "Cancelled" : "Failed") + (error == null ? "" : ": " + error));
+        // a runner reporting a cancel counts only for a cancel the owner asked for; any other stop is a failure
+        boolean asked = (Boolean) em.createNativeQuery("select cancel_requested from jobs where id = ?1").setParameter(1, jobId)
+                .getSingleResult();
+        JobState end = cancelled && asked ? JobState.CANCELLED : JobState.FAILED;
+        transitions.move(jobId, end, "error = :error, finished_at = now(), lease_expires_at = null", "error", error);
+        log(jobId, (end == JobState.CANCELLED ? "Cancelled" : "Failed") + (error == null ? "" : ": " + error));
     }
 
     /**
@@ -393,8 +383,9 @@ public class JobQueue {
      */
     private int requireHolder(RunnerIdentity runner, RunnerLease lease) {
         runners.touch(runner, lease.runnerId(), null);
-        List<?> rows = em.createNativeQuery("select attempt from jobs where id = ?1 and runner_id = ?2 and state = 'running' and attempt = ?3")
-                .setParameter(1, lease.jobId()).setParameter(2, lease.runnerId()).setParameter(3, lease.attempt()).getResultList();
+        List<?> rows = em.createNativeQuery("select attempt from jobs where id = ?1 and runner_id = ?2 and state = ?4 and attempt = ?3")
+                .setParameter(1, lease.jobId()).setParameter(2, lease.runnerId()).setParameter(3, lease.attempt())
+                .setParameter(4, JobState.RUNNING.wire()).getResultList();
         if (rows.isEmpty()) {
             throw ApiException.conflict("Runner " + lease.runnerId() + " does not hold attempt " + lease.attempt() + " of job "
                     + lease.jobId() + " (its lease was lost or the job ended)");

@@ -4,7 +4,7 @@ import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.datasets.DatasetInspector;
-import io.modelhub.datasets.DatasetSchema;
+import io.modelhub.repos.DatasetSchema;
 import io.modelhub.metrics.Lttb;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
@@ -42,10 +42,12 @@ public class JobService {
     RunnerService runners;
     @Inject
     DatasetInspector datasets;
+    @Inject
+    JobTransitions transitions;
 
     public record JobView(long id, String owner, String recipe, String recipeVersion, Map<String, Object> params,
                           String baseModel, String baseRevision, String dataset, String datasetRevision,
-                          String outputRepo, int gpus, long gpuMemoryMb, List<String> labels, int priority, String state,
+                          String outputRepo, int gpus, long gpuMemoryMb, List<String> labels, int priority, JobState state,
                           int attempt, int maxAttempts, Long runnerId, boolean cancelRequested, Instant createdAt,
                           Instant startedAt, Instant finishedAt, String error, Map<String, Object> result,
                           String outputCommit, String pendingReason) {
@@ -58,7 +60,7 @@ public class JobService {
     }
 
     /** A state the job entered (its timeline). */
-    public record Event(Instant at, String state, int attempt, Long runnerId) {
+    public record Event(Instant at, JobState state, int attempt, Long runnerId) {
     }
 
     /**
@@ -273,7 +275,7 @@ public class JobService {
         List<String> clauses = new ArrayList<>(List.of("true"));
         List<Object> params = new ArrayList<>();
         if (q.state() != null && !q.state().isBlank()) {
-            params.add(q.state());
+            params.add(JobState.parse(q.state()).wire());
             clauses.add("j.state = ?" + params.size());
         }
         if (q.recipe() != null && !q.recipe().isBlank()) {
@@ -320,13 +322,13 @@ public class JobService {
         List<RunnerService.RunnerView> live = null;
         for (Object row : query.getResultList()) {
             Object[] c = (Object[]) row;
-            String state = (String) c[14];
+            JobState state = JobState.of((String) c[14]);
             int gpus = ((Number) c[10]).intValue();
             long gpuMemory = ((Number) c[11]).longValue();
             List<String> labels = List.of((String[]) c[12]);
             String recipe = (String) c[2];
             String reason = null;
-            if (state.equals("queued")) {
+            if (state == JobState.QUEUED) {
                 if (live == null) {
                     live = liveRunners();
                 }
@@ -374,11 +376,13 @@ public class JobService {
     public JobView cancel(Viewer viewer, long id) {
         JobView job = get(viewer, id);
         requireOwner(viewer, job);
-        switch (job.state()) {
-            case "queued" -> em.createNativeQuery("update jobs set state = 'cancelled', finished_at = now() where id = ?1 and state = 'queued'")
-                    .setParameter(1, id).executeUpdate();
-            case "running" -> em.createNativeQuery("update jobs set cancel_requested = true where id = ?1").setParameter(1, id).executeUpdate();
-            default -> throw ApiException.conflict("Job " + id + " is " + job.state() + ": nothing to cancel");
+        // locked: a runner claiming the job meanwhile must not find it cancelled under its feet, nor the reverse
+        if (transitions.lock(id) == JobState.RUNNING) {
+            // the runner stops at its next heartbeat and reports the job cancelled
+            JobState.RUNNING.requireCanBecome(id, JobState.CANCELLED);
+            em.createNativeQuery("update jobs set cancel_requested = true where id = ?1").setParameter(1, id).executeUpdate();
+        } else {
+            transitions.move(id, JobState.CANCELLED, "finished_at = now()");
         }
         return get(viewer, id);
     }
@@ -391,15 +395,15 @@ public class JobService {
     public JobView retry(Viewer viewer, long id, boolean fromScratch) {
         JobView job = get(viewer, id);
         requireOwner(viewer, job);
-        if (!job.state().equals("failed") && !job.state().equals("cancelled")) {
-            throw ApiException.conflict("Job " + id + " is " + job.state() + ": only failed or cancelled jobs can be retried");
+        JobState now = transitions.lock(id);
+        if (now.active()) {
+            throw ApiException.conflict("Job " + id + " is " + now + ": only a job that ended (failed or cancelled) can be retried");
         }
         int dropped = 0;
         if (fromScratch) {
             dropped = em.createNativeQuery("delete from job_checkpoints where job_id = ?1").setParameter(1, id).executeUpdate();
         }
-        em.createNativeQuery("update jobs set state = 'queued', attempt = 0, error = null, cancel_requested = false, "
-                + "finished_at = null, runner_id = null where id = ?1").setParameter(1, id).executeUpdate();
+        transitions.move(id, JobState.QUEUED, "attempt = 0, error = null, cancel_requested = false, finished_at = null, runner_id = null");
         em.createNativeQuery("insert into job_logs (job_id, attempt, line) values (?1, 0, ?2)").setParameter(1, id)
                 .setParameter(2, fromScratch ? "Retried from scratch by " + viewer.username() + " (" + dropped + " checkpoints dropped)"
                         : "Retried by " + viewer.username() + ": resumes from its latest checkpoint").executeUpdate();
@@ -422,7 +426,7 @@ public class JobService {
         for (Object row : em.createNativeQuery("select at, state, attempt, runner_id from job_events where job_id = ?1 order by id")
                 .setParameter(1, id).getResultList()) {
             Object[] c = (Object[]) row;
-            out.add(new Event((Instant) c[0], (String) c[1], ((Number) c[2]).intValue(), c[3] == null ? null : ((Number) c[3]).longValue()));
+            out.add(new Event((Instant) c[0], JobState.of((String) c[1]), ((Number) c[2]).intValue(), c[3] == null ? null : ((Number) c[3]).longValue()));
         }
         return out;
     }

@@ -3,7 +3,7 @@ package io.modelhub.leaderboards;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.datasets.DatasetInspector;
-import io.modelhub.datasets.DatasetSchema;
+import io.modelhub.repos.DatasetSchema;
 import io.modelhub.platform.ApiException;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;

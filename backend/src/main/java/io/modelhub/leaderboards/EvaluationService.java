@@ -5,6 +5,7 @@ import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.jobs.JobService;
 import io.modelhub.jobs.JobSpec;
+import io.modelhub.jobs.JobState;
 import io.modelhub.jobs.JobSucceeded;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
@@ -135,7 +136,7 @@ public class EvaluationService {
     private List<EvaluationView> find(Viewer viewer, String where, Object param) {
         List<EvaluationView> out = new ArrayList<>();
         for (Object row : em.createNativeQuery("select e.id, b.id, b.name, b.metric, r.namespace || '/' || r.name, e.model_commit, "
-                        + "e.job_id, coalesce(j.state, case when e.score is null then 'unknown' else 'succeeded' end), e.score, "
+                        + "e.job_id, coalesce(j.state, case when e.score is null then 'unknown' else " + JobState.SUCCEEDED.sql() + " end), e.score, "
                         + "cast(e.scores as text), cast(e.fingerprint as text), e.fingerprint_sha256, j.error, e.created_at, e.finished_at "
                         + "from evaluations e join benchmarks b on b.id = e.benchmark_id join repos r on r.id = e.repo_id "
                         + "left join jobs j on j.id = e.job_id where " + where + " and " + LeaderboardService.visibleRepo("r", viewer)

@@ -75,7 +75,7 @@ public class RunComparison {
         Map<String, Map<Long, Object>> finals = new LinkedHashMap<>();
         for (JobService.JobView j : views) {
             runs.add(new Run(j.id(), "#" + j.id() + " " + j.recipe() + (j.outputRepo() == null ? "" : " → " + j.outputRepo()),
-                    j.recipe(), j.state(), j.owner(), j.outputRepo(), j.createdAt()));
+                    j.recipe(), j.state().wire(), j.owner(), j.outputRepo(), j.createdAt()));
             table.computeIfAbsent("recipe", k -> new LinkedHashMap<>()).put(j.id(), j.recipe() + " v" + j.recipeVersion());
             table.computeIfAbsent("base_model", k -> new LinkedHashMap<>()).put(j.id(), j.baseModel());
             table.computeIfAbsent("dataset", k -> new LinkedHashMap<>()).put(j.id(), j.dataset());

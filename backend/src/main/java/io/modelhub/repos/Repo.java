@@ -70,7 +70,7 @@ public class Repo extends PanacheEntityBase {
     public String cardSummary;
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "dataset_schema")
-    public io.modelhub.datasets.DatasetSchema datasetSchema;
+    public DatasetSchema datasetSchema;
 
     public RepoType repoType() {
         return RepoType.fromId(type);

@@ -3,8 +3,6 @@ package io.modelhub.repos;
 import io.modelhub.accounts.Account;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.blobs.BlobCollector;
-import io.modelhub.commits.CommitService;
-import io.modelhub.commits.FileChange;
 import io.modelhub.platform.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,7 +19,7 @@ public class RepoService {
     @Inject
     EntityManager em;
     @Inject
-    CommitService commits;
+    jakarta.enterprise.event.Event<RepoCreated> created;
     @Inject
     BlobCollector collector;
 
@@ -51,9 +49,7 @@ public class RepoService {
         repo.updatedAt = repo.createdAt;
         repo.persist();
         em.flush();
-        commits.commit(repo, CommitService.DEFAULT_BRANCH, null,
-                List.of(FileChange.put(".gitattributes", commits.storeSmall(CommitService.GITATTRIBUTES))),
-                "initial commit", "", viewer);
+        created.fire(new RepoCreated(repo, viewer));
         return repo;
     }
 

@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * Runners as users and admins see them. Who may call what: the runner list needs a signed-in user (owners and other
  * users' current jobs for admins only); the recipes are public (the schemas jobs are validated against); draining and
- * runner credentials are for admins with a write token. The runners' own protocol is {@link RunnerProtocolResource}.
+ * runner credentials are for admins with a write token. The runners' own protocol is {@link io.modelhub.jobs.RunnerProtocolResource}.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)

@@ -211,14 +211,18 @@ public class RunnerService {
                 .setParameter(2, viewer.accountId()).getResultList().isEmpty() ? null : jobId;
     }
 
-    /** Every runner with everything known of it, for the hub's own use (pending reasons, recipe versions). */
+    /**
+     * Every runner with everything known of it, for the hub's own use (pending reasons, recipe versions). Its current
+     * job is the one it holds a lease on: the queue sets a lease on a claim and clears it whenever the job leaves
+     * running, so the runners need not know the job states.
+     */
     @Transactional
     public List<RunnerView> all() {
         List<RunnerView> out = new ArrayList<>();
         for (Object row : em.createNativeQuery("select r.id, r.name, a.username, r.labels, r.gpu_count, r.gpu_memory_mb, "
                 + "r.cpu_cores, r.memory_bytes, r.recipes, case when r.state <> 'offline' and r.last_heartbeat_at < now() - make_interval(secs => "
                 + OFFLINE_AFTER_SECONDS + ") then 'offline' else r.state end as state, r.last_heartbeat_at, "
-                + "(select j.id from jobs j where j.runner_id = r.id and j.state = 'running' limit 1) as current_job, "
+                + "(select j.id from jobs j where j.runner_id = r.id and j.lease_expires_at is not null limit 1) as current_job, "
                 + "cast(r.utilisation as text) as utilisation, r.utilisation_at "
                 + "from runners r left join accounts a on a.id = r.owner_id order by r.id", Tuple.class).getResultList()) {
             Tuple t = (Tuple) row;

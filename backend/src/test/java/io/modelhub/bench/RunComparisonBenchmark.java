@@ -1,5 +1,6 @@
 package io.modelhub.bench;
 
+import io.modelhub.jobs.JobState;
 import io.modelhub.accounts.Account;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.leaderboards.RunComparison;
@@ -44,7 +45,7 @@ class RunComparisonBenchmark {
             for (int r = 0; r < RUNS; r++) {
                 Number id = (Number) em.createNativeQuery("insert into jobs (owner_id, recipe_id, recipe_version, params, dataset, "
                                 + "dataset_revision, output_repo, state, result) values (?1, 'image-pretraining', '1', cast(?2 as jsonb), "
-                                + "'admin/compare-bench-data', repeat('0', 40), ?3, 'succeeded', cast(?4 as jsonb)) returning id")
+                                + "'admin/compare-bench-data', repeat('0', 40), ?3, " + JobState.SUCCEEDED.sql() + ", cast(?4 as jsonb)) returning id")
                         .setParameter(1, owner).setParameter(2, "{\"epochs\": 5, \"learning_rate\": " + (0.001 * (1 + r % 7)) + "}")
                         .setParameter(3, "admin/compare-bench-" + r).setParameter(4, "{\"test_accuracy\": " + (0.5 + r / 1000.0) + "}")
                         .getSingleResult();

@@ -1,5 +1,6 @@
 package io.modelhub.crossmodal;
 
+import io.modelhub.jobs.JobState;
 import io.modelhub.commits.CommitService;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
@@ -68,8 +69,8 @@ class CrossModalEndToEndTest {
                 "params", Map.of("epochs", 2, "seed", 1)));
         long text = submit(Map.of("recipe", "text-pretraining", "dataset", "admin/x2e-captions", "outputRepo", "admin/x2e-text",
                 "params", Map.of("epochs", 2, "seed", 1, "vocab_size", 64, "max_length", 8, "hidden_size", 32, "num_layers", 1)));
-        assertEquals("succeeded", awaitFinished(cnn, 300).getString("state"));
-        assertEquals("succeeded", awaitFinished(text, 300).getString("state"));
+        assertEquals(JobState.SUCCEEDED.wire(), awaitFinished(cnn, 300).getString("state"));
+        assertEquals(JobState.SUCCEEDED.wire(), awaitFinished(text, 300).getString("state"));
 
         long align = submit(Map.of("recipe", "cross-modal-alignment", "dataset", "admin/x2e-pairs", "outputRepo", "admin/x2e-clip",
                 "params", Map.of("tower_a", "admin/x2e-cnn", "tower_b", "admin/x2e-text@main", "train", "all", "epochs", 6,
@@ -78,7 +79,7 @@ class CrossModalEndToEndTest {
         JsonPath submitted = job(align);
         assertTrue(submitted.getString("params.tower_b").matches("admin/x2e-text@[0-9a-f]{40}"), submitted.prettify());
         JsonPath done = awaitFinished(align, 300);
-        assertEquals("succeeded", done.getString("state"), done.prettify() + logs(align));
+        assertEquals(JobState.SUCCEEDED.wire(), done.getString("state"), done.prettify() + logs(align));
         Map<String, Object> result = done.getMap("result");  // metric names hold '@', which GPath cannot address
         double chance = ((Number) result.get("val_chance_recall@1")).doubleValue();
         double textToImage = ((Number) result.get("val_text_to_image_recall@1")).doubleValue();

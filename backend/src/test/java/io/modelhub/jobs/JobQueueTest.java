@@ -79,9 +79,9 @@ class JobQueueTest {
     @Test
     void jobNoRunnerCanTakeSaysWhy() {
         long id = submit(spec("gpus", 2, "priority", -100)).then().statusCode(201).extract().jsonPath().getLong("id");
-        HubApi.asAdmin().get("/api/jobs/" + id).then().body("state", equalTo("queued"))
+        HubApi.asAdmin().get("/api/jobs/" + id).then().body("state", equalTo(JobState.QUEUED.wire()))
                 .body("pendingReason", equalTo("Needs 2 GPUs; the largest runner has 0"));
-        HubApi.asAdmin().post("/api/jobs/" + id + "/cancel").then().statusCode(200).body("state", equalTo("cancelled"));
+        HubApi.asAdmin().post("/api/jobs/" + id + "/cancel").then().statusCode(200).body("state", equalTo(JobState.CANCELLED.wire()));
     }
 
     @Test
@@ -118,7 +118,7 @@ class JobQueueTest {
         b.output(ja, "model.safetensors", weights).then().statusCode(204);
         b.output(ja, "config.json", "{\"model_type\":\"modelhub-cnn\"}".getBytes()).then().statusCode(204);
         b.complete(ja, Map.of("test_accuracy", 0.9)).then().statusCode(204);
-        HubApi.asAdmin().get("/api/jobs/" + ja).then().body("state", equalTo("succeeded"));
+        HubApi.asAdmin().get("/api/jobs/" + ja).then().body("state", equalTo(JobState.SUCCEEDED.wire()));
         b.complete(ja, Map.of("test_accuracy", 0.9)).then().statusCode(409);
         a.complete(ja, Map.of("test_accuracy", 0.1)).then().statusCode(409);
         String output = HubApi.asAdmin().get("/api/jobs/" + ja).then().extract().path("outputRepo");
@@ -134,8 +134,8 @@ class JobQueueTest {
         HubApi.asAdmin().post("/api/jobs/" + jb + "/cancel").then().statusCode(200).body("cancelRequested", equalTo(true));
         b.heartbeat(jb).then().body("cancel", equalTo(true));
         b.fail(jb, "Cancelled by the user", true).then().statusCode(204);
-        HubApi.asAdmin().get("/api/jobs/" + jb).then().body("state", equalTo("cancelled"));
-        HubApi.asAdmin().post("/api/jobs/" + jb + "/retry").then().statusCode(200).body("state", equalTo("queued"));
+        HubApi.asAdmin().get("/api/jobs/" + jb).then().body("state", equalTo(JobState.CANCELLED.wire()));
+        HubApi.asAdmin().post("/api/jobs/" + jb + "/retry").then().statusCode(200).body("state", equalTo(JobState.QUEUED.wire()));
         assertEquals(jb, b.claim(5));
         b.fail(jb, "gave up", false).then().statusCode(204);
         assertNull(b.claim(0));
@@ -164,23 +164,24 @@ class JobQueueTest {
         HubApi.asAdmin().get("/api/jobs/" + job + "/metrics?maxPoints=1").then().statusCode(400).body("error", containsString("maxPoints"));
 
         // Resume: the next claim hands over the checkpoint.
-        HubApi.asAdmin().post("/api/jobs/" + job + "/retry").then().statusCode(200).body("state", equalTo("queued"));
+        HubApi.asAdmin().post("/api/jobs/" + job + "/retry").then().statusCode(200).body("state", equalTo(JobState.QUEUED.wire()));
         RunnerProtocol.Claim resumed = r.claimDetails(5);
         assertEquals(job, resumed.jobId());
         assertEquals(1, resumed.latestCheckpoint().epoch());
         r.fail(job, "failed again", false).then().statusCode(204);
 
         // From scratch: no checkpoint with the claim.
-        HubApi.asAdmin().post("/api/jobs/" + job + "/retry?from=scratch").then().statusCode(200).body("state", equalTo("queued"));
+        HubApi.asAdmin().post("/api/jobs/" + job + "/retry?from=scratch").then().statusCode(200).body("state", equalTo(JobState.QUEUED.wire()));
         RunnerProtocol.Claim fresh = r.claimDetails(5);
         assertEquals(job, fresh.jobId());
         assertNull(fresh.latestCheckpoint());
-        r.fail(job, "cancelled", false).then().statusCode(204);
+        r.fail(job, "cancelled, it says, though nobody asked", false).then().statusCode(204);
         HubApi.asAdmin().post("/api/jobs/" + job + "/retry?from=nowhere").then().statusCode(400);
 
         List<String> timeline = HubApi.asAdmin().get("/api/jobs/" + job + "/events").then().statusCode(200)
                 .extract().jsonPath().getList("state", String.class);
-        assertEquals(List.of("queued", "running", "failed", "queued", "running", "failed", "queued", "running", "failed"), timeline);
+        List<JobState> attempt = List.of(JobState.QUEUED, JobState.RUNNING, JobState.FAILED);
+        assertEquals(java.util.Collections.nCopies(3, attempt).stream().flatMap(List::stream).map(JobState::wire).toList(), timeline);
 
         // The list filters by model (base or output), sorts and pages, with the total in a header.
         var page = HubApi.asAdmin().get("/api/jobs?model=admin/queue-resumed&limit=1");

@@ -65,8 +65,8 @@ class JobsEndToEndTest {
         // Pre-train the base model through the queue.
         long pretrain = submit(Map.of("recipe", "image-pretraining", "dataset", "admin/e2e-shapes", "outputRepo", "admin/e2e-base-cnn",
                 "params", Map.of("epochs", 6, "learning_rate", 0.003)));
-        JsonPath done = await(pretrain, j -> !j.getString("state").matches("queued|running"), 240);
-        assertEquals("succeeded", done.getString("state"), done.prettify());
+        JsonPath done = await(pretrain, j -> !JobState.of(j.getString("state")).active(), 240);
+        assertEquals(JobState.SUCCEEDED.wire(), done.getString("state"), done.prettify());
 
         // Fine-tune it on other labels; metrics must arrive while it runs.
         long finetune = submit(Map.of("recipe", "image-classification", "baseModel", "admin/e2e-base-cnn", "dataset", "admin/e2e-marks",
@@ -74,15 +74,15 @@ class JobsEndToEndTest {
         boolean metricsWhileRunning = false;
         JsonPath job = job(finetune);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-        while (job.getString("state").matches("queued|running") && System.nanoTime() < deadline) {
-            if (job.getString("state").equals("running")
+        while (JobState.of(job.getString("state")).active() && System.nanoTime() < deadline) {
+            if (job.getString("state").equals(JobState.RUNNING.wire())
                     && !HubApi.asAdmin().get("/api/jobs/" + finetune + "/metrics?name=loss").jsonPath().getList("$").isEmpty()) {
                 metricsWhileRunning = true;
             }
             Thread.sleep(100);
             job = job(finetune);
         }
-        assertEquals("succeeded", job.getString("state"), job.prettify());
+        assertEquals(JobState.SUCCEEDED.wire(), job.getString("state"), job.prettify());
         assertTrue(metricsWhileRunning, "loss points were readable while the job ran");
         assertTrue(List.of(firstId, secondId).contains(job.getLong("runnerId")), "claimed by one of the two runners");
         double tuned = job.getDouble("result.test_accuracy");
@@ -99,8 +99,8 @@ class JobsEndToEndTest {
         JsonPath running = await(fault, j -> logs(fault).contains("Checkpoint saved at epoch 1"), 240);
         long holder = running.getLong("runnerId");
         (holder == firstId ? first : second).kill();
-        JsonPath recovered = await(fault, j -> !j.getString("state").matches("queued|running"), 300);
-        assertEquals("succeeded", recovered.getString("state"), recovered.prettify() + logs(fault));
+        JsonPath recovered = await(fault, j -> !JobState.of(j.getString("state")).active(), 300);
+        assertEquals(JobState.SUCCEEDED.wire(), recovered.getString("state"), recovered.prettify() + logs(fault));
         assertEquals(2, recovered.getInt("attempt"));
         assertTrue(logs(fault).contains("Resuming from checkpoint at epoch"), logs(fault));
         assertEquals(2, commitsOf("e2e-fault-cnn"), "the initial commit and one trained commit: nothing committed twice");
@@ -108,9 +108,9 @@ class JobsEndToEndTest {
         // Cancel a running job: the surviving runner hears it in its next heartbeat.
         long cancel = submit(Map.of("recipe", "image-classification", "baseModel", "admin/e2e-base-cnn", "dataset", "admin/e2e-marks",
                 "outputRepo", "admin/e2e-cancelled-cnn", "params", Map.of("epochs", 200)));
-        await(cancel, j -> j.getString("state").equals("running"), 120);
+        await(cancel, j -> j.getString("state").equals(JobState.RUNNING.wire()), 120);
         HubApi.asAdmin().post("/api/jobs/" + cancel + "/cancel").then().statusCode(200);
-        assertEquals("cancelled", await(cancel, j -> !j.getString("state").equals("running"), 60).getString("state"));
+        assertEquals(JobState.CANCELLED.wire(), await(cancel, j -> !j.getString("state").equals(JobState.RUNNING.wire()), 60).getString("state"));
     }
 
     private long commitsOf(String name) {

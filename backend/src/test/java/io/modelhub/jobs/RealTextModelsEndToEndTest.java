@@ -91,7 +91,7 @@ class RealTextModelsEndToEndTest {
         long job = HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs").then()
                 .log().ifValidationFails().statusCode(201).extract().jsonPath().getLong("id");
         JsonPath done = awaitFinished(job, 1200);
-        assertEquals("succeeded", done.getString("state"), done.prettify() + "\n" + logs(job));
+        assertEquals(JobState.SUCCEEDED.wire(), done.getString("state"), done.prettify() + "\n" + logs(job));
         double tuned = done.getDouble("result.test_accuracy");
         double untrained = done.getDouble("result.base_test_accuracy");
         System.out.printf("MiniLM on SpamAssassin mail: test_accuracy %.4f (base model, untrained head: %.4f)%n", tuned, untrained);
@@ -114,7 +114,7 @@ class RealTextModelsEndToEndTest {
         long evaluation = HubApi.asAdmin().contentType("application/json").body(Map.of("model", OUTPUT))
                 .post("/api/benchmarks/" + benchmark + "/evaluations").then().statusCode(201).extract().jsonPath().getLong("id");
         JsonPath scored = awaitEvaluation(evaluation, 600);
-        assertEquals("succeeded", scored.getString("state"), scored.prettify());
+        assertEquals(JobState.SUCCEEDED.wire(), scored.getString("state"), scored.prettify());
         assertEquals(tuned, scored.getDouble("score"), 1e-6, "the evaluate job reproduces the fine-tune's test_accuracy");
         assertEquals("bert", scored.getString("fingerprint.model_type"), scored.prettify());
     }
@@ -134,7 +134,7 @@ class RealTextModelsEndToEndTest {
     private static JsonPath awaitEvaluation(long id, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         JsonPath e = HubApi.asAdmin().get("/api/evaluations/" + id).jsonPath();
-        while (e.getString("state").matches("queued|running")) {
+        while (JobState.of(e.getString("state")).active()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("Evaluation " + id + " did not finish in " + seconds + " s: " + e.prettify());
             }

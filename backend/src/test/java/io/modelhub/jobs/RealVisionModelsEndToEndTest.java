@@ -77,7 +77,7 @@ class RealVisionModelsEndToEndTest {
         long job = HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs").then()
                 .log().ifValidationFails().statusCode(201).extract().jsonPath().getLong("id");
         JsonPath done = awaitFinished(job, 1200);
-        assertEquals("succeeded", done.getString("state"), done.prettify() + "\n" + logs(job));
+        assertEquals(JobState.SUCCEEDED.wire(), done.getString("state"), done.prettify() + "\n" + logs(job));
         double tuned = done.getDouble("result.test_accuracy");
         double untrained = done.getDouble("result.base_test_accuracy");
         System.out.printf("resnet18 on MNIST digits: test_accuracy %.4f (untrained head %.4f)%n", tuned, untrained);

@@ -1,5 +1,6 @@
 package io.modelhub.leaderboards;
 
+import io.modelhub.jobs.JobState;
 import io.modelhub.runners.testing.ImageFolderDatasetBuilder;
 import io.modelhub.runners.testing.ImageFolderDatasetBuilder.Pattern;
 import io.modelhub.testing.HubApi;
@@ -72,12 +73,12 @@ class EvaluationsEndToEndTest {
         long weak = submit(Map.of("recipe", "image-pretraining", "dataset", "admin/eval-shapes", "outputRepo", "admin/eval-weak",
                 "params", Map.of("epochs", 1, "learning_rate", 0.00001, "seed", 2), "evaluateOn", List.of(benchmarkId)));
         for (long job : List.of(strong, weak)) {
-            assertEquals("succeeded", await(job, j -> !j.getString("state").matches("queued|running"), 240).getString("state"), logs(job));
+            assertEquals(JobState.SUCCEEDED.wire(), await(job, j -> !JobState.of(j.getString("state")).active(), 240).getString("state"), logs(job));
         }
 
         List<Map<String, Object>> evals = awaitEvaluations(benchmarkId, 2, 240);
         for (Map<String, Object> e : evals) {
-            assertEquals("succeeded", e.get("state"), e.toString());
+            assertEquals(JobState.SUCCEEDED.wire(), e.get("state"), e.toString());
             JsonPath job = job(((Number) e.get("jobId")).longValue());
             assertEquals("evaluate", job.getString("recipe"));
             assertNull(job.get("outputRepo"), "an evaluation produces no model repository");
@@ -103,7 +104,7 @@ class EvaluationsEndToEndTest {
         JsonPath before = HubApi.asAdmin().get("/api/evaluations/" + original).jsonPath();
         long rerun = HubApi.asAdmin().post("/api/evaluations/" + original + "/rerun").then().statusCode(201).extract().jsonPath().getLong("id");
         JsonPath after = awaitEvaluation(rerun, 180);
-        assertEquals("succeeded", after.getString("state"), after.prettify());
+        assertEquals(JobState.SUCCEEDED.wire(), after.getString("state"), after.prettify());
         assertNotEquals(before.getLong("jobId"), after.getLong("jobId"), "a new run");
         assertEquals(before.getString("fingerprintSha256"), after.getString("fingerprintSha256"), after.prettify());
         assertEquals(before.getDouble("score"), after.getDouble("score"), Fingerprint.TOLERANCE);
@@ -185,7 +186,7 @@ class EvaluationsEndToEndTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
             List<Map<String, Object>> evals = HubApi.asAdmin().get("/api/benchmarks/" + benchmarkId + "/evaluations").jsonPath().getList("$");
-            if (evals.size() >= count && evals.stream().noneMatch(e -> String.valueOf(e.get("state")).matches("queued|running"))) {
+            if (evals.size() >= count && evals.stream().noneMatch(e -> JobState.of(String.valueOf(e.get("state"))).active())) {
                 return evals;
             }
             if (System.nanoTime() > deadline) {
@@ -198,7 +199,7 @@ class EvaluationsEndToEndTest {
     private static JsonPath awaitEvaluation(long id, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         JsonPath e = HubApi.asAdmin().get("/api/evaluations/" + id).jsonPath();
-        while (e.getString("state").matches("queued|running") && System.nanoTime() < deadline) {
+        while (JobState.of(e.getString("state")).active() && System.nanoTime() < deadline) {
             Thread.sleep(250);
             e = HubApi.asAdmin().get("/api/evaluations/" + id).jsonPath();
         }

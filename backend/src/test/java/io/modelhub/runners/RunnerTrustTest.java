@@ -1,5 +1,6 @@
 package io.modelhub.runners;
 
+import io.modelhub.jobs.JobState;
 import io.modelhub.accounts.AccountService;
 import io.modelhub.contract.ModelTypes;
 import io.modelhub.contract.ParamSpec;
@@ -116,7 +117,7 @@ class RunnerTrustTest {
         HubApi.as(other.credential()).contentType("application/json").body(new RunnerProtocol.Completion(Map.of(), Map.of()))
                 .post(path(RunnerProtocol.COMPLETE, other.id(), job, attempt)).then().statusCode(409);
         HubApi.asAdmin().get("/api/models/" + output).then().statusCode(404);
-        HubApi.asAdmin().get("/api/jobs/" + job).then().body("state", equalTo("running"));
+        HubApi.asAdmin().get("/api/jobs/" + job).then().body("state", equalTo(JobState.RUNNING.wire()));
         real.fail(job, "test over", false).then().statusCode(204);
 
         // A runner credential is no user: it reads no repository, public or private.
@@ -246,7 +247,7 @@ class RunnerTrustTest {
         HubApi.asAdmin().delete("/api/runner-credentials/" + credentialId).then().statusCode(204);
         runner.heartbeat(job).then().statusCode(401).body("error", containsString("revoked"));
         JsonPath state = HubApi.asAdmin().get("/api/jobs/" + job).jsonPath();
-        assertEquals("queued", state.getString("state"), "the revoked runner's job goes back to the queue");
+        assertEquals(JobState.QUEUED.wire(), state.getString("state"), "the revoked runner's job goes back to the queue");
         assertEquals(0, state.getInt("attempt"), "the attempt does not count against the job");
         assertTrue(HubApi.asAdmin().get("/api/jobs/" + job + "/logs").jsonPath().getList("line", String.class).stream()
                 .anyMatch(l -> l.contains("its runner credential was revoked")));
@@ -283,7 +284,7 @@ class RunnerTrustTest {
                 .body(new RunnerProtocol.Registration("trust-v1", List.of(), 0, 0, 2, 1L << 30, List.of(v1)))
                 .post(RunnerProtocol.ROOT + RunnerProtocol.REGISTER).then().statusCode(200);
         assertEquals("2", RestAssured.get("/api/recipes").jsonPath().getString("find { it.id == 'sim-rolling' }.version"));
-        HubApi.asAdmin().get("/api/jobs/" + pinnedToV1).then().body("state", equalTo("queued"))
+        HubApi.asAdmin().get("/api/jobs/" + pinnedToV1).then().body("state", equalTo(JobState.QUEUED.wire()))
                 .body("pendingReason", containsString("Waiting"));
         for (SimulatedRunner r : List.of(old, upgraded)) {
             HubApi.as(r.credential()).post(RunnerProtocol.ROOT + RunnerProtocol.OFFLINE.replace("{runner}", Long.toString(r.id())));

@@ -1,5 +1,8 @@
 package io.modelhub.testing;
 
+import java.util.Set;
+import java.util.EnumSet;
+import io.modelhub.jobs.JobState;
 import io.restassured.path.json.JsonPath;
 
 import java.util.Map;
@@ -44,13 +47,13 @@ public final class JobsApi {
         return j;
     }
 
-    /** The job once its state matches {@code states} (a regex such as "succeeded|failed"). */
-    public static JsonPath awaitState(long id, String states, int seconds) {
-        return await(id, j -> j.getString("state").matches(states), seconds);
+    /** The job once it is in one of {@code states}. */
+    public static JsonPath awaitState(long id, Set<JobState> states, int seconds) {
+        return await(id, j -> states.contains(JobState.of(j.getString("state"))), seconds);
     }
 
     /** The job once it has finished, whichever way. */
     public static JsonPath awaitFinished(long id, int seconds) {
-        return awaitState(id, "succeeded|failed|cancelled", seconds);
+        return awaitState(id, EnumSet.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED), seconds);
     }
 }

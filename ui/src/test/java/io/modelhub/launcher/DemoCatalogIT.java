@@ -1,5 +1,6 @@
 package io.modelhub.launcher;
 
+import io.modelhub.jobs.JobState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class DemoCatalogIT {
                 assertTrue(System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(25),
                         "demo models after 25 minutes: " + models.keySet() + "; jobs: " + hub.get("/api/jobs").body());
                 for (JsonNode job : JSON.readTree(hub.get("/api/jobs?owner=demo").body())) {
-                    assertTrue(!job.path("state").asText().equals("failed"), "demo job failed: " + job);
+                    assertTrue(!job.path("state").asText().equals(JobState.FAILED.wire()), "demo job failed: " + job);
                 }
                 models.clear();
                 for (JsonNode model : JSON.readTree(hub.get("/api/models?author=demo&full=true").body())) {
@@ -103,7 +104,7 @@ class DemoCatalogIT {
                 assertTrue(System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(25), "no demo/topics-minilm-classifier; jobs: "
                         + hub.get("/api/jobs?owner=demo").body());
                 for (JsonNode job : JSON.readTree(hub.get("/api/jobs?owner=demo").body())) {
-                    assertTrue(!job.path("state").asText().equals("failed"), "demo job failed: " + job);
+                    assertTrue(!job.path("state").asText().equals(JobState.FAILED.wire()), "demo job failed: " + job);
                 }
                 Thread.sleep(5000);
                 tuned = JSON.readTree(hub.get("/api/models/demo/topics-minilm-classifier").body());

@@ -21,6 +21,7 @@ import com.vaadin.flow.router.HasDynamicTitle;
 import com.vaadin.flow.router.Route;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.jobs.JobService;
+import io.modelhub.jobs.JobState;
 import io.modelhub.jobs.MetricSeries;
 import io.modelhub.jobs.JobService.JobView;
 import io.modelhub.platform.ApiException;
@@ -74,7 +75,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
     private final Pre spec = new Pre();
 
     /** What the page shows now, to send only what changed. */
-    private String shownState;
+    private JobState shownState;
     private long shownPoints = -1;
     /** The run's points read so far: each refresh reads only the rows that arrived since. */
     private MetricSeries metricSeries = new MetricSeries();
@@ -184,7 +185,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         }
         JobView job = jobs.get(viewer, jobId);
         List<JobService.LogLine> newLines = jobs.logs(viewer, jobId, lastLogId);
-        boolean active = job.state().equals("running") || job.state().equals("queued");
+        boolean active = job.state().active();
         Map<String, List<JobService.MetricPoint>> series = null;
         List<Map<String, Double>> epochRows = null;
         long points = -1;
@@ -231,9 +232,9 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         state.setText(job.state() + (job.attempt() > 0 ? " · attempt " + job.attempt() + " of " + job.maxAttempts() : ""));
         state.getElement().getThemeList().removeAll(List.of("success", "error", "contrast"));
         switch (job.state()) {
-            case "succeeded" -> state.getElement().getThemeList().add("success");
-            case "failed" -> state.getElement().getThemeList().add("error");
-            case "cancelled" -> state.getElement().getThemeList().add("contrast");
+            case SUCCEEDED -> state.getElement().getThemeList().add("success");
+            case FAILED -> state.getElement().getThemeList().add("error");
+            case CANCELLED -> state.getElement().getThemeList().add("contrast");
             default -> { }
         }
         timeline.removeAll();
@@ -248,14 +249,15 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         }
         actions.removeAll();
         boolean mine = viewer.admin() || job.owner().equals(viewer.username());
-        if (mine && (job.state().equals("queued") || job.state().equals("running"))) {
+        if (mine && job.state().canBecome(JobState.CANCELLED)) {
             Button cancel = new Button(job.cancelRequested() ? "Cancelling…" : "Cancel", e -> act(() -> jobs.cancel(viewer, jobId)));
             cancel.setId("cancel-job");
             cancel.setEnabled(!job.cancelRequested());
             cancel.addThemeVariants(ButtonVariant.LUMO_ERROR);
             actions.add(cancel);
         }
-        if (mine && (job.state().equals("failed") || job.state().equals("cancelled"))) {
+        // what JobService.retry accepts: a job that ended and may be queued again
+        if (mine && !job.state().active() && job.state().canBecome(JobState.QUEUED)) {
             Button resume = new Button(checkpoint == null ? "Retry" : "Resume from epoch " + checkpoint,
                     e -> act(() -> jobs.retry(viewer, jobId, false)));
             resume.setId("resume-job");
@@ -265,7 +267,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
             actions.add(resume, scratch);
         }
         outputLink.removeAll();
-        if (job.state().equals("succeeded") && job.outputCommit() != null) {
+        if (job.state() == JobState.SUCCEEDED && job.outputCommit() != null) {
             Anchor link = new Anchor("/" + job.outputRepo(), job.outputRepo());
             link.setId("output-model-link");
             outputLink.add(new Span("Produced "), link, new Span(" at " + job.outputCommit().substring(0, 10)
@@ -336,7 +338,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
     private void showRunner(RunnerService.RunnerView runner, JobView job) {
         system.removeAll();
         if (runner == null) {
-            system.add(new Span(job.state().equals("queued") ? "Not on a runner yet" : "No runner holds this job"));
+            system.add(new Span(job.state() == JobState.QUEUED ? "Not on a runner yet" : "No runner holds this job"));
             return;
         }
         system.add(new Paragraph(runner.name() + " (runner " + runner.id() + ", " + runner.state() + ")"));

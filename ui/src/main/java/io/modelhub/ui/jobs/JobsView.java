@@ -14,6 +14,7 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.jobs.JobService;
+import io.modelhub.jobs.JobState;
 import io.modelhub.jobs.JobService.JobView;
 import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.runners.RunnerService;
@@ -23,6 +24,7 @@ import io.modelhub.ui.UiSession;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Jobs (yours; everyone's for admins): filters, sortable columns, lazy paging, states that follow the runs. */
@@ -44,7 +46,9 @@ public class JobsView extends VerticalLayout {
         this.viewer = UiSession.viewer();
         state.setLabel("Status");
         state.setId("filter-state");
-        state.setItems("", "queued", "running", "succeeded", "failed", "cancelled");
+        List<String> stateItems = new ArrayList<>(List.of(""));
+        Arrays.stream(JobState.values()).map(JobState::wire).forEach(stateItems::add);
+        state.setItems(stateItems);
         state.setItemLabelGenerator(s -> s.isEmpty() ? "Any" : s);
         state.setValue("");
         recipe.setLabel("Recipe");

@@ -2,7 +2,7 @@ package io.modelhub.ui.repo;
 
 import io.modelhub.commits.RepoFile;
 import io.modelhub.datasets.DatasetInspector;
-import io.modelhub.datasets.DatasetSchema;
+import io.modelhub.repos.DatasetSchema;
 import io.modelhub.downloads.DownloadService;
 import io.modelhub.repos.Repo;
 import com.vaadin.flow.component.Component;

@@ -1,5 +1,7 @@
 package io.modelhub.ui.jobs;
 
+import java.util.EnumSet;
+import io.modelhub.jobs.JobState;
 import io.modelhub.runners.testing.ImageFolderDatasetBuilder;
 import io.modelhub.runners.testing.ImageFolderDatasetBuilder.Pattern;
 import io.modelhub.testing.HubApi;
@@ -75,8 +77,8 @@ class FineTuneBrowserTest {
         runnerId = runner.awaitRegistration();
         long pretrain = submit(Map.of("recipe", "image-pretraining", "dataset", "admin/ft-pretrain-shapes",
                 "outputRepo", "admin/ft-base-cnn", "params", Map.of("epochs", 3)));
-        JsonPath done = JobsApi.awaitState(pretrain, "succeeded|failed|cancelled", 180);
-        assertEquals("succeeded", done.getString("state"), done.prettify());
+        JsonPath done = JobsApi.awaitState(pretrain, EnumSet.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED), 180);
+        assertEquals(JobState.SUCCEEDED.wire(), done.getString("state"), done.prettify());
     }
 
     @Test
@@ -121,14 +123,14 @@ class FineTuneBrowserTest {
             return n > 0 ? n : null;
         }, training);
         browser.waitUntil(d -> points() > first, training);
-        browser.waitUntil(d -> d.findElement(By.id("job-state")).getText().startsWith("succeeded"), training);
+        browser.waitUntil(d -> d.findElement(By.id("job-state")).getText().startsWith(JobState.SUCCEEDED.wire()), training);
         assertEquals(Boolean.TRUE, browser.script("return window.__notReloaded === true;"), "the page was never reloaded");
         assertEquals(jobUrl, browser.driver().getCurrentUrl());
         assertTrue(browser.driver().findElements(By.cssSelector("#metric-chart circle.point")).size() > 0, "validation metrics drawn");
         browser.waitUntil(d -> d.findElement(By.id("epoch-table")).getText().contains("val_accuracy"));
         browser.waitUntil(d -> d.findElement(By.id("job-logs")).getText().contains("Succeeded: committed admin/ft-marks-cnn"));
         String timeline = browser.driver().findElement(By.id("job-timeline")).getText();
-        assertTrue(timeline.indexOf("queued") < timeline.indexOf("running") && timeline.indexOf("running") < timeline.indexOf("succeeded"), timeline);
+        assertTrue(timeline.indexOf(JobState.QUEUED.wire()) < timeline.indexOf(JobState.RUNNING.wire()) && timeline.indexOf(JobState.RUNNING.wire()) < timeline.indexOf(JobState.SUCCEEDED.wire()), timeline);
 
         browser.click(By.id("output-model-link"));
         browser.waitUntil(d -> d.getCurrentUrl().endsWith("/admin/ft-marks-cnn"));
@@ -140,7 +142,7 @@ class FineTuneBrowserTest {
     void runnersPageShowsTheRunnerAtWorkOnItsJob() {
         long job = submit(Map.of("recipe", "image-classification", "baseModel", "admin/ft-base-cnn", "dataset", "admin/ft-marks",
                 "outputRepo", "admin/ft-long-run", "params", Map.of("epochs", 200)));
-        JobsApi.awaitState(job, "running|succeeded|failed|cancelled", 120);
+        JobsApi.awaitState(job, EnumSet.complementOf(EnumSet.of(JobState.QUEUED)), 120);
         try {
             browser.open("/runners");
             WebElement card = browser.waitFor(By.id("runner-" + runnerId));
@@ -154,7 +156,7 @@ class FineTuneBrowserTest {
         // The page follows: once the cancel lands the runner is idle again, without a reload.
         browser.waitUntil(d -> d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-job")).getText().equals("Idle"),
                 Duration.ofSeconds(60));
-        assertEquals("cancelled", JobsApi.awaitState(job, "cancelled|failed|succeeded", 60).getString("state"));
+        assertEquals(JobState.CANCELLED.wire(), JobsApi.awaitState(job, EnumSet.of(JobState.CANCELLED, JobState.FAILED, JobState.SUCCEEDED), 60).getString("state"));
     }
 
     private void openForm() {

@@ -1,5 +1,6 @@
 package io.modelhub.ui.leaderboards;
 
+import io.modelhub.jobs.JobState;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.HubServicesResource;
 import io.modelhub.ui.testing.Browser;
@@ -111,7 +112,7 @@ class LeaderboardBrowserTest {
     private long job(long owner, int epochs, String output) {
         long id = ((Number) em.createNativeQuery("insert into jobs (owner_id, recipe_id, recipe_version, params, dataset, dataset_revision, "
                         + "output_repo, state, result) values (?1, 'image-pretraining', '1', cast(?2 as jsonb), 'admin/ui-eval-data', "
-                        + "repeat('a', 40), ?3, 'succeeded', cast(?4 as jsonb)) returning id")
+                        + "repeat('a', 40), ?3, " + JobState.SUCCEEDED.sql() + ", cast(?4 as jsonb)) returning id")
                 .setParameter(1, owner).setParameter(2, "{\"epochs\": " + epochs + ", \"learning_rate\": 0.003}")
                 .setParameter(3, output).setParameter(4, "{\"test_accuracy\": " + (epochs / 10.0) + "}").getSingleResult()).longValue();
         em.createNativeQuery("insert into job_metrics (job_id, attempt, step, name, value) select ?1, 1, s, 'loss', "

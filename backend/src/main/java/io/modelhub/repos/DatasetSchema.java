@@ -1,4 +1,4 @@
-package io.modelhub.datasets;
+package io.modelhub.repos;
 
 import io.modelhub.storage.datasets.DetectedLayout;
 

@@ -1,13 +1,14 @@
-package io.modelhub.runners;
+package io.modelhub.jobs;
 
 import io.modelhub.commits.RepoFile;
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.downloads.ByteRange;
 import io.modelhub.downloads.DownloadService;
-import io.modelhub.jobs.JobQueue;
-import io.modelhub.jobs.RunnerLease;
 import io.modelhub.platform.ApiExceptionMapper;
 import io.modelhub.platform.BodyLimit;
+import io.modelhub.runners.CurrentRunner;
+import io.modelhub.runners.RunnerCalls;
+import io.modelhub.runners.RunnerService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -31,7 +32,8 @@ import java.util.Optional;
 
 /**
  * The runner protocol ({@link RunnerProtocol}): register, long-poll to claim, heartbeat, fetch the held job's
- * inputs, report metrics/logs/checkpoints/outputs, finish. Who may call: only a runner credential, only for its own
+ * inputs, report metrics/logs/checkpoints/outputs, finish. It lives with the queue it serves: runners know nothing
+ * of jobs. Who may call: only a runner credential, only for its own
  * runner, and for a job only while that runner holds the named attempt ({@link RunnerCalls}).
  */
 @RunnerCalls
