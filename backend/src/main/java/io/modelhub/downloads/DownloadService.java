@@ -4,6 +4,7 @@ import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ApiExceptionMapper;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
@@ -11,10 +12,13 @@ import io.modelhub.storage.blobs.BlobStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Optional;
 
 /** File downloads for the HF API and the UI alike: locate, then stream from the store, never buffering. */
 @ApplicationScoped
@@ -78,5 +82,24 @@ public class DownloadService {
                 out.write(buffer, 0, n);
             }
         }
+    }
+
+    /**
+     * A runner's fetch of one file (a job's input, an inference request's model file): 200 with the whole file, 206
+     * with the range the Range header asks for, 416 for a range outside it. Counts nothing.
+     */
+    public Response fileForRunner(RepoFile file, String rangeHeader) {
+        Optional<ByteRange> range;
+        try {
+            range = ByteRange.parse(rangeHeader, file.size());
+        } catch (ByteRange.Unsatisfiable e) {
+            return Response.fromResponse(ApiExceptionMapper.error(416, "RangeNotSatisfiable", e.getMessage()))
+                    .header("Content-Range", "bytes */" + file.size()).build();
+        }
+        Response.ResponseBuilder r = Response.status(range.isPresent() ? 206 : 200).header("Accept-Ranges", "bytes")
+                .header("Content-Length", range.map(ByteRange::length).orElse(file.size()));
+        range.ifPresent(br -> r.header("Content-Range", br.contentRange(file.size())));
+        ByteRange br = range.orElse(null);
+        return r.entity((StreamingOutput) out -> copy(file, br, out)).build();
     }
 }

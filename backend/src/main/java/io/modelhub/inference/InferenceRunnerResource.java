@@ -3,10 +3,8 @@ package io.modelhub.inference;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.RunnerProtocol;
-import io.modelhub.downloads.ByteRange;
 import io.modelhub.downloads.DownloadService;
 import io.modelhub.platform.ApiException;
-import io.modelhub.platform.ApiExceptionMapper;
 import io.modelhub.runners.CurrentRunner;
 import io.modelhub.runners.RunnerCalls;
 import io.modelhub.runners.RunnerService;
@@ -22,11 +20,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The runner side of inference ({@link InferenceProtocol}): long-poll for requests, fetch the model's files while
@@ -73,18 +69,7 @@ public class InferenceRunnerResource {
             throw ApiException.notFound("Runner " + id + " holds no inference request " + request);
         }
         RepoFile file = service.file(work, path);
-        Optional<ByteRange> range;
-        try {
-            range = ByteRange.parse(rangeHeader, file.size());
-        } catch (ByteRange.Unsatisfiable e) {
-            return Response.fromResponse(ApiExceptionMapper.error(416, "RangeNotSatisfiable", e.getMessage()))
-                    .header("Content-Range", "bytes */" + file.size()).build();
-        }
-        Response.ResponseBuilder r = Response.status(range.isPresent() ? 206 : 200).header("Accept-Ranges", "bytes")
-                .header("Content-Length", range.map(ByteRange::length).orElse(file.size()));
-        range.ifPresent(br -> r.header("Content-Range", br.contentRange(file.size())));
-        ByteRange br = range.orElse(null);
-        return r.entity((StreamingOutput) out -> downloads.copy(file, br, out)).build();
+        return downloads.fileForRunner(file, rangeHeader);
     }
 
     @POST

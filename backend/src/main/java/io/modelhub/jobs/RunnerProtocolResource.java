@@ -2,9 +2,7 @@ package io.modelhub.jobs;
 
 import io.modelhub.commits.RepoFile;
 import io.modelhub.contract.RunnerProtocol;
-import io.modelhub.downloads.ByteRange;
 import io.modelhub.downloads.DownloadService;
-import io.modelhub.platform.ApiExceptionMapper;
 import io.modelhub.platform.BodyLimit;
 import io.modelhub.runners.CurrentRunner;
 import io.modelhub.runners.RunnerCalls;
@@ -28,7 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The runner protocol ({@link RunnerProtocol}): register, long-poll to claim, heartbeat, fetch the held job's
@@ -109,18 +106,7 @@ public class RunnerProtocolResource {
     public Response inputFile(@BeanParam LeaseParams lease,
                               @PathParam("role") String role, @PathParam("path") String path, @HeaderParam("Range") String rangeHeader) {
         RepoFile file = queue.inputFile(runner.get(), lease.lease(), role, path);
-        Optional<ByteRange> range;
-        try {
-            range = ByteRange.parse(rangeHeader, file.size());
-        } catch (ByteRange.Unsatisfiable e) {
-            return Response.fromResponse(ApiExceptionMapper.error(416, "RangeNotSatisfiable", e.getMessage()))
-                    .header("Content-Range", "bytes */" + file.size()).build();
-        }
-        Response.ResponseBuilder r = Response.status(range.isPresent() ? 206 : 200).header("Accept-Ranges", "bytes")
-                .header("Content-Length", range.map(ByteRange::length).orElse(file.size()));
-        range.ifPresent(br -> r.header("Content-Range", br.contentRange(file.size())));
-        ByteRange br = range.orElse(null);
-        return r.entity((StreamingOutput) out -> downloads.copy(file, br, out)).build();
+        return downloads.fileForRunner(file, rangeHeader);
     }
 
     @POST
