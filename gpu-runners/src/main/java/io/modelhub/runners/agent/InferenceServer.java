@@ -36,7 +36,8 @@ import java.util.function.LongSupplier;
  * commit (the same download cache as jobs) and stay loaded in a {@link ModelCache}.
  * <p>
  * Concurrent requests for one model are batched: a worker drains that model's queue, taking up to
- * {@link #maxBatch} requests after a {@link #BATCH_WINDOW_MS} ms window, and runs them as one forward pass.
+ * {@link #maxBatch} requests (after a {@link #BATCH_WINDOW_MS} ms window when other requests are held), and runs
+ * them as one forward pass.
  * Serving and training share the machine: serving has its own {@link #workers} threads and memory budget, and a
  * model is served by one worker at a time, so a job keeps its threads and a burst of requests cannot take more.
  * The loop keeps polling while its workers are busy (with capacity 0), so the hub knows the runner is alive.
