@@ -52,6 +52,36 @@ public final class InferenceModels {
         return HubApi.model(name).file("config.json", config).file("model.safetensors", weights);
     }
 
+    /**
+     * A modelhub-cnn of the demo's image classifier's size (demo/shapes-cnn: 32x32 RGB, conv stages 16/32/64 with
+     * batch norm, the four shape labels) with seeded random weights: the same work per image, without training it.
+     */
+    public static HubApi.RepoBuilder shapesSizedCnn(String name) {
+        SplittableRandom random = new SplittableRandom(18);
+        Safetensors st = Safetensors.builder();
+        int[] channels = {16, 32, 64};
+        int in = 3;
+        for (int i = 0; i < channels.length; i++) {
+            int out = channels[i];
+            st.f32("backbone.conv" + i + ".weight", noise(random, out * in * 9), out, in, 3, 3);
+            float[] ones = new float[out];
+            Arrays.fill(ones, 1f);
+            st.f32("backbone.bn" + i + ".weight", ones, out).f32("backbone.bn" + i + ".bias", new float[out], out)
+                    .f32("backbone.bn" + i + ".running_mean", new float[out], out)
+                    .f32("backbone.bn" + i + ".running_var", ones, out);
+            in = out;
+        }
+        st.f32("classifier.weight", noise(random, 4 * in), 4, in).f32("classifier.bias", new float[4], 4);
+        String config = """
+                {"architectures": ["ModelHubCnnForImageClassification"], "model_type": "modelhub-cnn",
+                 "image_size": 32, "num_channels": 3, "channels": [16, 32, 64], "kernel_size": 3,
+                 "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "num_labels": 4,
+                 "id2label": {"0": "circle", "1": "cross", "2": "square", "3": "triangle"},
+                 "label2id": {"circle": 0, "cross": 1, "square": 2, "triangle": 3}}
+                """;
+        return HubApi.model(name).file("config.json", config).file("model.safetensors", st.build());
+    }
+
     /** The words the BERT classifiers' tokenizer knows; other words are [UNK]. */
     public static final List<String> BERT_WORDS = List.of("a", "an", "good", "awful", "movie", "hello");
 

@@ -21,10 +21,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -34,32 +36,43 @@ import java.util.function.LongSupplier;
  * commit (the same download cache as jobs) and stay loaded in a {@link ModelCache}.
  * <p>
  * Concurrent requests for one model are batched: a worker drains that model's queue, taking up to
- * {@link #MAX_BATCH} requests after a {@link #BATCH_WINDOW_MS} ms window, and runs them as one forward pass.
+ * {@link #maxBatch} requests (after a {@link #BATCH_WINDOW_MS} ms window when other requests are held), and runs
+ * them as one forward pass.
  * Serving and training share the machine: serving has its own {@link #workers} threads and memory budget, and a
  * model is served by one worker at a time, so a job keeps its threads and a burst of requests cannot take more.
  * The loop keeps polling while its workers are busy (with capacity 0), so the hub knows the runner is alive.
  */
 final class InferenceServer implements Runnable {
-    /** Requests of one model computed in one pass at most. */
+    /** Requests of one model computed in one pass at most, unless MODELHUB_RUNNER_SERVE_MAX_BATCH says otherwise. */
     static final int MAX_BATCH = 8;
-    /** How long a batch that is not full waits for more requests of its model. */
+    /** How long a batch that is not full waits for more requests of its model (not a lone request: see drain). */
     static final long BATCH_WINDOW_MS = 5;
+    /** How long a full runner waits for a free slot between polls (well within the hub's 10 s of silence). */
+    static final long FULL_WAIT_MS = 2000;
 
     private final HubClient hub;
     private final LongSupplier runnerId;
     private final Path cacheRoot;
     private final ModelCache models;
     private final int workers;
+    private final int maxBatch;
     private final BooleanSupplier stopping;
     private final Semaphore slots;
-    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** The requests this runner holds, with when their poll brought them (System.nanoTime), for the log's timings. */
+    private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final ExecutorService pool;
+    /** Posts the answers of a batch but its last (which its worker posts itself) side by side. */
+    private final ExecutorService posters;
     /** Requests waiting per model, and the models a worker is draining now (one worker per model at a time). */
     private final Map<LoadedModel, ArrayDeque<Work>> queues = new HashMap<>();
     private final Set<LoadedModel> draining = new HashSet<>();
 
-    InferenceServer(HubClient hub, LongSupplier runnerId, Path cacheRoot, long budgetBytes, int workers,
+    InferenceServer(HubClient hub, LongSupplier runnerId, Path cacheRoot, long budgetBytes, int workers, int maxBatch,
                     BooleanSupplier stopping) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("MODELHUB_RUNNER_SERVE_MAX_BATCH must be at least 1, not " + maxBatch);
+        }
+        this.maxBatch = maxBatch;
         this.hub = hub;
         this.runnerId = runnerId;
         this.cacheRoot = cacheRoot;
@@ -67,9 +80,14 @@ final class InferenceServer implements Runnable {
         this.workers = workers;
         this.stopping = stopping;
         // more requests in flight than workers, so that concurrent requests for one model can meet in a batch
-        this.slots = new Semaphore(workers * MAX_BATCH);
+        this.slots = new Semaphore(workers * maxBatch);
         this.pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "inference-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        this.posters = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "inference-answers");
             t.setDaemon(true);
             return t;
         });
@@ -77,16 +95,22 @@ final class InferenceServer implements Runnable {
 
     @Override
     public void run() {
-        System.out.println("Serving inference (" + workers + " workers, batches of up to " + MAX_BATCH + " requests)");
+        System.out.println("Serving inference (" + workers + " workers, batches of up to " + maxBatch + " requests)");
         try {
             while (!stopping.getAsBoolean()) {
                 int capacity = slots.availablePermits();
+                if (capacity == 0 && slots.tryAcquire(FULL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    // full: wait here for a slot rather than in a poll, which the hub would hold for its whole wait
+                    // (with capacity 0 it has nothing to hand out) while answered requests freed the slots
+                    slots.release();
+                    capacity = slots.availablePermits();
+                }
                 List<Work> work;
                 try {
                     InferenceProtocol.Poll poll = new InferenceProtocol.Poll(models.loaded(), models.freeBytes(),
-                            List.copyOf(inFlight), capacity);
-                    // when full, a short poll only says "alive" and comes back soon for the next free slot
-                    work = hub.inferenceNext(runnerId.getAsLong(), poll, capacity == 0 ? 2 : InferenceProtocol.POLL_SECONDS);
+                            List.copyOf(inFlight.keySet()), capacity);
+                    // still full after the wait: a poll that returns at once only says "alive" (and lists what it holds)
+                    work = hub.inferenceNext(runnerId.getAsLong(), poll, capacity == 0 ? 0 : InferenceProtocol.POLL_SECONDS);
                 } catch (HubClient.CredentialRefused e) {
                     System.err.println("Serving stops: " + e.getMessage());
                     return;
@@ -95,9 +119,10 @@ final class InferenceServer implements Runnable {
                     Thread.sleep(5000);
                     continue;
                 }
+                long received = System.nanoTime();
                 for (Work w : work) {
                     slots.acquire();
-                    inFlight.add(w.id());
+                    inFlight.put(w.id(), received);
                     enqueue(w);
                 }
             }
@@ -105,6 +130,7 @@ final class InferenceServer implements Runnable {
             Thread.currentThread().interrupt();
         } finally {
             pool.shutdownNow();
+            posters.shutdownNow();
             models.close();
         }
     }
@@ -128,14 +154,18 @@ final class InferenceServer implements Runnable {
         boolean waited = false;
         while (true) {
             List<Work> batch = take(key);
-            if (batch.size() < MAX_BATCH && !waited) {
+            // a lone request (the runner holds nothing else) does not wait: the window would only add its 5 ms to
+            // every sequential caller's latency; under load, requests that arrive while a batch computes queue up
+            // and form the next batch anyway
+            boolean othersHeld = inFlight.size() > batch.size();
+            if (batch.size() < maxBatch && !waited && othersHeld) {
                 try {
                     Thread.sleep(BATCH_WINDOW_MS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 waited = true;
-                List<Work> more = takeUpTo(key, MAX_BATCH - batch.size());
+                List<Work> more = takeUpTo(key, maxBatch - batch.size());
                 batch.addAll(more);
             }
             if (batch.isEmpty()) {
@@ -159,7 +189,7 @@ final class InferenceServer implements Runnable {
     }
 
     private List<Work> take(LoadedModel key) {
-        return takeUpTo(key, MAX_BATCH);
+        return takeUpTo(key, maxBatch);
     }
 
     private List<Work> takeUpTo(LoadedModel key, int n) {
@@ -175,6 +205,7 @@ final class InferenceServer implements Runnable {
 
     private void serve(LoadedModel key, List<Work> batch) {
         long started = System.nanoTime();
+        long queued = (started - inFlight.getOrDefault(batch.get(0).id(), started)) / 1_000_000;
         List<Result> results = new ArrayList<>();
         try {
             ServedModel model = models.acquire(key, ModelCache.estimate(sizes(batch.get(0))), () -> load(batch.get(0)));
@@ -191,21 +222,35 @@ final class InferenceServer implements Runnable {
                 results.add(failed);
             }
         }
-        long millis = (System.nanoTime() - started) / 1_000_000;
+        long computed = System.nanoTime();
+        long millis = (computed - started) / 1_000_000;
+        // a batch's answers go back side by side: one after the other, the last caller of a batch of 8 would wait
+        // for 7 other round trips to the hub
+        List<CompletableFuture<Void>> posted = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Work work = batch.get(i);
-            try {
-                hub.inferenceResult(runnerId.getAsLong(), work.id(), results.get(i));
-            } catch (IOException e) {
-                System.err.println("Inference result for " + work.id() + " not delivered: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                inFlight.remove(work.id());
-                slots.release();
-            }
+            Result result = results.get(i);
+            Runnable post = () -> post(work, result);
+            posted.add(i == batch.size() - 1 ? CompletableFuture.runAsync(post, Runnable::run)
+                    : CompletableFuture.runAsync(post, posters));
         }
-        System.out.printf("Inference on %s: %d request(s) in %d ms%n", key.repo(), batch.size(), millis);
+        CompletableFuture.allOf(posted.toArray(CompletableFuture[]::new)).join();
+        // the split of a request's time on the runner, for the benchmark (bench/InferenceBenchmark reads these lines)
+        System.out.printf("Inference on %s: %d request(s) in %d ms (waited %d ms since the poll, answers posted in %d ms)%n",
+                key.repo(), batch.size(), millis, queued, (System.nanoTime() - computed) / 1_000_000);
+    }
+
+    private void post(Work work, Result result) {
+        try {
+            hub.inferenceResult(runnerId.getAsLong(), work.id(), result);
+        } catch (IOException e) {
+            System.err.println("Inference result for " + work.id() + " not delivered: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inFlight.remove(work.id());
+            slots.release();
+        }
     }
 
     private static Result failure(Work work, Exception e) {

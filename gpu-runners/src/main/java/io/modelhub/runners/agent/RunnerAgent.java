@@ -150,8 +150,9 @@ public final class RunnerAgent {
         }
         long budget = Long.parseLong(env("MODELHUB_RUNNER_SERVE_MEMORY_MB", "4096")) << 20;
         int workers = Integer.parseInt(env("MODELHUB_RUNNER_SERVE_WORKERS", "2"));
+        int maxBatch = Integer.parseInt(env("MODELHUB_RUNNER_SERVE_MAX_BATCH", Integer.toString(InferenceServer.MAX_BATCH)));
         Thread serving = new Thread(new InferenceServer(hub, () -> runnerId, workRoot.resolve("cache"), budget, workers,
-                stopping::get), "inference-server");
+                maxBatch, stopping::get), "inference-server");
         serving.setDaemon(true);
         serving.start();
     }
