@@ -1,6 +1,5 @@
 package io.modelhub.platform;
 
-import io.modelhub.accounts.CurrentViewer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -40,7 +39,7 @@ public class BodyLimitFilter implements ContainerRequestFilter {
     @Inject
     Instance<ModelHubConfig> config;
     @Inject
-    CurrentViewer viewer;
+    RequestCaller caller;
     @Context
     ResourceInfo resource;
     @Context
@@ -59,7 +58,7 @@ public class BodyLimitFilter implements ContainerRequestFilter {
             case COMMIT -> config.get().upload().maxCommitBytes();
             case FILE -> config.get().upload().maxFileBytes();
         };
-        boolean anonymousJson = kind == BodyLimit.Kind.JSON && viewer.get().anonymous()
+        boolean anonymousJson = kind == BodyLimit.Kind.JSON && caller.anonymous()
                 && resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(AnonymousBody.class);
         if (anonymousJson) {
             max = Math.min(max, ANONYMOUS_JSON_BYTES);
