@@ -16,6 +16,10 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The job queue's meters: modelhub_jobs{state} (jobs in each state), modelhub_jobs_queued{recipe} (queue depth)
@@ -32,6 +36,7 @@ public class JobMetrics {
 
     private MultiGauge byState;
     private MultiGauge queuedByRecipe;
+    private final Set<String> recipesSeen = ConcurrentHashMap.newKeySet();
 
     @PostConstruct
     void init() {
@@ -51,14 +56,19 @@ public class JobMetrics {
             states.add(MultiGauge.Row.of(Tags.of("state", s.wire()), n));
         }
         byState.register(states, true);
-        List<MultiGauge.Row<?>> queued = new ArrayList<>();
-        for (Object r : em.createNativeQuery("select recipe_id, count(*) filter (where state = 'queued') from jobs "
-                + "group by recipe_id").getResultList()) {
+        Map<String, Long> queued = new TreeMap<>();
+        // a recipe whose queue emptied keeps its series at 0 (not gone), so a graph shows the queue drain
+        recipesSeen.forEach(r -> queued.put(r, 0L));
+        // only queued rows: the partial index jobs_queued serves this, however many finished jobs there are
+        for (Object r : em.createNativeQuery("select recipe_id, count(*) from jobs where state = " + JobState.QUEUED.sql() + " group by recipe_id")
+                .getResultList()) {
             Object[] row = (Object[]) r;
-            // a recipe whose queue emptied keeps its series at 0 (not gone), so a graph shows the queue drain
-            queued.add(MultiGauge.Row.of(Tags.of("recipe", (String) row[0]), ((Number) row[1]).longValue()));
+            queued.put((String) row[0], ((Number) row[1]).longValue());
         }
-        queuedByRecipe.register(queued, true);
+        recipesSeen.addAll(queued.keySet());
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        queued.forEach((recipe, n) -> rows.add(MultiGauge.Row.of(Tags.of("recipe", recipe), n)));
+        queuedByRecipe.register(rows, true);
     }
 
     /** Called in the claim's transaction: a job's first claim records how long it waited since it was submitted. */
