@@ -85,6 +85,8 @@ class MetricsEndpointTest {
 
     @Test
     void familiesShowLiveValuesAfterAnUploadADownloadAndAJob() throws Exception {
+        // the gauges are snapshots refreshed every 10 s: take fresh ones, so "before" is not an older test's state
+        jobMetrics.refresh();
         String before = scrape();
         byte[] weights = new byte[100_000];
         new Random(18).nextBytes(weights);
