@@ -2,8 +2,11 @@ package io.modelhub.blobs;
 
 import io.modelhub.commits.BlobClaims;
 import io.modelhub.storage.blobs.BlobStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -17,6 +20,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Garbage collection by reference: a blob no commit, job or pending upload ({@link BlobClaims}) refers to is
@@ -25,6 +29,7 @@ import java.util.Set;
  * an HF client's LFS upload then commit); pending uploads older than the grace period expire.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class BlobCollector {
     private static final Logger LOG = Logger.getLogger(BlobCollector.class);
     static final Duration GRACE = Duration.ofHours(6);
@@ -33,6 +38,30 @@ public class BlobCollector {
     EntityManager em;
     @Inject
     BlobStore store;
+    @Inject
+    MeterRegistry registry;
+
+    /** The store's size as the blobs table counts it (a sum over rows, not a listing of the store), read every 10 s. */
+    private final AtomicLong storedBytes = new AtomicLong(), storedBlobs = new AtomicLong();
+
+    @PostConstruct
+    void meters() {
+        Gauge.builder("modelhub.blob.store.size", storedBytes, AtomicLong::get).baseUnit("bytes").register(registry);
+        Gauge.builder("modelhub.blob.store.blobs", storedBlobs, AtomicLong::get).register(registry);
+    }
+
+    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Transactional
+    public void refreshMeters() {
+        Object[] row = (Object[]) em.createNativeQuery("select count(*), coalesce(sum(size), 0) from blobs").getSingleResult();
+        storedBlobs.set(((Number) row[0]).longValue());
+        storedBytes.set(((Number) row[1]).longValue());
+    }
+
+    /** modelhub_blob_gc_deleted_total{reason}: unreferenced rows, orphan objects, stale staging uploads, a deleted repo's blobs. */
+    private void deleted(String reason, int n) {
+        registry.counter("modelhub.blob.gc.deleted", "reason", reason).increment(n);
+    }
 
     public record Result(int rowsDeleted, int orphanObjectsDeleted, int stagingDeleted) {
     }
@@ -52,6 +81,7 @@ public class BlobCollector {
         for (String sha256 : candidates) {
             freed += free(sha256, null) ? 1 : 0;
         }
+        deleted("repo-deleted", freed);
         return freed;
     }
 
@@ -85,6 +115,10 @@ public class BlobCollector {
             orphansDeleted += freeOrphan(sha256) ? 1 : 0;
         }
         int staging = store.deleteStaleStaging(grace);
+        registry.counter("modelhub.blob.gc.runs").increment();
+        deleted("unreferenced", freed);
+        deleted("orphan", orphansDeleted);
+        deleted("staging", staging);
         if (freed > 0 || orphansDeleted > 0 || staging > 0) {
             LOG.infof("Blob GC: %d unreferenced, %d orphan objects, %d stale staging uploads deleted",
                     freed, orphansDeleted, staging);

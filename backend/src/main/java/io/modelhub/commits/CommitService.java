@@ -10,6 +10,7 @@ import io.modelhub.storage.blobs.GitOids;
 import io.modelhub.storage.blobs.StoredBlob;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.modelhub.platform.TransferMeters;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -57,6 +58,8 @@ public class CommitService {
     ModelHubConfig config;
     @Inject
     BlobClaims claims;
+    @Inject
+    TransferMeters transfers;
 
     /** Streams content into the store (never into memory), refusing files over the configured limit. */
     public StoredBlob store(InputStream in, long size) {
@@ -65,7 +68,10 @@ public class CommitService {
             throw ApiException.tooLarge("File is " + size + " bytes; the limit is " + max + " bytes");
         }
         try {
-            return store.put(size < 0 ? new LimitedInputStream(in, max) : in, size);
+            long started = System.nanoTime();
+            StoredBlob blob = store.put(size < 0 ? new LimitedInputStream(in, max) : in, size);
+            transfers.upload(TransferMeters.COMMIT, blob.size(), System.nanoTime() - started);
+            return blob;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,6 +5,7 @@ import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.ApiExceptionMapper;
+import io.modelhub.platform.TransferMeters;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
@@ -31,6 +32,8 @@ public class DownloadService {
     CommitService commits;
     @Inject
     BlobStore store;
+    @Inject
+    TransferMeters transfers;
 
     public record Located(Repo repo, String commitId, RepoFile file) {
     }
@@ -65,22 +68,32 @@ public class DownloadService {
         if (offset == 0 && (length > 1 || located.file().size() <= 1)) {
             repos.recordDownload(located.repo().id, located.file().path());
         }
-        copy(located.file(), range, out);
+        copy(located.file(), range, out, TransferMeters.RESOLVE);
     }
 
     /** Copies the whole file or one range to {@code out}, counting nothing (a runner fetching a job's inputs). */
     public void copy(RepoFile file, ByteRange range, OutputStream out) throws IOException {
+        copy(file, range, out, TransferMeters.RUNNER);
+    }
+
+    private void copy(RepoFile file, ByteRange range, OutputStream out, String meteredAs) throws IOException {
         long offset = range == null ? 0 : range.start();
         long length = range == null ? file.size() : range.length();
         if (length == 0) {
             return;
         }
+        long started = System.nanoTime();
+        long sent = 0;
         try (InputStream in = store.open(file.sha256(), offset, length)) {
             byte[] buffer = new byte[BUFFER];
             int n;
             while ((n = in.read(buffer)) > 0) {
                 out.write(buffer, 0, n);
+                sent += n;
             }
+        } finally {
+            // a client that hangs up midway is counted with the bytes it got
+            transfers.download(meteredAs, sent, System.nanoTime() - started);
         }
     }
 
@@ -100,6 +113,6 @@ public class DownloadService {
                 .header("Content-Length", range.map(ByteRange::length).orElse(file.size()));
         range.ifPresent(br -> r.header("Content-Range", br.contentRange(file.size())));
         ByteRange br = range.orElse(null);
-        return r.entity((StreamingOutput) out -> copy(file, br, out)).build();
+        return r.entity((StreamingOutput) out -> copy(file, br, out, TransferMeters.RUNNER)).build();
     }
 }

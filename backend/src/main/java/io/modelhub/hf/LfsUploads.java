@@ -11,6 +11,7 @@ import io.modelhub.storage.blobs.BlobStore;
 import io.modelhub.storage.blobs.CompletedPart;
 import io.modelhub.storage.blobs.StoredBlob;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.modelhub.platform.TransferMeters;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -54,6 +55,8 @@ public class LfsUploads {
     /** How long the hub's own presigned part URL lives: it is used at once, for one request. */
     private static final Duration PROXY_TTL = Duration.ofHours(1);
 
+    @Inject
+    TransferMeters transfers;
     @Inject
     BlobStore store;
     @Inject
@@ -153,6 +156,7 @@ public class LfsUploads {
             throw ApiException.badRequest("This URL is for a multipart upload; PUT its parts");
         }
         StoredBlob blob;
+        long started = System.nanoTime();
         try {
             blob = store.put(body, t.size());
         } catch (IOException e) {
@@ -162,6 +166,7 @@ public class LfsUploads {
             // stored under its true content address and unreferenced: the blob collector removes it
             throw new ApiException(400, "BadUpload", "The uploaded bytes hash to " + blob.sha256() + ", not " + t.oid());
         }
+        transfers.upload(TransferMeters.LFS, blob.size(), System.nanoTime() - started);
         commits.registerBlob(blob);
         claims.claim(blob.sha256(), t.account());
         return blob;
@@ -257,7 +262,10 @@ public class LfsUploads {
 
     private StoredBlob adopt(LfsTicket t) {
         try {
+            long started = System.nanoTime();
             StoredBlob blob = store.adoptStaged(t.stagingKey(), t.oid(), t.size());
+            // the client sent the bytes to the store directly: the time is the hub's check of them, not the transfer
+            transfers.upload(TransferMeters.LFS_STORE, blob.size(), System.nanoTime() - started);
             commits.registerBlob(blob);
             claims.claim(blob.sha256(), t.account());
             return blob;

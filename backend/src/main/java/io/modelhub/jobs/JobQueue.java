@@ -58,6 +58,8 @@ public class JobQueue {
     private static final Logger LOG = Logger.getLogger(JobQueue.class);
 
     @Inject
+    JobMetrics metrics;
+    @Inject
     EntityManager em;
     @Inject
     JobWakeups wakeups;
@@ -125,6 +127,7 @@ public class JobQueue {
                         + "lease_expires_at = now() + make_interval(secs => :lease), started_at = coalesce(started_at, now())",
                 "runner", runnerId, "lease", config.jobs().leaseSeconds());
         log(jobId, "Claimed by runner " + runnerId);
+        metrics.claimed(jobId);
         return Optional.of(jobId);
     }
 

@@ -33,6 +33,17 @@ public interface ModelHubConfig {
 
     Demo demo();
 
+    Metrics metrics();
+
+    /** Prometheus scraping of /q/metrics (io.modelhub.platform.MetricsAccess). */
+    interface Metrics {
+        /**
+         * The Bearer token a scraper sends (MODELHUB_METRICS_TOKEN). Unset, /q/metrics answers 404 to everyone:
+         * the metrics name repositories' owners' runners and recipes, so they are never open by default.
+         */
+        Optional<String> token();
+    }
+
     /** The demo catalog: generated datasets and the models the local runner trains from them (io.modelhub.demo). */
     interface Demo {
         /** Builds it once, on the first start that has it enabled; the launcher turns it on (MODELHUB_DEMO=false: off). */

@@ -19,6 +19,7 @@ public class HubServicesResource implements QuarkusTestResourceLifecycleManager 
     public static final String ADMIN = "admin";
     public static final String ADMIN_PASSWORD = "admin-test-password";
     public static final String ADMIN_TOKEN = "hf_AdminTestToken0123456789abcdefghijkl";
+    public static final String METRICS_TOKEN = "metrics-scrape-token-for-tests";
 
     /** Init arg: hand clients presigned store URLs and redirect LFS downloads (see {@link DirectStoreProfile}). */
     public static final String DIRECT_STORE = "direct-store";
@@ -51,6 +52,7 @@ public class HubServicesResource implements QuarkusTestResourceLifecycleManager 
         config.put("modelhub.data", dataDir.toString());
         config.put("modelhub.admin.password", ADMIN_PASSWORD);
         config.put("modelhub.admin.token", ADMIN_TOKEN);
+        config.put("modelhub.metrics.token", METRICS_TOKEN);
         config.put("modelhub.upload.max-file-bytes", String.valueOf(64L * 1024 * 1024));
         // S3's smallest part, so that multipart uploads of test-sized files have several parts
         config.put("modelhub.lfs.chunk-size", String.valueOf(5L * 1024 * 1024));
