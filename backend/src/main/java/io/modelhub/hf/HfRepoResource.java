@@ -140,8 +140,9 @@ public class HfRepoResource {
             throw ApiException.badRequest("Body must set \"private\" or \"visibility\"");
         }
         boolean privateRepo = body.has("visibility") ? "private".equals(text(body, "visibility")) : body.get("private").asBoolean();
-        repos.setVisibility(viewer.get(), new RepoName(RepoType.fromId(type), ns, name), privateRepo);
-        return Response.ok(Map.of()).build();
+        List<String> derived = repos.setVisibility(viewer.get(), new RepoName(RepoType.fromId(type), ns, name), privateRepo);
+        // HF answers {}; the extra field names the public models trained on a repository just made private
+        return Response.ok(derived.isEmpty() ? Map.of() : Map.of("publicDerivatives", derived)).build();
     }
 
     @GET

@@ -87,10 +87,31 @@ public class RepoService {
         return viewer.canWrite() && (viewer.admin() || viewer.isAccount(repo.ownerId));
     }
 
+    /**
+     * Makes the repository private or public. Turning one private does not reach the models already trained on it
+     * (they belong to whoever trained them, and were made from what was public then), so the answer names the public
+     * ones, directly or through other models, for the owner to act on.
+     *
+     * @return when made private: the public models derived from it (its jobs' outputs, their jobs' outputs, ...)
+     */
     @Transactional
-    public void setVisibility(Viewer viewer, RepoName repoName, boolean privateRepo) {
+    public List<String> setVisibility(Viewer viewer, RepoName repoName, boolean privateRepo) {
         Repo repo = writable(viewer, repoName);
         repo.privateRepo = privateRepo;
+        return privateRepo ? publicDerivatives(repo) : List.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> publicDerivatives(Repo repo) {
+        // a dataset feeds jobs as "dataset", a model as "base_model" or as a model parameter ("owner/name@commit")
+        return em.createNativeQuery("with recursive derived(type, id) as (select cast(?1 as text), cast(?2 as text) "
+                        + "union select 'model', j.output_repo from jobs j join derived d on "
+                        + "(d.type = 'dataset' and j.dataset = d.id) or (d.type = 'model' and (j.base_model = d.id "
+                        + "or exists (select 1 from jsonb_each_text(j.params) p where split_part(p.value, '@', 1) = d.id))) "
+                        + "where j.output_repo is not null) "
+                        + "select d.id from derived d join repos r on r.type = 'model' and r.namespace || '/' || r.name = d.id "
+                        + "where d.type = 'model' and not r.private and d.id <> ?2 order by d.id")
+                .setParameter(1, repo.type).setParameter(2, repo.fullId()).getResultList();
     }
 
     /** Deletes the repository, its commits and refs; blobs no other commit uses are collected afterwards. */

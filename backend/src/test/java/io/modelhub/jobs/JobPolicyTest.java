@@ -10,10 +10,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -79,6 +81,36 @@ class JobPolicyTest {
             HubApi.asAdmin().get("/api/models/" + repo).then().statusCode(200).body("private", equalTo(true));
         }
         RestAssured.get("/api/models/" + open).then().statusCode(200).body("private", equalTo(false));
+    }
+
+    @Test
+    void makingAnInputPrivateNamesThePublicModelsTrainedOnIt() {
+        SimulatedRunner runner = SimulatedRunner.register("policy-deriver", 0);
+        long n = System.nanoTime();
+        String data = "policy-later-private-" + n;
+        HubApi.dataset(data).file("train/circle/1.png", new byte[]{1}).file("train/square/2.png", new byte[]{2}).create();
+        String first = "admin/policy-first-" + n;
+        String second = "admin/policy-second-" + n;
+        Map<String, Object> fineTuneOfFirst = spec("admin/policy-public-shapes", second);
+        fineTuneOfFirst.put("baseModel", first);
+        for (Map<String, Object> spec : List.of(spec("admin/" + data, first), fineTuneOfFirst)) {
+            long job = HubApi.asAdmin().contentType("application/json").body(spec).post("/api/jobs").then().statusCode(201)
+                    .extract().jsonPath().getLong("id");
+            assertEquals(job, runner.claim(5));
+            runner.output(job, "config.json", "{\"model_type\":\"modelhub-cnn\"}".getBytes()).then().statusCode(204);
+            runner.complete(job, Map.of("test_accuracy", 0.5)).then().statusCode(204);
+        }
+
+        HubApi.asAdmin().contentType("application/json").body(Map.of("private", true))
+                .put("/api/datasets/admin/" + data + "/settings").then().statusCode(200)
+                .body("publicDerivatives", equalTo(List.of(first, second)));
+        HubApi.asAdmin().contentType("application/json").body(Map.of("private", true))
+                .put("/api/models/" + first + "/settings").then().statusCode(200)
+                .body("publicDerivatives", equalTo(List.of(second)));
+        HubApi.asAdmin().contentType("application/json").body(Map.of("private", true))
+                .put("/api/models/" + second + "/settings").then().statusCode(200).body("publicDerivatives", nullValue());
+        HubApi.asAdmin().contentType("application/json").body(Map.of("private", false))
+                .put("/api/datasets/admin/" + data + "/settings").then().statusCode(200).body("publicDerivatives", nullValue());
     }
 
     @Test

@@ -342,8 +342,12 @@ public class RepoView extends VerticalLayout implements BeforeEnterObserver, Has
 
     private Component settingsTab(Repo repo) {
         Button visibility = new Button(repo.privateRepo ? "Make public" : "Make private", e -> {
-            repos.setVisibility(UiSession.viewer(), repo.repoName(), !repo.privateRepo);
+            List<String> derived = repos.setVisibility(UiSession.viewer(), repo.repoName(), !repo.privateRepo);
             render(repos.visible(UiSession.viewer(), repo.repoName()));
+            if (!derived.isEmpty()) {
+                UiErrors.show(repo.fullId() + " is private now, but these public models were trained on it and stay "
+                        + "public: " + String.join(", ", derived) + ". Their owners decide about them.");
+            }
         });
         Button delete = new Button("Delete this repository", e -> {
             Dialog confirm = new Dialog();
