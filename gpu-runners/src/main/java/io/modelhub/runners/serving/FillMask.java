@@ -52,23 +52,13 @@ final class FillMask implements ServedModel {
     @Override
     public List<Answer> runBatch(List<Work> works) {
         TextTokenizer tokenizer = model.tokenizer();
-        List<Answer> answers = new ArrayList<>();
-        List<Texts> texts = new ArrayList<>();
-        List<String> all = new ArrayList<>();
-        for (Work work : works) {
-            try {
-                ServedModels.requireTask(work, task());
-                Texts t = Texts.of(work);
-                topK(work.parameters());
-                targets(work.parameters());
-                texts.add(t);
-                all.addAll(t.texts());
-                answers.add(null);
-            } catch (BadInput e) {
-                texts.add(null);
-                answers.add(new Answer(null, e));
-            }
-        }
+        ServedModels.TextBatch textBatch = ServedModels.TextBatch.of(works, task(), work -> {
+            topK(work.parameters());
+            targets(work.parameters());
+        });
+        List<Answer> answers = textBatch.answers();
+        List<Texts> texts = textBatch.texts();
+        List<String> all = textBatch.all();
         if (all.isEmpty()) {
             return answers;
         }

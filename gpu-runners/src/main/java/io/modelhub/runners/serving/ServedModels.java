@@ -106,6 +106,31 @@ public final class ServedModels {
                 + " models (see docs/inference.md)");
     }
 
+    /**
+     * The texts of a batch of requests, flattened for one forward pass. For a request whose input does not fit (the
+     * task, its texts, then {@code check}), {@code texts} holds null and {@code answers} its error; the other answers
+     * are null until the caller fills them in.
+     */
+    record TextBatch(List<Texts> texts, List<ServedModel.Answer> answers, List<String> all) {
+        static TextBatch of(List<Work> works, String task, java.util.function.Consumer<Work> check) {
+            TextBatch batch = new TextBatch(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (Work work : works) {
+                try {
+                    requireTask(work, task);
+                    Texts t = Texts.of(work);
+                    check.accept(work);
+                    batch.texts.add(t);
+                    batch.all.addAll(t.texts());
+                    batch.answers.add(null);
+                } catch (BadInput e) {
+                    batch.texts.add(null);
+                    batch.answers.add(new ServedModel.Answer(null, e));
+                }
+            }
+            return batch;
+        }
+    }
+
     /** The request's texts: "inputs" as one text or a list of them; single tells which the caller sent. */
     record Texts(List<String> texts, boolean single) {
         static Texts of(Work work) {
@@ -170,21 +195,10 @@ public final class ServedModels {
         /** One forward pass over the texts of all the requests. */
         @Override
         public List<Answer> runBatch(List<Work> works) {
-            List<Texts> texts = new ArrayList<>();
-            List<Answer> answers = new ArrayList<>();
-            List<String> all = new ArrayList<>();
-            for (Work work : works) {
-                try {
-                    requireTask(work, task());
-                    Texts t = Texts.of(work);
-                    texts.add(t);
-                    all.addAll(t.texts());
-                    answers.add(null);
-                } catch (BadInput e) {
-                    texts.add(null);
-                    answers.add(new Answer(null, e));
-                }
-            }
+            TextBatch textBatch = TextBatch.of(works, task(), work -> { });
+            List<Texts> texts = textBatch.texts();
+            List<Answer> answers = textBatch.answers();
+            List<String> all = textBatch.all();
             if (all.isEmpty()) {
                 return answers;
             }
