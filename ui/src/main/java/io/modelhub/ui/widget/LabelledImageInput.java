@@ -1,7 +1,5 @@
 package io.modelhub.ui.widget;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextField;
@@ -18,7 +16,6 @@ import java.util.Optional;
  * {"candidate_labels": [...]}}}.
  */
 public final class LabelledImageInput implements WidgetInput {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final FileInput image = FileInput.image();
     private final TextField labels = new TextField("Candidate labels, comma-separated");
     private final VerticalLayout layout = new VerticalLayout();
@@ -41,15 +38,9 @@ public final class LabelledImageInput implements WidgetInput {
     public Optional<Body> body() {
         List<String> candidates = Arrays.stream(labels.getValue().split(",")).map(String::strip)
                 .filter(s -> !s.isEmpty()).toList();
-        return image.body().map(file -> {
-            try {
-                return new Body("application/json", JSON.writeValueAsBytes(Map.of(
-                        "inputs", Base64.getEncoder().encodeToString(file.bytes()),
-                        "parameters", Map.of("candidate_labels", candidates))));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("Strings and a list of strings always serialise", e);
-            }
-        });
+        return image.body().map(file -> Body.json(Map.of(
+                "inputs", Base64.getEncoder().encodeToString(file.bytes()),
+                "parameters", Map.of("candidate_labels", candidates))));
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.modelhub.ui.widget;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextArea;
@@ -17,7 +15,6 @@ import java.util.Optional;
  * {@code {"inputs": {"source_sentence": ..., "sentences": [...]}}}, so empty fields get the API's own refusal.
  */
 public final class SentencesInput implements WidgetInput {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final TextField source = new TextField("Source sentence");
     private final TextArea sentences = new TextArea("Sentences to compare, one per line");
     private final VerticalLayout layout = new VerticalLayout(source, sentences);
@@ -41,12 +38,8 @@ public final class SentencesInput implements WidgetInput {
     public Optional<Body> body() {
         List<String> lines = Arrays.stream(sentences.getValue().split("\n")).map(String::strip)
                 .filter(s -> !s.isEmpty()).toList();
-        try {
-            return Optional.of(new Body("application/json", JSON.writeValueAsBytes(Map.of("inputs",
-                    Map.of("source_sentence", source.getValue(), "sentences", lines)))));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Strings and a list of strings always serialise", e);
-        }
+        return Optional.of(Body.json(Map.of("inputs",
+                Map.of("source_sentence", source.getValue(), "sentences", lines))));
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.modelhub.ui.widget;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.textfield.TextArea;
 
@@ -10,7 +8,6 @@ import java.util.Optional;
 
 /** A text box; the body is {@code {"inputs": "<text>"}}, so an empty text gets the API's own refusal. */
 public final class TextInput implements WidgetInput {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final TextArea text = new TextArea();
 
     public TextInput(String placeholder) {
@@ -27,11 +24,7 @@ public final class TextInput implements WidgetInput {
 
     @Override
     public Optional<Body> body() {
-        try {
-            return Optional.of(new Body("application/json", JSON.writeValueAsBytes(Map.of("inputs", text.getValue()))));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A map of one string always serialises", e);
-        }
+        return Optional.of(Body.json(Map.of("inputs", text.getValue())));
     }
 
     @Override

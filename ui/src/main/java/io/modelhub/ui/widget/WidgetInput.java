@@ -1,5 +1,7 @@
 package io.modelhub.ui.widget;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.vaadin.flow.component.Component;
 
 import java.util.Optional;
@@ -31,5 +33,15 @@ public interface WidgetInput {
      * @param bytes       the body
      */
     record Body(String contentType, byte[] bytes) {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        /** A JSON body of maps, lists and strings, the shapes the inference API takes. */
+        static Body json(Object value) {
+            try {
+                return new Body("application/json", JSON.writeValueAsBytes(value));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("Maps, lists and strings always serialise", e);
+            }
+        }
     }
 }
