@@ -1,5 +1,6 @@
 package io.modelhub.accounts;
 
+import io.modelhub.platform.ClusterLocks;
 import io.modelhub.platform.ModelHubConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,9 +31,13 @@ public class AdminBootstrap {
     ModelHubConfig config;
     @Inject
     AccountService accounts;
+    @Inject
+    ClusterLocks cluster;
 
     @Transactional
     void onStart(@Observes StartupEvent event) {
+        // Hub instances starting together on an empty database: one creates the admin, the others then find it.
+        cluster.awaitLock("admin-bootstrap");
         String username = config.admin().username();
         Account admin = Account.findByUsername(username).orElse(null);
         if (admin == null) {

@@ -1,6 +1,8 @@
 package io.modelhub.blobs;
 
 import io.modelhub.commits.BlobClaims;
+import io.modelhub.platform.ClusterLocks;
+import io.modelhub.platform.ModelHubConfig;
 import io.modelhub.storage.blobs.BlobStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,6 +42,10 @@ public class BlobCollector {
     BlobStore store;
     @Inject
     MeterRegistry registry;
+    @Inject
+    ClusterLocks cluster;
+    @Inject
+    ModelHubConfig config;
 
     /** The store's size as the blobs table counts it (a sum over rows, not a listing of the store), read every 10 s. */
     private final AtomicLong storedBytes = new AtomicLong(), storedBlobs = new AtomicLong();
@@ -66,9 +72,16 @@ public class BlobCollector {
     public record Result(int rowsDeleted, int orphanObjectsDeleted, int stagingDeleted) {
     }
 
-    @Scheduled(every = "1h", delayed = "10m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /**
+     * The sweep lists the whole store: with several hub instances on one database, one of them sweeps per period
+     * (docs/architecture.md). The period is a setting only so that the two-instance test can watch several of them.
+     */
+    @Scheduled(every = "${modelhub.blobs.gc-every:1h}", delayed = "${modelhub.blobs.gc-delay:10m}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        collect(GRACE);
+        if (cluster.claimPeriod("blob-gc", config.blobs().gcEvery())) {
+            collect(GRACE);
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.BlobClaims;
 import io.modelhub.commits.CommitService;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ClusterLocks;
 import io.modelhub.platform.ModelHubConfig;
 import io.modelhub.storage.blobs.BlobIntegrityException;
 import io.modelhub.storage.blobs.BlobStore;
@@ -27,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +67,8 @@ public class LfsUploads {
     BlobClaims claims;
     @Inject
     ModelHubConfig config;
+    @Inject
+    ClusterLocks cluster;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(30)).build();
@@ -282,7 +284,10 @@ public class LfsUploads {
         return array::elements;
     }
 
-    /** The key of hub-signed URLs: configured, or made once and kept in the data folder across restarts. */
+    /**
+     * The key of hub-signed URLs: configured, or made once and kept in the database, so that every hub instance on it
+     * verifies what any of them signed (a client's batch call and its PUTs may reach different instances).
+     */
     byte[] secret() {
         byte[] s = secret;
         if (s == null) {
@@ -300,27 +305,22 @@ public class LfsUploads {
         if (config.lfs().signingSecret().isPresent()) {
             return config.lfs().signingSecret().get().getBytes(StandardCharsets.UTF_8);
         }
+        // A hub that kept its key in the data folder (before it was kept in the database) offers that key, so the
+        // upload URLs it handed out stay valid across the upgrade; otherwise a new one.
         Path file = Path.of(config.data()).resolve("lfs-signing-secret");
+        String candidate;
         try {
             if (Files.exists(file)) {
-                return Files.readString(file, StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
+                candidate = Files.readString(file, StandardCharsets.UTF_8).trim();
+            } else {
+                byte[] random = new byte[32];
+                new SecureRandom().nextBytes(random);
+                candidate = HexFormat.of().formatHex(random);
             }
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            String hex = HexFormat.of().formatHex(random);
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), "lfs-signing-secret", ".tmp");
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system: the data folder's own permissions protect it
-            }
-            Files.writeString(tmp, hex, StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return hex.getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot keep the LFS signing secret in " + file, e);
+            throw new UncheckedIOException("Cannot read the LFS signing secret kept in " + file, e);
         }
+        return cluster.sharedSecret("lfs-signing", candidate).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Yields at most {@code length} bytes and remembers whether the client sent more. */

@@ -29,6 +29,8 @@ public interface ModelHubConfig {
 
     Jobs jobs();
 
+    Blobs blobs();
+
     LocalRunner localRunner();
 
     Demo demo();
@@ -69,6 +71,17 @@ public interface ModelHubConfig {
         /** How often expired leases are looked for. */
         @WithDefault("5s")
         String leaseCheck();
+    }
+
+    /** The blob collector (io.modelhub.blobs.BlobCollector). */
+    interface Blobs {
+        /** How often one hub instance (of all on the database) sweeps the store for unreferenced blobs. */
+        @WithDefault("1h")
+        java.time.Duration gcEvery();
+
+        /** How long after start an instance's first sweep may come. */
+        @WithDefault("10m")
+        String gcDelay();
     }
 
     interface S3 {

@@ -103,6 +103,23 @@ final class ServerProcess implements AutoCloseable {
         return send("GET", path, null, null);
     }
 
+    /** The body of a GET as bytes (a file download); fails unless it answers 200. */
+    byte[] bytes(String path) throws Exception {
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " answered " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    /** A body-less call with another bearer token than the admin's (a scraper's, a runner's). */
+    HttpResponse<String> sendWithToken(String method, String path, String token) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** As a crash would: SIGKILL, leaving the embedded PostgreSQL behind. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
