@@ -33,6 +33,10 @@ class TypedReadsTest {
     /** The shape of a positional row: a native query without a result class hands out each row as an Object[]. */
     static final Pattern POSITIONAL_ROW = Pattern.compile("Object\\s*\\[\\s*]");
 
+    /** A JDBC column read by its number: rs.getLong(1). Look the column up by name instead (rs.findColumn("name")). */
+    static final Pattern NUMBERED_COLUMN = Pattern.compile(
+            "\\.get(Long|Int|String|Double|Float|Short|Boolean|Object|Timestamp|Date|BigDecimal|Bytes|Array)\\(\\s*[0-9]");
+
     /** A job state's wire name as a whole Java string or SQL literal: "queued", 'running'. */
     static final Pattern STATE_LITERAL = Pattern.compile("[\"'](" + Arrays.stream(JobState.values()).map(JobState::wire)
             .collect(Collectors.joining("|")) + ")[\"']");
@@ -46,6 +50,8 @@ class TypedReadsTest {
         List<String> found = scan(POSITIONAL_ROW, ".java");
         assertEquals(List.of(), found, "rows read by position (Object[]): select with aliases into "
                 + "createNativeQuery(sql, Tuple.class) and read row.get(\"alias\", Type.class) instead");
+        found = scan(NUMBERED_COLUMN, ".java");
+        assertEquals(List.of(), found, "JDBC columns read by number: read them by name (rs.findColumn(\"name\") once, before the loop)");
     }
 
     @Test
@@ -66,6 +72,8 @@ class TypedReadsTest {
     void theRulesSeeWhatTheyForbid() {
         assertEquals(List.of("2"), matchingLines(POSITIONAL_ROW, List.of("for (Object row : query.getResultList()) {",
                 "    Object[] c = (Object[]) row;", "    Tuple t = (Tuple) row; // no Object[] here: a comment")));
+        assertEquals(List.of("1"), matchingLines(NUMBERED_COLUMN, List.of("long j = rs.getLong(1);", "long j = rs.getLong(jobColumn);",
+                "Object first = rows.get(0);")));
         assertEquals(List.of("1", "2"), matchingLines(STATE_LITERAL, List.of("JobState.of(\"queued\")",
                 "\"select count(*) from jobs where state = 'running'\"", "\"where state = \" + JobState.QUEUED.sql()",
                 "\"the job failed\"")));
