@@ -12,6 +12,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
@@ -59,9 +60,10 @@ public class BlobCollector {
     @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     public void refreshMeters() {
-        Object[] row = (Object[]) em.createNativeQuery("select count(*), coalesce(sum(size), 0) from blobs").getSingleResult();
-        storedBlobs.set(((Number) row[0]).longValue());
-        storedBytes.set(((Number) row[1]).longValue());
+        Tuple row = (Tuple) em.createNativeQuery("select count(*) as blobs, coalesce(sum(size), 0) as bytes from blobs", Tuple.class)
+                .getSingleResult();
+        storedBlobs.set(row.get("blobs", Number.class).longValue());
+        storedBytes.set(row.get("bytes", Number.class).longValue());
     }
 
     /** modelhub_blob_gc_deleted_total{reason}: unreferenced rows, orphan objects, stale staging uploads, a deleted repo's blobs. */

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 import java.util.ArrayList;
@@ -116,11 +117,12 @@ public class CatalogService {
             default -> throw new IllegalArgumentException(column);
         };
         List<Facet> facets = new ArrayList<>();
-        for (Object row : em.createNativeQuery("select v, count(*) from (select " + expr + " as v from repos r "
-                        + "where r.type = ?1 and not r.private) x where v is not null group by v order by count(*) desc, v limit 50")
+        for (Object row : em.createNativeQuery("select v, count(*) as n from (select " + expr + " as v from repos r "
+                        + "where r.type = ?1 and not r.private) x where v is not null group by v order by count(*) desc, v limit 50",
+                        Tuple.class)
                 .setParameter(1, type.id()).getResultList()) {
-            Object[] r = (Object[]) row;
-            facets.add(new Facet((String) r[0], ((Number) r[1]).longValue()));
+            Tuple r = (Tuple) row;
+            facets.add(new Facet(r.get("v", String.class), r.get("n", Number.class).longValue()));
         }
         return facets;
     }

@@ -19,6 +19,7 @@ import io.modelhub.storage.inspect.SafetensorsHeader;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -175,14 +176,15 @@ public class RepoIndexer {
     }
 
     private Map<String, Object> result(Kind kind, RepoFile file) {
-        List<?> cached = em.createNativeQuery("select cast(result as text), error from blob_inspections where sha256 = ?1 and kind = ?2")
+        List<?> cached = em.createNativeQuery("select cast(result as text) as result, error from blob_inspections where sha256 = ?1 "
+                        + "and kind = ?2", Tuple.class)
                 .setParameter(1, file.sha256()).setParameter(2, kind.name()).getResultList();
         if (!cached.isEmpty()) {
-            Object[] row = (Object[]) cached.get(0);
-            if (row[1] != null) {
-                throw ApiException.badRequest(file.path() + ": " + row[1]);
+            Tuple row = (Tuple) cached.get(0);
+            if (row.get("error") != null) {
+                throw ApiException.badRequest(file.path() + ": " + row.get("error"));
             }
-            return json.readMap((String) row[0]);
+            return json.readMap(row.get("result", String.class));
         }
         Map<String, Object> result;
         try {

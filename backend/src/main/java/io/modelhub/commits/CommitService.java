@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import io.modelhub.platform.TransferMeters;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 import org.hibernate.Session;
 
@@ -298,11 +299,11 @@ public class CommitService {
     public List<RepoFile> files(String commitId) {
         List<?> rows = em.createNativeQuery("select f.path, f.blob_sha256, b.git_sha1, b.size, f.lfs "
                         + "from commit_files f join blobs b on b.sha256 = f.blob_sha256 "
-                        + "where f.commit_id = ?1 order by f.path")
+                        + "where f.commit_id = ?1 order by f.path", Tuple.class)
                 .setParameter(1, commitId).getResultList();
         List<RepoFile> files = new ArrayList<>(rows.size());
         for (Object row : rows) {
-            files.add(toFile((Object[]) row));
+            files.add(toFile((Tuple) row));
         }
         return files;
     }
@@ -311,14 +312,14 @@ public class CommitService {
     public Optional<RepoFile> file(String commitId, String path) {
         List<?> rows = em.createNativeQuery("select f.path, f.blob_sha256, b.git_sha1, b.size, f.lfs "
                         + "from commit_files f join blobs b on b.sha256 = f.blob_sha256 "
-                        + "where f.commit_id = ?1 and f.path = ?2")
+                        + "where f.commit_id = ?1 and f.path = ?2", Tuple.class)
                 .setParameter(1, commitId).setParameter(2, path).getResultList();
-        return rows.isEmpty() ? Optional.empty() : Optional.of(toFile((Object[]) rows.get(0)));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(toFile((Tuple) rows.get(0)));
     }
 
-    private static RepoFile toFile(Object[] r) {
-        return new RepoFile((String) r[0], ((String) r[1]).trim(), ((String) r[2]).trim(),
-                ((Number) r[3]).longValue(), (Boolean) r[4]);
+    private static RepoFile toFile(Tuple r) {
+        return new RepoFile(r.get("path", String.class), r.get("blob_sha256", String.class).trim(), r.get("git_sha1", String.class).trim(),
+                r.get("size", Number.class).longValue(), r.get("lfs", Boolean.class));
     }
 
     /** The commits reachable from a revision, newest first. */
@@ -340,12 +341,12 @@ public class CommitService {
 
     @Transactional
     public List<Ref> refs(Repo repo) {
-        List<?> rows = em.createNativeQuery("select kind, name, commit_id from refs where repo_id = ?1 order by kind, name")
+        List<?> rows = em.createNativeQuery("select kind, name, commit_id from refs where repo_id = ?1 order by kind, name", Tuple.class)
                 .setParameter(1, repo.id).getResultList();
         List<Ref> refs = new ArrayList<>();
         for (Object row : rows) {
-            Object[] r = (Object[]) row;
-            refs.add(new Ref((String) r[0], (String) r[1], ((String) r[2]).trim()));
+            Tuple r = (Tuple) row;
+            refs.add(new Ref(r.get("kind", String.class), r.get("name", String.class), r.get("commit_id", String.class).trim()));
         }
         return refs;
     }
@@ -397,13 +398,13 @@ public class CommitService {
     @Transactional
     public Optional<StoredBlob> touchBlob(String sha256) {
         List<?> rows = em.createNativeQuery("update blobs set created_at = now() where sha256 = ?1 "
-                        + "returning size, git_sha1")
+                        + "returning size, git_sha1", Tuple.class)
                 .setParameter(1, sha256).getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
-        Object[] r = (Object[]) rows.get(0);
-        return Optional.of(new StoredBlob(sha256, ((String) r[1]).trim(), ((Number) r[0]).longValue()));
+        Tuple r = (Tuple) rows.get(0);
+        return Optional.of(new StoredBlob(sha256, r.get("git_sha1", String.class).trim(), r.get("size", Number.class).longValue()));
     }
 
     /** Author names for display, by account id. */
@@ -412,10 +413,10 @@ public class CommitService {
         Map<Long, String> names = new java.util.HashMap<>();
         List<Long> ids = commits.stream().map(c -> c.authorId).filter(java.util.Objects::nonNull).distinct().toList();
         if (!ids.isEmpty()) {
-            for (Object row : em.createNativeQuery("select id, username from accounts where id in (?1)")
+            for (Object row : em.createNativeQuery("select id, username from accounts where id in (?1)", Tuple.class)
                     .setParameter(1, ids).getResultList()) {
-                Object[] r = (Object[]) row;
-                names.put(((Number) r[0]).longValue(), (String) r[1]);
+                Tuple r = (Tuple) row;
+                names.put(r.get("id", Number.class).longValue(), r.get("username", String.class));
             }
         }
         return names;

@@ -46,7 +46,7 @@ public final class CaptionedShapes {
         for (String split : DemoDataset.SPLITS) {
             StringBuilder metadata = new StringBuilder("file_name,text\n");
             for (int i = 0; i < sizes.perClass(split); i++) {
-                String[] c = draw(random);
+                Shape c = draw(random);
                 String file = String.format(Locale.ROOT, "%04d.png", i);
                 files.put(split + "/" + file, png(image(c, random)));
                 metadata.append(file).append(',').append(caption(c)).append('\n');
@@ -68,7 +68,7 @@ public final class CaptionedShapes {
         for (String split : DemoDataset.SPLITS) {
             StringBuilder csv = new StringBuilder("text\n");
             for (int i = 0; i < sizes.perClass(split); i++) {
-                String[] c = draw(random);
+                Shape c = draw(random);
                 image(c, random);
                 csv.append(caption(c)).append('\n');
             }
@@ -79,18 +79,21 @@ public final class CaptionedShapes {
                         + "as a text table, to pre-train a caption encoder on."), files);
     }
 
-    static String caption(String[] c) {
-        return "a " + c[2] + " " + c[1] + " " + c[0];
+    /** What one image shows, and its caption says. */
+    record Shape(String shape, String colour, String size) {
     }
 
-    /** shape, colour, size */
-    private static String[] draw(SplittableRandom random) {
+    static String caption(Shape c) {
+        return "a " + c.size() + " " + c.colour() + " " + c.shape();
+    }
+
+    private static Shape draw(SplittableRandom random) {
         List<String> colours = List.copyOf(COLOURS.keySet());
-        return new String[] {SHAPES.get(random.nextInt(SHAPES.size())), colours.get(random.nextInt(colours.size())),
-                SIZES.get(random.nextInt(SIZES.size()))};
+        return new Shape(SHAPES.get(random.nextInt(SHAPES.size())), colours.get(random.nextInt(colours.size())),
+                SIZES.get(random.nextInt(SIZES.size())));
     }
 
-    private static BufferedImage image(String[] c, SplittableRandom random) {
+    private static BufferedImage image(Shape c, SplittableRandom random) {
         BufferedImage image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < SIZE; y++) {
             for (int x = 0; x < SIZE; x++) {
@@ -100,11 +103,11 @@ public final class CaptionedShapes {
         }
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(COLOURS.get(c[1]));
-        int side = c[2].equals("large") ? random.nextInt(18, 25) : random.nextInt(8, 12);
+        g.setColor(COLOURS.get(c.colour()));
+        int side = c.size().equals("large") ? random.nextInt(18, 25) : random.nextInt(8, 12);
         int x = random.nextInt(1, SIZE - side);
         int y = random.nextInt(1, SIZE - side);
-        switch (c[0]) {
+        switch (c.shape()) {
             case "circle" -> g.fillOval(x, y, side, side);
             case "square" -> g.fillRect(x, y, side, side);
             default -> g.fillPolygon(new Polygon(new int[] {x, x + side, x + side / 2}, new int[] {y + side, y + side, y}, 3));

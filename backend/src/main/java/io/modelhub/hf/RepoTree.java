@@ -56,20 +56,22 @@ final class RepoTree {
     /** Git's tree object id: entries sorted as git sorts them (a folder compares as "name/"). */
     private String treeId(String folder, Map<String, Map<String, Object>> children) {
         Map<String, Object> entries = children.getOrDefault(folder, Map.of());
-        List<Object[]> sorted = new ArrayList<>();
+        record TreeLine(byte[] sortKey, String modeAndName, String id) {
+        }
+        List<TreeLine> sorted = new ArrayList<>();
         for (Map.Entry<String, Object> e : entries.entrySet()) {
             boolean isFolder = e.getValue() instanceof String;
             String id = isFolder ? treeId((String) e.getValue(), children) : fileOid((RepoFile) e.getValue());
             byte[] sortKey = (e.getKey() + (isFolder ? "/" : "")).getBytes(StandardCharsets.UTF_8);
-            sorted.add(new Object[]{sortKey, (isFolder ? "40000 " : "100644 ") + e.getKey(), id});
+            sorted.add(new TreeLine(sortKey, (isFolder ? "40000 " : "100644 ") + e.getKey(), id));
         }
-        sorted.sort((a, b) -> Arrays.compareUnsigned((byte[]) a[0], (byte[]) b[0]));
+        sorted.sort((a, b) -> Arrays.compareUnsigned(a.sortKey(), b.sortKey()));
         try {
             java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-            for (Object[] e : sorted) {
-                body.writeBytes(((String) e[1]).getBytes(StandardCharsets.UTF_8));
+            for (TreeLine e : sorted) {
+                body.writeBytes(e.modeAndName().getBytes(StandardCharsets.UTF_8));
                 body.write(0);
-                body.writeBytes(java.util.HexFormat.of().parseHex((String) e[2]));
+                body.writeBytes(java.util.HexFormat.of().parseHex(e.id()));
             }
             MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
             sha1.update(("tree " + body.size() + "\0").getBytes(StandardCharsets.US_ASCII));

@@ -48,10 +48,10 @@ public class JobMetrics {
     @Transactional
     public void refresh() {
         List<MultiGauge.Row<?>> states = new ArrayList<>();
-        List<?> counts = em.createNativeQuery("select state, count(*) from jobs group by state").getResultList();
+        List<?> counts = em.createNativeQuery("select state, count(*) as n from jobs group by state", Tuple.class).getResultList();
         for (JobState s : JobState.values()) {
-            long n = counts.stream().map(r -> (Object[]) r).filter(r -> s.wire().equals(r[0]))
-                    .mapToLong(r -> ((Number) r[1]).longValue()).sum();
+            long n = counts.stream().map(r -> (Tuple) r).filter(r -> s.wire().equals(r.get("state", String.class)))
+                    .mapToLong(r -> r.get("n", Number.class).longValue()).sum();
             // every state has a series, 0 included: an alert on "failed > 0" must see the 0 first
             states.add(MultiGauge.Row.of(Tags.of("state", s.wire()), n));
         }
@@ -60,10 +60,10 @@ public class JobMetrics {
         // a recipe whose queue emptied keeps its series at 0 (not gone), so a graph shows the queue drain
         recipesSeen.forEach(r -> queued.put(r, 0L));
         // only queued rows: the partial index jobs_queued serves this, however many finished jobs there are
-        for (Object r : em.createNativeQuery("select recipe_id, count(*) from jobs where state = " + JobState.QUEUED.sql() + " group by recipe_id")
-                .getResultList()) {
-            Object[] row = (Object[]) r;
-            queued.put((String) row[0], ((Number) row[1]).longValue());
+        for (Object r : em.createNativeQuery("select recipe_id, count(*) as n from jobs where state = " + JobState.QUEUED.sql()
+                        + " group by recipe_id", Tuple.class).getResultList()) {
+            Tuple row = (Tuple) r;
+            queued.put(row.get("recipe_id", String.class), row.get("n", Number.class).longValue());
         }
         recipesSeen.addAll(queued.keySet());
         List<MultiGauge.Row<?>> rows = new ArrayList<>();

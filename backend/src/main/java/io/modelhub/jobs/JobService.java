@@ -9,6 +9,7 @@ import io.modelhub.metrics.Lttb;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
 import io.modelhub.platform.PgArrays;
+import io.modelhub.platform.Rows;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
@@ -19,6 +20,7 @@ import io.modelhub.runners.RunnerService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -309,37 +311,40 @@ public class JobService {
     }
 
     private List<JobView> find(Viewer viewer, String where, List<Object> params, String order, int offset, int limit) {
-        var query = em.createNativeQuery("select j.id, a.username, j.recipe_id, j.recipe_version, cast(j.params as text), "
+        var query = em.createNativeQuery("select j.id, a.username, j.recipe_id, j.recipe_version, cast(j.params as text) as params, "
                 + "j.base_model, j.base_revision, j.dataset, j.dataset_revision, j.output_repo, j.gpus, j.gpu_memory_mb, j.labels, "
                 + "j.priority, j.state, j.attempt, j.max_attempts, j.runner_id, j.cancel_requested, j.created_at, j.started_at, "
-                + "j.finished_at, j.error, cast(j.result as text), j.output_commit "
+                + "j.finished_at, j.error, cast(j.result as text) as result, j.output_commit "
                 + "from jobs j join accounts a on a.id = j.owner_id where " + where + visibility(viewer) + " order by " + order
-                + " offset " + offset + " limit " + limit);
+                + " offset " + offset + " limit " + limit, Tuple.class);
         for (int i = 0; i < params.size(); i++) {
             query.setParameter(i + 1, params.get(i));
         }
         List<JobView> out = new ArrayList<>();
         List<RunnerService.RunnerView> live = null;
         for (Object row : query.getResultList()) {
-            Object[] c = (Object[]) row;
-            JobState state = JobState.of((String) c[14]);
-            int gpus = ((Number) c[10]).intValue();
-            long gpuMemory = ((Number) c[11]).longValue();
-            List<String> labels = List.of((String[]) c[12]);
-            String recipe = (String) c[2];
+            Tuple c = (Tuple) row;
+            JobState state = JobState.of(c.get("state", String.class));
+            int gpus = c.get("gpus", Number.class).intValue();
+            long gpuMemory = c.get("gpu_memory_mb", Number.class).longValue();
+            List<String> labels = List.of(c.get("labels", String[].class));
+            String recipe = c.get("recipe_id", String.class);
+            String version = c.get("recipe_version", String.class);
             String reason = null;
             if (state == JobState.QUEUED) {
                 if (live == null) {
                     live = liveRunners();
                 }
-                reason = pendingReason(live, recipe, (String) c[3], gpus, gpuMemory, labels);
+                reason = pendingReason(live, recipe, version, gpus, gpuMemory, labels);
             }
-            out.add(new JobView(((Number) c[0]).longValue(), (String) c[1], recipe, (String) c[3], json.readMap((String) c[4]),
-                    (String) c[5], trim(c[6]), (String) c[7], trim(c[8]), (String) c[9], gpus, gpuMemory, labels,
-                    ((Number) c[13]).intValue(), state, ((Number) c[15]).intValue(), ((Number) c[16]).intValue(),
-                    c[17] == null ? null : ((Number) c[17]).longValue(), (Boolean) c[18], (Instant) c[19], (Instant) c[20],
-                    (Instant) c[21], (String) c[22], c[23] == null ? null : json.readMap((String) c[23]), trim(c[24]),
-                    reason));
+            String result = c.get("result", String.class);
+            out.add(new JobView(c.get("id", Number.class).longValue(), c.get("username", String.class), recipe, version,
+                    json.readMap(c.get("params", String.class)), c.get("base_model", String.class), trim(c.get("base_revision")),
+                    c.get("dataset", String.class), trim(c.get("dataset_revision")), c.get("output_repo", String.class), gpus, gpuMemory,
+                    labels, c.get("priority", Number.class).intValue(), state, c.get("attempt", Number.class).intValue(),
+                    c.get("max_attempts", Number.class).intValue(), Rows.longOrNull(c, "runner_id"), c.get("cancel_requested", Boolean.class),
+                    c.get("created_at", Instant.class), c.get("started_at", Instant.class), c.get("finished_at", Instant.class),
+                    c.get("error", String.class), result == null ? null : json.readMap(result), trim(c.get("output_commit")), reason));
         }
         return out;
     }
@@ -423,10 +428,11 @@ public class JobService {
     public List<Event> events(Viewer viewer, long id) {
         get(viewer, id);
         List<Event> out = new ArrayList<>();
-        for (Object row : em.createNativeQuery("select at, state, attempt, runner_id from job_events where job_id = ?1 order by id")
+        for (Object row : em.createNativeQuery("select at, state, attempt, runner_id from job_events where job_id = ?1 order by id", Tuple.class)
                 .setParameter(1, id).getResultList()) {
-            Object[] c = (Object[]) row;
-            out.add(new Event((Instant) c[0], JobState.of((String) c[1]), ((Number) c[2]).intValue(), c[3] == null ? null : ((Number) c[3]).longValue()));
+            Tuple c = (Tuple) row;
+            out.add(new Event(c.get("at", Instant.class), JobState.of(c.get("state", String.class)), c.get("attempt", Number.class).intValue(),
+                    Rows.longOrNull(c, "runner_id")));
         }
         return out;
     }
@@ -452,13 +458,14 @@ public class JobService {
     public MetricSeries readNew(Viewer viewer, long id, String name, MetricSeries series) {
         get(viewer, id);
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select step, name, value, attempt from job_metrics where job_id = ?1 "
+        List<Tuple> rows = em.createNativeQuery("select step, name, value, attempt from job_metrics where job_id = ?1 "
                         + "and (cast(?2 as text) is null or name = ?2) and (attempt > ?3 or (attempt = ?3 and step >= ?4)) "
-                        + "order by attempt, step")
+                        + "order by attempt, step", Tuple.class)
                 .setParameter(1, id).setParameter(2, name).setParameter(3, series.lastAttempt())
                 .setParameter(4, series.lastStep()).getResultList();
-        for (Object[] c : rows) {
-            series.add((String) c[1], ((Number) c[0]).longValue(), ((Number) c[3]).intValue(), ((Number) c[2]).doubleValue());
+        for (Tuple c : rows) {
+            series.add(c.get("name", String.class), c.get("step", Number.class).longValue(), c.get("attempt", Number.class).intValue(),
+                    c.get("value", Number.class).doubleValue());
         }
         return series;
     }
@@ -469,12 +476,13 @@ public class JobService {
         get(viewer, id);
         Map<Long, Map<String, Double>> rows = new java.util.TreeMap<>();
         @SuppressWarnings("unchecked")
-        List<Object[]> points = em.createNativeQuery("select distinct on (m.name, m.step) m.step, m.name, m.value from job_metrics m "
+        List<Tuple> points = em.createNativeQuery("select distinct on (m.name, m.step) m.step, m.name, m.value from job_metrics m "
                         + "where m.job_id = ?1 and m.step in (select e.step from job_metrics e where e.job_id = ?1 and e.name = 'epoch') "
-                        + "order by m.name, m.step, m.attempt desc").setParameter(1, id).getResultList();
-        for (Object[] c : points) {
-            long step = ((Number) c[0]).longValue();
-            rows.computeIfAbsent(step, s -> new java.util.TreeMap<>(Map.of("step", (double) s))).put((String) c[1], ((Number) c[2]).doubleValue());
+                        + "order by m.name, m.step, m.attempt desc", Tuple.class).setParameter(1, id).getResultList();
+        for (Tuple c : points) {
+            long step = c.get("step", Number.class).longValue();
+            rows.computeIfAbsent(step, s -> new java.util.TreeMap<>(Map.of("step", (double) s)))
+                    .put(c.get("name", String.class), c.get("value", Number.class).doubleValue());
         }
         return new ArrayList<>(rows.values());
     }
@@ -561,10 +569,11 @@ public class JobService {
         get(viewer, id);
         List<MetricPoint> out = new ArrayList<>();
         for (Object row : em.createNativeQuery("select step, name, value, attempt from job_metrics where job_id = ?1 "
-                        + "and (cast(?2 as text) is null or name = ?2) and step > ?3 order by name, step")
+                        + "and (cast(?2 as text) is null or name = ?2) and step > ?3 order by name, step", Tuple.class)
                 .setParameter(1, id).setParameter(2, name).setParameter(3, afterStep).getResultList()) {
-            Object[] c = (Object[]) row;
-            out.add(new MetricPoint(((Number) c[0]).longValue(), (String) c[1], ((Number) c[2]).doubleValue(), ((Number) c[3]).intValue()));
+            Tuple c = (Tuple) row;
+            out.add(new MetricPoint(c.get("step", Number.class).longValue(), c.get("name", String.class), c.get("value", Number.class).doubleValue(),
+                    c.get("attempt", Number.class).intValue()));
         }
         return out;
     }
@@ -573,10 +582,11 @@ public class JobService {
     public List<LogLine> logs(Viewer viewer, long id, long afterId) {
         get(viewer, id);
         List<LogLine> out = new ArrayList<>();
-        for (Object row : em.createNativeQuery("select id, attempt, at, line from job_logs where job_id = ?1 and id > ?2 order by id limit 5000")
-                .setParameter(1, id).setParameter(2, afterId).getResultList()) {
-            Object[] c = (Object[]) row;
-            out.add(new LogLine(((Number) c[0]).longValue(), ((Number) c[1]).intValue(), (Instant) c[2], (String) c[3]));
+        for (Object row : em.createNativeQuery("select id, attempt, at, line from job_logs where job_id = ?1 and id > ?2 order by id limit 5000",
+                        Tuple.class).setParameter(1, id).setParameter(2, afterId).getResultList()) {
+            Tuple c = (Tuple) row;
+            out.add(new LogLine(c.get("id", Number.class).longValue(), c.get("attempt", Number.class).intValue(), c.get("at", Instant.class),
+                    c.get("line", String.class)));
         }
         return out;
     }

@@ -12,6 +12,7 @@ import io.modelhub.repos.RepoType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -96,10 +97,12 @@ public class BenchmarkService {
         List<BenchmarkView> out = new ArrayList<>();
         for (Object row : em.createNativeQuery("select b.id, b.name, b.task, b.dataset, b.dataset_revision, b.split, b.metric, "
                 + "b.higher_is_better, b.description, a.username, b.created_at from benchmarks b join accounts a on a.id = b.owner_id "
-                + "where " + where + " order by b.name").getResultList()) {
-            Object[] c = (Object[]) row;
-            out.add(new BenchmarkView(((Number) c[0]).longValue(), (String) c[1], (String) c[2], (String) c[3],
-                    c[4].toString().trim(), (String) c[5], (String) c[6], (Boolean) c[7], (String) c[8], (String) c[9], (Instant) c[10]));
+                + "where " + where + " order by b.name", Tuple.class).getResultList()) {
+            Tuple c = (Tuple) row;
+            out.add(new BenchmarkView(c.get("id", Number.class).longValue(), c.get("name", String.class), c.get("task", String.class),
+                    c.get("dataset", String.class), c.get("dataset_revision").toString().trim(), c.get("split", String.class),
+                    c.get("metric", String.class), c.get("higher_is_better", Boolean.class), c.get("description", String.class),
+                    c.get("username", String.class), c.get("created_at", Instant.class)));
         }
         return out;
     }

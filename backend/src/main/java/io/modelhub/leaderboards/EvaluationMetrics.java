@@ -10,6 +10,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 import java.util.ArrayList;
@@ -46,10 +47,10 @@ public class EvaluationMetrics {
         }
         counts.put("unknown", 0L);
         for (Object r : em.createNativeQuery("select coalesce(j.state, case when e.score is null then 'unknown' else "
-                + JobState.SUCCEEDED.sql() + " end) as state, count(*) from evaluations e left join jobs j on j.id = e.job_id "
-                + "group by 1").getResultList()) {
-            Object[] row = (Object[]) r;
-            counts.put((String) row[0], ((Number) row[1]).longValue());
+                + JobState.SUCCEEDED.sql() + " end) as state, count(*) as n from evaluations e left join jobs j on j.id = e.job_id "
+                + "group by 1", Tuple.class).getResultList()) {
+            Tuple row = (Tuple) r;
+            counts.put(row.get("state", String.class), row.get("n", Number.class).longValue());
         }
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         counts.forEach((state, n) -> rows.add(MultiGauge.Row.of(Tags.of("state", state), n)));

@@ -9,6 +9,7 @@ import io.modelhub.jobs.JobState;
 import io.modelhub.jobs.JobSucceeded;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
+import io.modelhub.platform.Rows;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
@@ -19,6 +20,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
@@ -135,20 +137,25 @@ public class EvaluationService {
 
     private List<EvaluationView> find(Viewer viewer, String where, Object param) {
         List<EvaluationView> out = new ArrayList<>();
-        for (Object row : em.createNativeQuery("select e.id, b.id, b.name, b.metric, r.namespace || '/' || r.name, e.model_commit, "
-                        + "e.job_id, coalesce(j.state, case when e.score is null then 'unknown' else " + JobState.SUCCEEDED.sql() + " end), e.score, "
-                        + "cast(e.scores as text), cast(e.fingerprint as text), e.fingerprint_sha256, j.error, e.created_at, e.finished_at "
+        for (Object row : em.createNativeQuery("select e.id, b.id as benchmark_id, b.name as benchmark, b.metric, "
+                        + "r.namespace || '/' || r.name as model, e.model_commit, e.job_id, "
+                        + "coalesce(j.state, case when e.score is null then 'unknown' else " + JobState.SUCCEEDED.sql() + " end) as state, e.score, "
+                        + "cast(e.scores as text) as scores, cast(e.fingerprint as text) as fingerprint, e.fingerprint_sha256, j.error, "
+                        + "e.created_at, e.finished_at "
                         + "from evaluations e join benchmarks b on b.id = e.benchmark_id join repos r on r.id = e.repo_id "
                         + "left join jobs j on j.id = e.job_id where " + where + " and " + LeaderboardService.visibleRepo("r", viewer)
-                        + " order by e.id desc limit 1000")
+                        + " order by e.id desc limit 1000", Tuple.class)
                 .setParameter(1, param).getResultList()) {
-            Object[] c = (Object[]) row;
-            Long jobId = c[6] == null ? null : ((Number) c[6]).longValue();
-            out.add(new EvaluationView(((Number) c[0]).longValue(), ((Number) c[1]).longValue(), (String) c[2], (String) c[3],
-                    (String) c[4], c[5].toString().trim(), jobId, jobId == null ? null : runUrl(jobId), (String) c[7],
-                    c[8] == null ? null : ((Number) c[8]).doubleValue(), c[9] == null ? null : json.readMap((String) c[9]),
-                    c[10] == null ? null : json.readMap((String) c[10]), c[11] == null ? null : c[11].toString().trim(),
-                    (String) c[12], (Instant) c[13], (Instant) c[14]));
+            Tuple c = (Tuple) row;
+            Long jobId = Rows.longOrNull(c, "job_id");
+            String scores = c.get("scores", String.class), fingerprint = c.get("fingerprint", String.class);
+            Object fingerprintSha256 = c.get("fingerprint_sha256");
+            out.add(new EvaluationView(c.get("id", Number.class).longValue(), c.get("benchmark_id", Number.class).longValue(),
+                    c.get("benchmark", String.class), c.get("metric", String.class), c.get("model", String.class),
+                    c.get("model_commit").toString().trim(), jobId, jobId == null ? null : runUrl(jobId), c.get("state", String.class),
+                    Rows.doubleOrNull(c, "score"), scores == null ? null : json.readMap(scores),
+                    fingerprint == null ? null : json.readMap(fingerprint), fingerprintSha256 == null ? null : fingerprintSha256.toString().trim(),
+                    c.get("error", String.class), c.get("created_at", Instant.class), c.get("finished_at", Instant.class)));
         }
         return out;
     }
@@ -160,25 +167,26 @@ public class EvaluationService {
 
     /** Records the score and fingerprint of an evaluation job, atomically with its success. */
     void onJobSucceeded(@Observes JobSucceeded event) {
-        List<?> rows = em.createNativeQuery("select e.id, r.namespace || '/' || r.name, e.model_commit, b.dataset, b.dataset_revision, "
-                        + "b.split, b.metric, e.seed from evaluations e join benchmarks b on b.id = e.benchmark_id "
-                        + "join repos r on r.id = e.repo_id where e.job_id = ?1")
+        List<?> rows = em.createNativeQuery("select e.id, r.namespace || '/' || r.name as model, e.model_commit, b.dataset, "
+                        + "b.dataset_revision, b.split, b.metric, e.seed from evaluations e join benchmarks b on b.id = e.benchmark_id "
+                        + "join repos r on r.id = e.repo_id where e.job_id = ?1", Tuple.class)
                 .setParameter(1, event.jobId()).getResultList();
         if (rows.isEmpty()) {
             return;
         }
-        Object[] c = (Object[]) rows.get(0);
+        Tuple c = (Tuple) rows.get(0);
         Map<String, Object> scores = new LinkedHashMap<>(event.result());
         Object details = scores.remove("details");
         Object score = scores.get("score");
         if (!(score instanceof Number n) || !Double.isFinite(n.doubleValue())) {
             throw ApiException.badRequest("Evaluation job " + event.jobId() + " reported no numeric 'score' (got " + event.result() + ")");
         }
-        Map<String, Object> fingerprint = Fingerprint.of(event.recipe(), event.recipeVersion(), (String) c[1], c[2].toString().trim(),
-                (String) c[3], c[4].toString().trim(), (String) c[5], (String) c[6], ((Number) c[7]).longValue(), details);
+        Map<String, Object> fingerprint = Fingerprint.of(event.recipe(), event.recipeVersion(), c.get("model", String.class),
+                c.get("model_commit").toString().trim(), c.get("dataset", String.class), c.get("dataset_revision").toString().trim(),
+                c.get("split", String.class), c.get("metric", String.class), c.get("seed", Number.class).longValue(), details);
         em.createNativeQuery("update evaluations set score = ?2, scores = cast(?3 as jsonb), fingerprint = cast(?4 as jsonb), "
                         + "fingerprint_sha256 = ?5, finished_at = now() where id = ?1")
-                .setParameter(1, ((Number) c[0]).longValue()).setParameter(2, ((Number) score).doubleValue())
+                .setParameter(1, c.get("id", Number.class).longValue()).setParameter(2, ((Number) score).doubleValue())
                 .setParameter(3, json.write(scores)).setParameter(4, json.write(fingerprint))
                 .setParameter(5, Fingerprint.sha256(fingerprint)).executeUpdate();
     }

@@ -3,9 +3,11 @@ package io.modelhub.leaderboards;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.JsonText;
+import io.modelhub.platform.Rows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -64,42 +66,46 @@ public class LeaderboardService {
         List<Entry> entries = new ArrayList<>();
         if (!"self-reported".equals(source)) {
             String order = b.higherIsBetter() ? "desc" : "asc";
-            List<?> rows = em.createNativeQuery("select * from (select distinct on (e.repo_id) e.id, r.namespace || '/' || r.name, "
-                            + "e.model_commit, e.score, cast(e.scores as text), r.parameters, r.modality, e.finished_at, e.job_id, "
+            List<?> rows = em.createNativeQuery("select * from (select distinct on (e.repo_id) e.id, r.namespace || '/' || r.name as model, "
+                            + "e.model_commit, e.score, cast(e.scores as text) as scores, r.parameters, r.modality, e.finished_at, e.job_id, "
                             + "e.fingerprint_sha256 from evaluations e join repos r on r.id = e.repo_id "
                             + "where e.benchmark_id = ?1 and e.score is not null" + repoFilter(viewer)
-                            + " order by e.repo_id, e.finished_at desc, e.id desc) latest order by 4 " + order + ", 2")
+                            + " order by e.repo_id, e.finished_at desc, e.id desc) latest order by 4 " + order + ", 2", Tuple.class)
                     .setParameter(1, benchmarkId).setParameter(2, modality).setParameter(3, q).getResultList();
             int rank = 0;
             double previous = Double.NaN;
             for (int i = 0; i < rows.size(); i++) {
-                Object[] c = (Object[]) rows.get(i);
-                double score = ((Number) c[3]).doubleValue();
+                Tuple c = (Tuple) rows.get(i);
+                double score = c.get("score", Number.class).doubleValue();
                 if (score != previous) {
                     rank = i + 1;
                     previous = score;
                 }
-                Long jobId = c[8] == null ? null : ((Number) c[8]).longValue();
-                entries.add(new Entry(rank, (String) c[1], c[2].toString().trim(), score,
-                        c[4] == null ? Map.of() : json.readMap((String) c[4]), c[5] == null ? null : ((Number) c[5]).longValue(),
-                        (String) c[6], (Instant) c[7], true, ((Number) c[0]).longValue(), jobId,
-                        jobId == null ? null : EvaluationService.runUrl(jobId), c[9] == null ? null : c[9].toString().trim()));
+                Long jobId = Rows.longOrNull(c, "job_id");
+                String scores = c.get("scores", String.class);
+                Object fingerprintSha256 = c.get("fingerprint_sha256");
+                entries.add(new Entry(rank, c.get("model", String.class), c.get("model_commit").toString().trim(), score,
+                        scores == null ? Map.of() : json.readMap(scores), Rows.longOrNull(c, "parameters"),
+                        c.get("modality", String.class), c.get("finished_at", Instant.class), true, c.get("id", Number.class).longValue(),
+                        jobId, jobId == null ? null : EvaluationService.runUrl(jobId),
+                        fingerprintSha256 == null ? null : fingerprintSha256.toString().trim()));
             }
         }
         List<SelfReported> claimed = new ArrayList<>();
         if (!"verified".equals(source)) {
             String datasetName = b.dataset().substring(b.dataset().indexOf('/') + 1);
-            for (Object row : em.createNativeQuery("select r.namespace || '/' || r.name, s.value, s.metric_name, s.split, r.parameters, "
-                            + "r.modality, r.updated_at from self_reported_results s join repos r on r.id = s.repo_id "
+            for (Object row : em.createNativeQuery("select r.namespace || '/' || r.name as model, s.value, s.metric_name, s.split, "
+                            + "r.parameters, r.modality, r.updated_at from self_reported_results s join repos r on r.id = s.repo_id "
                             + "where ?1 > 0 and lower(s.dataset) in (lower(?4), lower(?5)) and lower(s.metric) = lower(?6) "
                             + "and (s.split is null or s.split = ?7) and (s.task is null or s.task = ?8)" + repoFilter(viewer)
-                            + " order by s.value " + (b.higherIsBetter() ? "desc" : "asc") + ", 1")
+                            + " order by s.value " + (b.higherIsBetter() ? "desc" : "asc") + ", 1", Tuple.class)
                     .setParameter(1, benchmarkId).setParameter(2, modality).setParameter(3, q).setParameter(4, b.dataset())
                     .setParameter(5, datasetName).setParameter(6, b.metric()).setParameter(7, b.split()).setParameter(8, b.task())
                     .getResultList()) {
-                Object[] c = (Object[]) row;
-                claimed.add(new SelfReported((String) c[0], ((Number) c[1]).doubleValue(), (String) c[2], (String) c[3],
-                        c[4] == null ? null : ((Number) c[4]).longValue(), (String) c[5], (Instant) c[6]));
+                Tuple c = (Tuple) row;
+                claimed.add(new SelfReported(c.get("model", String.class), c.get("value", Number.class).doubleValue(),
+                        c.get("metric_name", String.class), c.get("split", String.class), Rows.longOrNull(c, "parameters"),
+                        c.get("modality", String.class), c.get("updated_at", Instant.class)));
             }
         }
         return new Leaderboard(b, entries, claimed);

@@ -120,14 +120,17 @@ public class RunComparison {
                 st.setString(1, idArray);
                 st.setFetchSize(20_000);
                 try (ResultSet rs = st.executeQuery()) {
+                    // columns by name, looked up once: the loop below may read millions of rows
+                    int jobColumn = rs.findColumn("job_id"), nameColumn = rs.findColumn("name");
+                    int stepColumn = rs.findColumn("step"), valueColumn = rs.findColumn("value");
                     long job = -1;
                     String name = null;
                     long[] steps = new long[1024];
                     double[] values = new double[1024];
                     int size = 0;
                     while (rs.next()) {
-                        long j = rs.getLong(1);
-                        String m = rs.getString(2);
+                        long j = rs.getLong(jobColumn);
+                        String m = rs.getString(nameColumn);
                         if (j != job || !m.equals(name)) {
                             if (size > 0) {
                                 out.add(downsample(job, name, steps, values, size, points));
@@ -136,8 +139,8 @@ public class RunComparison {
                             name = m;
                             size = 0;
                         }
-                        long step = rs.getLong(3);
-                        double value = rs.getDouble(4);
+                        long step = rs.getLong(stepColumn);
+                        double value = rs.getDouble(valueColumn);
                         if (size > 0 && steps[size - 1] == step) {
                             values[size - 1] = value;
                             continue;
