@@ -17,9 +17,11 @@ import io.modelhub.runners.recipes.data.DecodedImages;
 import io.modelhub.runners.recipes.data.LabelledFiles;
 import io.modelhub.runners.recipes.data.TextSplit;
 import io.modelhub.runners.recipes.encoders.TorchScriptEncoder;
+import io.modelhub.runners.recipes.text.MaskedLanguageModel;
 import io.modelhub.runners.recipes.text.TextClassifier;
 import io.modelhub.runners.recipes.text.TextClassifierModel;
 import io.modelhub.runners.recipes.text.TextEncoderConfig;
+import io.modelhub.runners.recipes.text.TextTokenizer;
 import io.modelhub.runners.recipes.text.TokenizedTexts;
 import io.modelhub.runners.recipes.text.bert.BertConfig;
 import io.modelhub.runners.recipes.text.bert.BertModel;
@@ -46,10 +48,10 @@ import java.util.Map;
  * Loads a model folder for inference by its config.json: BERT-family base models answer feature-extraction
  * (sentence-transformers folders the pooled sentence embedding, and sentence-similarity; others the per-token hidden
  * states), *ForSequenceClassification models and the platform text classifiers answer text-classification,
- * *ForMaskedLM models fill-mask ({@link FillMask}), modelhub-cnn, timm ResNets and transformers ViTs answer
- * image-classification, and modelhub-audio and wav2vec2/HuBERT classifiers audio-classification
- * ({@link AudioClassification}). The model classes are the ones the
- * recipes train and evaluate with; this only feeds them one request.
+ * *ForMaskedLM models and the platform's pre-trained modelhub-text encoders fill-mask ({@link FillMask}),
+ * modelhub-cnn, timm ResNets and transformers ViTs answer image-classification, and modelhub-audio and
+ * wav2vec2/HuBERT classifiers audio-classification ({@link AudioClassification}). The model classes are the ones
+ * the recipes train and evaluate with; this only feeds them the requests.
  */
 public final class ServedModels {
     private static final String SENTENCE_SIMILARITY = InferenceProtocol.SENTENCE_SIMILARITY;
@@ -68,8 +70,13 @@ public final class ServedModels {
                 case ENCODER -> new FeatureExtraction(BertModel.load(dir, device),
                         Files.isRegularFile(dir.resolve(SentencePooling.MODULES_FILE)));
                 case SEQUENCE_CLASSIFICATION -> new TextClassification(BertTextClassifier.load(dir, device));
-                case MASKED_LM -> new FillMask(BertModel.load(dir, device));
+                case MASKED_LM -> FillMask.of(BertModel.load(dir, device));
             };
+        }
+        if (type.equals(TextEncoderConfig.MODEL_TYPE)
+                && !TextEncoderConfig.read(dir.resolve(MaskedLanguageModel.CONFIG_FILE)).isClassifier()) {
+            // without labels it is what text-pretraining writes: the encoder with its masked-LM head
+            return maskedLanguageModel(dir, device);
         }
         if (type.equals(TextEncoderConfig.MODEL_TYPE) || type.equals(TorchScriptEncoder.MODEL_TYPE)) {
             return new TextClassification(TextClassifierModel.load(dir, device));
@@ -104,6 +111,18 @@ public final class ServedModels {
                 + ", " + ModelTypes.TIMM + ", " + ModelTypes.VIT + ", " + AudioConfig.MODEL_TYPE + ", "
                 + String.join(", ", ModelTypes.AUDIO_PRETRAINED) + " and " + ModelTypes.DUAL_ENCODER
                 + " models (see docs/inference.md)");
+    }
+
+    private static FillMask maskedLanguageModel(Path dir, Device device) throws IOException {
+        MaskedLanguageModel model = MaskedLanguageModel.load(dir, device);
+        TextTokenizer tokenizer;
+        try {
+            tokenizer = TextTokenizer.load(dir, model.config().maxPositions());
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return FillMask.of(model, tokenizer);
     }
 
     /**
