@@ -61,7 +61,50 @@ public final class ServedModels {
     private ServedModels() {
     }
 
+    /**
+     * The model in {@code dir}, or why it cannot be served. A message names the model's files as the repository
+     * spells them ("model has no config.json"), never the runner's download cache, whose path is no business of
+     * the caller who reads the message in the API's answer.
+     *
+     * @throws InvalidModelException when the folder is not a model this runner serves, or a file of it is missing
+     *                               or unreadable
+     */
     public static ServedModel load(Path dir) throws IOException {
+        try {
+            return loadFrom(dir);
+        } catch (InvalidModelException | DatasetException e) {
+            throw new InvalidModelException(withoutFolder(e.getMessage(), dir), e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidModelException("model has no " + withoutFolder(e.getFile(), dir), e);
+        } catch (IOException e) {
+            throw new IOException(withoutFolder(e.getMessage(), dir), e);
+        }
+    }
+
+    /** The message with the folder's path cut from the paths of its files, and "the model" for the folder itself. */
+    static String withoutFolder(String message, Path dir) {
+        if (message == null) {
+            return null;
+        }
+        java.util.Set<String> spellings = new java.util.LinkedHashSet<>();
+        // not a relative spelling: "model" would also be cut out of the words of the message
+        spellings.add(dir.toAbsolutePath().toString());
+        spellings.add(dir.toAbsolutePath().normalize().toString());
+        try {
+            spellings.add(dir.toRealPath().toString());
+        } catch (IOException e) {
+            // a folder that is gone has no other spelling
+        }
+        String out = message;
+        // longest first: a spelling may be the start of another
+        for (String folder : spellings.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed())
+                .toList()) {
+            out = out.replace(folder + dir.getFileSystem().getSeparator(), "").replace(folder, "the model");
+        }
+        return out;
+    }
+
+    private static ServedModel loadFrom(Path dir) throws IOException {
         String type = ConfigJson.modelType(dir);
         Device device = Torch.preferredDevice();
         if (ModelTypes.BERT_FAMILY.contains(type)) {
