@@ -138,12 +138,13 @@ public final class ServedModels {
         }
         if (type.equals(AudioConfig.MODEL_TYPE)) {
             AudioClassifierModel model = AudioClassifierModel.load(dir, device);
-            return new AudioClassification<>(model, model.config().labels(), model::features);
+            // every clip is cut or padded to the model's clip length, as in training
+            return new AudioClassification<>(model, model.config().labels(), model::features, (clips, i) -> 0);
         }
         if (ModelTypes.AUDIO_PRETRAINED.contains(type)) {
             Wav2Vec2Classifier model = Wav2Vec2Classifier.load(dir, device);
             return new AudioClassification<>(model, model.labels(),
-                    split -> model.examples(split, Wav2Vec2Evaluator.MAX_SECONDS));
+                    split -> model.examples(split, Wav2Vec2Evaluator.MAX_SECONDS), (clips, i) -> clips.clip(i).length);
         }
         if (type.equals(ModelTypes.DUAL_ENCODER)) {
             return ZeroShotImageClassification.load(dir, device);
@@ -228,6 +229,11 @@ public final class ServedModels {
             }
         }
         throw new BadInput("this model reads " + what + ": send its bytes as the body, or {\"inputs\": \"<base64>\"}");
+    }
+
+    static BadInput notAnImage(int bytes) {
+        return new BadInput("the input is not an image this runner can read (PNG, JPEG, BMP, GIF, TIFF or WebP; got "
+                + bytes + " bytes)");
     }
 
     static void requireTask(Work work, String task) {
@@ -415,8 +421,9 @@ public final class ServedModels {
     }
 
     /**
-     * One image (the raw body, or base64 "inputs" when parameters came with it), resized as the model's recipe
-     * does, answered [{"label", "score"}, ...] with the top 5 by default.
+     * An image (the raw body, or base64 "inputs" when parameters came with it), resized as the model's recipe does,
+     * answered [{"label", "score"}, ...] with the top 5 by default. The images of a batch of requests, all resized
+     * to the model's size, go through one forward pass.
      */
     static final class ImageClassification<M extends TrainableClassifier<DecodedImages>> implements ServedModel {
         private final M model;
@@ -435,27 +442,29 @@ public final class ServedModels {
         }
 
         @Override
-        public Object run(Work work) throws IOException {
-            requireTask(work, task());
-            byte[] bytes = binaryInput(work, "an image");
-            // DecodedImages reads files: the image goes through the very decoder the model was trained with
-            Path file = Files.createTempFile("inference-", ".img");
+        public Object run(Work work) throws Exception {
+            return runAlone(work);
+        }
+
+        @Override
+        public List<Answer> runBatch(List<Work> works) {
+            MediaBatch<DecodedImages> images;
             try {
-                Files.write(file, bytes);
-                DecodedImages images;
-                try {
-                    images = DecodedImages.of(new LabelledFiles("inputs", List.of(file), new int[1]), imageSize);
-                } catch (DatasetException e) {
-                    throw new BadInput("the input is not an image this runner can read (PNG, JPEG, BMP, GIF, TIFF "
-                            + "or WebP; got " + bytes.length + " bytes)");
-                }
-                try (NDManager batch = model.manager().newSubManager()) {
-                    float[] logits = model.logits(model.batchInputs(batch, images, null, 0, 1)).toFloatArray();
-                    return LabelScores.of(logits, labels, work.parameters(), IMAGE_TOP_K);
-                }
-            } finally {
-                Files.deleteIfExists(file);
+                images = MediaBatch.of(works, task(), "an image", work -> { },
+                        files -> DecodedImages.of(files, imageSize), (e, file, bytes) -> notAnImage(bytes));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
+            List<Answer> answers = images.answers();
+            if (images.prepared() == null) {
+                return answers;
+            }
+            float[] logits;
+            try (NDManager batch = model.manager().newSubManager()) {
+                logits = model.logits(model.batchInputs(batch, images.prepared(), null, 0, images.size()))
+                        .toFloatArray();
+            }
+            return LabelScores.perRow(works, images.rows(), answers, logits, labels, IMAGE_TOP_K);
         }
 
         @Override
