@@ -1,7 +1,6 @@
 package io.modelhub.runners.serving;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.modelhub.contract.InferenceProtocol;
@@ -14,7 +13,6 @@ import io.modelhub.runners.recipes.audio.wav2vec2.Wav2Vec2Classifier;
 import io.modelhub.runners.recipes.audio.wav2vec2.Wav2Vec2Evaluator;
 import io.modelhub.runners.recipes.data.DatasetException;
 import io.modelhub.runners.recipes.data.DecodedImages;
-import io.modelhub.runners.recipes.data.LabelledFiles;
 import io.modelhub.runners.recipes.data.TextSplit;
 import io.modelhub.runners.recipes.encoders.TorchScriptEncoder;
 import io.modelhub.runners.recipes.text.MaskedLanguageModel;
