@@ -69,6 +69,28 @@ final class LabelScores {
         return out;
     }
 
+    /**
+     * The answers of a batch whose logits came from one forward pass: request w's scores from row rows[w] of the
+     * (rows, labels) logits; a request with a row below 0 keeps the answer it has (its error), and one whose
+     * parameters do not fit fails alone.
+     */
+    static List<ServedModel.Answer> perRow(List<io.modelhub.contract.InferenceProtocol.Work> works, int[] rows,
+            List<ServedModel.Answer> answers, float[] logits, List<String> labels, int defaultTopK) {
+        int n = labels.size();
+        for (int w = 0; w < works.size(); w++) {
+            if (rows[w] < 0) {
+                continue;
+            }
+            try {
+                answers.set(w, new ServedModel.Answer(of(java.util.Arrays.copyOfRange(logits, rows[w] * n,
+                        (rows[w] + 1) * n), labels, works.get(w).parameters(), defaultTopK), null));
+            } catch (BadInput e) {
+                answers.set(w, new ServedModel.Answer(null, e));
+            }
+        }
+        return answers;
+    }
+
     private static int topK(Map<String, Object> parameters, int defaultTopK, int labels) {
         Object value = parameters.get("top_k");
         if (value == null) {

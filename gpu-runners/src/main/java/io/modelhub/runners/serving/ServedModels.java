@@ -1,7 +1,6 @@
 package io.modelhub.runners.serving;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.modelhub.contract.InferenceProtocol;
@@ -14,12 +13,13 @@ import io.modelhub.runners.recipes.audio.wav2vec2.Wav2Vec2Classifier;
 import io.modelhub.runners.recipes.audio.wav2vec2.Wav2Vec2Evaluator;
 import io.modelhub.runners.recipes.data.DatasetException;
 import io.modelhub.runners.recipes.data.DecodedImages;
-import io.modelhub.runners.recipes.data.LabelledFiles;
 import io.modelhub.runners.recipes.data.TextSplit;
 import io.modelhub.runners.recipes.encoders.TorchScriptEncoder;
+import io.modelhub.runners.recipes.text.MaskedLanguageModel;
 import io.modelhub.runners.recipes.text.TextClassifier;
 import io.modelhub.runners.recipes.text.TextClassifierModel;
 import io.modelhub.runners.recipes.text.TextEncoderConfig;
+import io.modelhub.runners.recipes.text.TextTokenizer;
 import io.modelhub.runners.recipes.text.TokenizedTexts;
 import io.modelhub.runners.recipes.text.bert.BertConfig;
 import io.modelhub.runners.recipes.text.bert.BertModel;
@@ -46,10 +46,10 @@ import java.util.Map;
  * Loads a model folder for inference by its config.json: BERT-family base models answer feature-extraction
  * (sentence-transformers folders the pooled sentence embedding, and sentence-similarity; others the per-token hidden
  * states), *ForSequenceClassification models and the platform text classifiers answer text-classification,
- * *ForMaskedLM models fill-mask ({@link FillMask}), modelhub-cnn, timm ResNets and transformers ViTs answer
- * image-classification, and modelhub-audio and wav2vec2/HuBERT classifiers audio-classification
- * ({@link AudioClassification}). The model classes are the ones the
- * recipes train and evaluate with; this only feeds them one request.
+ * *ForMaskedLM models and the platform's pre-trained modelhub-text encoders fill-mask ({@link FillMask}),
+ * modelhub-cnn, timm ResNets and transformers ViTs answer image-classification, and modelhub-audio and
+ * wav2vec2/HuBERT classifiers audio-classification ({@link AudioClassification}). The model classes are the ones
+ * the recipes train and evaluate with; this only feeds them the requests.
  */
 public final class ServedModels {
     private static final String SENTENCE_SIMILARITY = InferenceProtocol.SENTENCE_SIMILARITY;
@@ -59,7 +59,50 @@ public final class ServedModels {
     private ServedModels() {
     }
 
+    /**
+     * The model in {@code dir}, or why it cannot be served. A message names the model's files as the repository
+     * spells them ("model has no config.json"), never the runner's download cache, whose path is no business of
+     * the caller who reads the message in the API's answer.
+     *
+     * @throws InvalidModelException when the folder is not a model this runner serves, or a file of it is missing
+     *                               or unreadable
+     */
     public static ServedModel load(Path dir) throws IOException {
+        try {
+            return loadFrom(dir);
+        } catch (InvalidModelException | DatasetException e) {
+            throw new InvalidModelException(withoutFolder(e.getMessage(), dir), e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidModelException("model has no " + withoutFolder(e.getFile(), dir), e);
+        } catch (IOException e) {
+            throw new IOException(withoutFolder(e.getMessage(), dir), e);
+        }
+    }
+
+    /** The message with the folder's path cut from the paths of its files, and "the model" for the folder itself. */
+    static String withoutFolder(String message, Path dir) {
+        if (message == null) {
+            return null;
+        }
+        java.util.Set<String> spellings = new java.util.LinkedHashSet<>();
+        // not a relative spelling: "model" would also be cut out of the words of the message
+        spellings.add(dir.toAbsolutePath().toString());
+        spellings.add(dir.toAbsolutePath().normalize().toString());
+        try {
+            spellings.add(dir.toRealPath().toString());
+        } catch (IOException e) {
+            // a folder that is gone has no other spelling
+        }
+        String out = message;
+        // longest first: a spelling may be the start of another
+        for (String folder : spellings.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed())
+                .toList()) {
+            out = out.replace(folder + dir.getFileSystem().getSeparator(), "").replace(folder, "the model");
+        }
+        return out;
+    }
+
+    private static ServedModel loadFrom(Path dir) throws IOException {
         String type = ConfigJson.modelType(dir);
         Device device = Torch.preferredDevice();
         if (ModelTypes.BERT_FAMILY.contains(type)) {
@@ -68,8 +111,13 @@ public final class ServedModels {
                 case ENCODER -> new FeatureExtraction(BertModel.load(dir, device),
                         Files.isRegularFile(dir.resolve(SentencePooling.MODULES_FILE)));
                 case SEQUENCE_CLASSIFICATION -> new TextClassification(BertTextClassifier.load(dir, device));
-                case MASKED_LM -> new FillMask(BertModel.load(dir, device));
+                case MASKED_LM -> FillMask.of(BertModel.load(dir, device));
             };
+        }
+        if (type.equals(TextEncoderConfig.MODEL_TYPE)
+                && !TextEncoderConfig.read(dir.resolve(MaskedLanguageModel.CONFIG_FILE)).isClassifier()) {
+            // without labels it is what text-pretraining writes: the encoder with its masked-LM head
+            return maskedLanguageModel(dir, device);
         }
         if (type.equals(TextEncoderConfig.MODEL_TYPE) || type.equals(TorchScriptEncoder.MODEL_TYPE)) {
             return new TextClassification(TextClassifierModel.load(dir, device));
@@ -88,12 +136,13 @@ public final class ServedModels {
         }
         if (type.equals(AudioConfig.MODEL_TYPE)) {
             AudioClassifierModel model = AudioClassifierModel.load(dir, device);
-            return new AudioClassification<>(model, model.config().labels(), model::features);
+            // every clip is cut or padded to the model's clip length, as in training
+            return new AudioClassification<>(model, model.config().labels(), model::features, (clips, i) -> 0);
         }
         if (ModelTypes.AUDIO_PRETRAINED.contains(type)) {
             Wav2Vec2Classifier model = Wav2Vec2Classifier.load(dir, device);
             return new AudioClassification<>(model, model.labels(),
-                    split -> model.examples(split, Wav2Vec2Evaluator.MAX_SECONDS));
+                    split -> model.examples(split, Wav2Vec2Evaluator.MAX_SECONDS), (clips, i) -> clips.clip(i).length);
         }
         if (type.equals(ModelTypes.DUAL_ENCODER)) {
             return ZeroShotImageClassification.load(dir, device);
@@ -104,6 +153,18 @@ public final class ServedModels {
                 + ", " + ModelTypes.TIMM + ", " + ModelTypes.VIT + ", " + AudioConfig.MODEL_TYPE + ", "
                 + String.join(", ", ModelTypes.AUDIO_PRETRAINED) + " and " + ModelTypes.DUAL_ENCODER
                 + " models (see docs/inference.md)");
+    }
+
+    private static FillMask maskedLanguageModel(Path dir, Device device) throws IOException {
+        MaskedLanguageModel model = MaskedLanguageModel.load(dir, device);
+        TextTokenizer tokenizer;
+        try {
+            tokenizer = TextTokenizer.load(dir, model.config().maxPositions());
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return FillMask.of(model, tokenizer);
     }
 
     /**
@@ -166,6 +227,11 @@ public final class ServedModels {
             }
         }
         throw new BadInput("this model reads " + what + ": send its bytes as the body, or {\"inputs\": \"<base64>\"}");
+    }
+
+    static BadInput notAnImage(int bytes) {
+        return new BadInput("the input is not an image this runner can read (PNG, JPEG, BMP, GIF, TIFF or WebP; got "
+                + bytes + " bytes)");
     }
 
     static void requireTask(Work work, String task) {
@@ -353,8 +419,9 @@ public final class ServedModels {
     }
 
     /**
-     * One image (the raw body, or base64 "inputs" when parameters came with it), resized as the model's recipe
-     * does, answered [{"label", "score"}, ...] with the top 5 by default.
+     * An image (the raw body, or base64 "inputs" when parameters came with it), resized as the model's recipe does,
+     * answered [{"label", "score"}, ...] with the top 5 by default. The images of a batch of requests, all resized
+     * to the model's size, go through one forward pass.
      */
     static final class ImageClassification<M extends TrainableClassifier<DecodedImages>> implements ServedModel {
         private final M model;
@@ -373,27 +440,29 @@ public final class ServedModels {
         }
 
         @Override
-        public Object run(Work work) throws IOException {
-            requireTask(work, task());
-            byte[] bytes = binaryInput(work, "an image");
-            // DecodedImages reads files: the image goes through the very decoder the model was trained with
-            Path file = Files.createTempFile("inference-", ".img");
+        public Object run(Work work) throws Exception {
+            return runAlone(work);
+        }
+
+        @Override
+        public List<Answer> runBatch(List<Work> works) {
+            MediaBatch<DecodedImages> images;
             try {
-                Files.write(file, bytes);
-                DecodedImages images;
-                try {
-                    images = DecodedImages.of(new LabelledFiles("inputs", List.of(file), new int[1]), imageSize);
-                } catch (DatasetException e) {
-                    throw new BadInput("the input is not an image this runner can read (PNG, JPEG, BMP, GIF, TIFF "
-                            + "or WebP; got " + bytes.length + " bytes)");
-                }
-                try (NDManager batch = model.manager().newSubManager()) {
-                    float[] logits = model.logits(model.batchInputs(batch, images, null, 0, 1)).toFloatArray();
-                    return LabelScores.of(logits, labels, work.parameters(), IMAGE_TOP_K);
-                }
-            } finally {
-                Files.deleteIfExists(file);
+                images = MediaBatch.of(works, task(), "an image", work -> { },
+                        files -> DecodedImages.of(files, imageSize), (e, file, bytes) -> notAnImage(bytes));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
+            List<Answer> answers = images.answers();
+            if (images.prepared() == null) {
+                return answers;
+            }
+            float[] logits;
+            try (NDManager batch = model.manager().newSubManager()) {
+                logits = model.logits(model.batchInputs(batch, images.prepared(), null, 0, images.size()))
+                        .toFloatArray();
+            }
+            return LabelScores.perRow(works, images.rows(), answers, logits, labels, IMAGE_TOP_K);
         }
 
         @Override

@@ -4,11 +4,10 @@ import ai.djl.Device;
 import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.InferenceProtocol.Work;
 import io.modelhub.runners.recipes.crossmodal.DualEncoder;
-import io.modelhub.runners.recipes.data.DatasetException;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,56 +62,136 @@ final class ZeroShotImageClassification implements ServedModel {
     }
 
     @Override
-    public Object run(Work work) throws IOException {
-        if (InferenceProtocol.FEATURE_EXTRACTION.equals(work.task())) {
-            ServedModels.Texts texts = ServedModels.Texts.of(work);
-            float[] flat = model.embed(textIsA, texts.texts(), BATCH);
-            int d = model.projectionSize();
-            float[][] rows = new float[texts.texts().size()][];
-            for (int i = 0; i < rows.length; i++) {
-                rows[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
-            }
-            return texts.single() ? rows[0] : rows;
-        }
-        if (work.task() != null && !work.task().equals(task())) {
-            throw new BadInput(work.repo() + " is a " + task() + " model (a dual encoder); it serves " + task()
-                    + " and, for texts, " + InferenceProtocol.FEATURE_EXTRACTION + ", not " + work.task());
-        }
-        List<String> labels = candidateLabels(work.parameters());
-        String template = template(work.parameters());
-        float[] image = embedImage(ServedModels.binaryInput(work, "an image"));
-        float[] prompts = model.embed(textIsA, labels.stream().map(l -> template.replace("{}", l)).toList(), BATCH);
-        int d = model.projectionSize();
-        float[] logits = new float[labels.size()];
-        for (int l = 0; l < logits.length; l++) {
-            double dot = 0;
-            for (int k = 0; k < d; k++) {
-                dot += image[k] * prompts[l * d + k];
-            }
-            logits[l] = (float) (model.scale() * dot);
-        }
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("function_to_apply", "softmax");  // also for one label: CLIP's softmax gives it 1.0
-        if (work.parameters().get("top_k") != null) {
-            parameters.put("top_k", work.parameters().get("top_k"));
-        }
-        return LabelScores.of(logits, labels, parameters, labels.size());
+    public Object run(Work work) throws Exception {
+        return runAlone(work);
     }
 
-    private float[] embedImage(byte[] bytes) throws IOException {
-        // the towers read files: the image goes through the very decoder the model was trained with
-        Path file = Files.createTempFile("inference-", ".img");
-        try {
-            Files.write(file, bytes);
-            try {
-                return model.embed(!textIsA, List.of(file.toString()), 1);
-            } catch (DatasetException e) {
-                throw new BadInput("the input is not an image this runner can read (PNG, JPEG, BMP, GIF, TIFF or WebP;"
-                        + " got " + bytes.length + " bytes)");
+    /**
+     * The images of all the zero-shot requests in one pass of the vision tower, and all their prompts in one pass of
+     * the text tower; text feature-extraction requests in one pass of the text tower too.
+     */
+    @Override
+    public List<Answer> runBatch(List<Work> works) {
+        List<Answer> answers = new ArrayList<>();
+        List<Work> images = new ArrayList<>();
+        List<Integer> imageIndexes = new ArrayList<>();
+        List<Work> texts = new ArrayList<>();
+        List<Integer> textIndexes = new ArrayList<>();
+        for (int w = 0; w < works.size(); w++) {
+            Work work = works.get(w);
+            answers.add(null);
+            if (InferenceProtocol.FEATURE_EXTRACTION.equals(work.task())) {
+                texts.add(work);
+                textIndexes.add(w);
+            } else if (work.task() != null && !work.task().equals(task())) {
+                answers.set(w, new Answer(null, new BadInput(work.repo() + " is a " + task() + " model (a dual "
+                        + "encoder); it serves " + task() + " and, for texts, " + InferenceProtocol.FEATURE_EXTRACTION
+                        + ", not " + work.task())));
+            } else {
+                images.add(work);
+                imageIndexes.add(w);
             }
-        } finally {
-            Files.deleteIfExists(file);
         }
+        List<Answer> textAnswers = embedTexts(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            answers.set(textIndexes.get(i), textAnswers.get(i));
+        }
+        List<Answer> imageAnswers = classify(images);
+        for (int i = 0; i < images.size(); i++) {
+            answers.set(imageIndexes.get(i), imageAnswers.get(i));
+        }
+        return answers;
+    }
+
+    /** A text's normalised embedding, a vector for a text and a list of vectors for a list. */
+    private List<Answer> embedTexts(List<Work> works) {
+        List<Answer> answers = new ArrayList<>();
+        List<ServedModels.Texts> texts = new ArrayList<>();
+        List<String> all = new ArrayList<>();
+        for (Work work : works) {
+            try {
+                ServedModels.Texts t = ServedModels.Texts.of(work);
+                texts.add(t);
+                all.addAll(t.texts());
+                answers.add(null);
+            } catch (BadInput e) {
+                texts.add(null);
+                answers.add(new Answer(null, e));
+            }
+        }
+        float[] flat = all.isEmpty() ? new float[0] : model.embed(textIsA, all, BATCH);
+        int d = model.projectionSize();
+        int row = 0;
+        for (int w = 0; w < works.size(); w++) {
+            ServedModels.Texts t = texts.get(w);
+            if (t == null) {
+                continue;
+            }
+            float[][] rows = new float[t.texts().size()][];
+            for (int i = 0; i < rows.length; i++, row++) {
+                rows[i] = Arrays.copyOfRange(flat, row * d, (row + 1) * d);
+            }
+            answers.set(w, new Answer(t.single() ? rows[0] : rows, null));
+        }
+        return answers;
+    }
+
+    private List<Answer> classify(List<Work> works) {
+        if (works.isEmpty()) {
+            return List.of();
+        }
+        MediaBatch<float[]> images;
+        try {
+            images = MediaBatch.of(works, task(), "an image", work -> {
+                candidateLabels(work.parameters());
+                template(work.parameters());
+            }, files -> model.embed(!textIsA, files.files().stream().map(Path::toString).toList(), BATCH),
+                    (e, file, bytes) -> ServedModels.notAnImage(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Answer> answers = images.answers();
+        if (images.prepared() == null) {
+            return answers;
+        }
+        // every request's prompts in one pass of the text tower
+        List<String> prompts = new ArrayList<>();
+        for (int w = 0; w < works.size(); w++) {
+            if (images.rows()[w] >= 0) {
+                String template = template(works.get(w).parameters());
+                candidateLabels(works.get(w).parameters()).forEach(l -> prompts.add(template.replace("{}", l)));
+            }
+        }
+        float[] promptEmbeddings = model.embed(textIsA, prompts, BATCH);
+        int d = model.projectionSize();
+        int prompt = 0;
+        for (int w = 0; w < works.size(); w++) {
+            int row = images.rows()[w];
+            if (row < 0) {
+                continue;
+            }
+            Work work = works.get(w);
+            List<String> labels = candidateLabels(work.parameters());
+            float[] logits = new float[labels.size()];
+            for (int l = 0; l < logits.length; l++, prompt++) {
+                double dot = 0;
+                for (int k = 0; k < d; k++) {
+                    dot += images.prepared()[row * d + k] * promptEmbeddings[prompt * d + k];
+                }
+                logits[l] = (float) (model.scale() * dot);
+            }
+            Map<String, Object> parameters = new LinkedHashMap<>();
+            parameters.put("function_to_apply", "softmax");  // also for one label: CLIP's softmax gives it 1.0
+            if (work.parameters().get("top_k") != null) {
+                parameters.put("top_k", work.parameters().get("top_k"));
+            }
+            try {
+                answers.set(w, new Answer(LabelScores.of(logits, labels, parameters, labels.size()), null));
+            } catch (BadInput e) {
+                answers.set(w, new Answer(null, e));
+            }
+        }
+        return answers;
     }
 
     /** A list of labels, or one comma-separated string of them (as the zero-shot text pipeline also takes). */

@@ -105,4 +105,33 @@ class ServedModelsTest {
         InvalidModelException e = assertThrows(InvalidModelException.class, () -> ServedModels.load(dir));
         assertTrue(e.getMessage().contains("\"gpt2\"") && e.getMessage().contains("modelhub-cnn"), e.getMessage());
     }
+
+    @Test
+    void loadErrorsNameTheRepositoryFileNotTheRunnersCachePath(@TempDir Path cache) throws Exception {
+        // laid out as the runner's download cache is: the model folder deep under the cache root
+        Path dir = cache.resolve("models/ns/tiny/c0ffee");
+        TinyBert.write(dir, BertConfig.Family.BERT, List.of("the cat sat on the mat", "a dog ran"));
+        Path weights = dir.resolve("model.safetensors");
+        byte[] saved = Files.readAllBytes(weights);
+
+        Files.write(weights, new byte[] {1, 2, 3});
+        assertNamesOnly(dir, cache, "model.safetensors");
+        Files.delete(weights);
+        assertNamesOnly(dir, cache, "model.safetensors");
+        Files.write(weights, saved);
+
+        Files.delete(dir.resolve("tokenizer.json"));
+        assertNamesOnly(dir, cache, "tokenizer.json");
+
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": ");
+        assertNamesOnly(dir, cache, "config.json");
+        Files.delete(dir.resolve("config.json"));
+        assertNamesOnly(dir, cache, "config.json");
+    }
+
+    private static void assertNamesOnly(Path dir, Path cache, String file) {
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> ServedModels.load(dir));
+        assertTrue(e.getMessage().contains(file), e.getMessage());
+        assertTrue(!e.getMessage().contains(cache.toString()) && !e.getMessage().contains("c0ffee"), e.getMessage());
+    }
 }

@@ -10,12 +10,19 @@ import io.modelhub.runners.recipes.audio.WavWriter;
 import io.modelhub.runners.recipes.audio.wav2vec2.TinyWav2Vec2;
 import io.modelhub.runners.recipes.audio.wav2vec2.Wav2Vec2Classifier;
 import io.modelhub.runners.recipes.data.LabelledFiles;
+import io.modelhub.runners.recipes.text.MaskedLanguageModel;
+import io.modelhub.runners.recipes.text.TextEncoderConfig;
+import io.modelhub.runners.recipes.text.TextPretrainingRecipe;
+import io.modelhub.runners.recipes.text.TextTokenizer;
 import io.modelhub.runners.recipes.text.bert.BertConfig;
 import io.modelhub.runners.recipes.text.bert.BertModel;
 import io.modelhub.runners.recipes.text.bert.TinyBert;
 import io.modelhub.runners.recipes.training.LabelledExamples;
 import io.modelhub.runners.recipes.training.TrainableClassifier;
 import io.modelhub.runners.recipes.vision.InvalidModelException;
+import io.modelhub.runners.testing.FakeRunContext;
+import io.modelhub.runners.testing.TextDatasetBuilder;
+import io.modelhub.runners.testing.TextDatasetBuilder.Topic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,6 +129,58 @@ class ServedTasksTest {
         Files.writeString(tokenizer, Files.readString(tokenizer).replace("[MASK]", "[MSK]"));
         InvalidModelException e = assertThrows(InvalidModelException.class, () -> ServedModels.load(mlm));
         assertTrue(e.getMessage().contains("no mask token"), e.getMessage());
+    }
+
+    @Test
+    void fillMaskServesTheEncoderTheTextPretrainingRecipeWrites(@TempDir Path dir) throws Exception {
+        Path corpus = TextDatasetBuilder.in(dir.resolve("corpus")).topics(Topic.FOOD, Topic.TECH).labels(false)
+                .split("train", 40).build();
+        FakeRunContext ctx = FakeRunContext.builder(dir.resolve("run")).dataset(corpus)
+                .params(Map.of("epochs", 2, "hidden_size", 32, "num_layers", 1, "max_length", 32)).build();
+        assertTrue(new TextPretrainingRecipe().run(ctx).completed(), ctx.logs().toString());
+        Path mlm = ctx.outputDir();
+        assertTrue(Files.readString(mlm.resolve("config.json")).contains(TextEncoderConfig.MLM_ARCHITECTURE));
+
+        String text = "the chef [MASK] the fresh soup";
+        double[] expected;
+        try (MaskedLanguageModel model = MaskedLanguageModel.load(mlm, Device.cpu());
+             TextTokenizer tokenizer = TextTokenizer.load(mlm, model.config().maxPositions());
+             NDManager m = model.manager().newSubManager()) {
+            long[] ids = tokenizer.encode(List.of(text))[0];
+            int position = java.util.stream.IntStream.range(0, ids.length)
+                    .filter(i -> ids[i] == tokenizer.maskId()).findFirst().orElseThrow();
+            assertEquals(3, position, "[CLS] the chef [MASK]: the word-level tokenizer keeps [MASK] whole");
+            // the model's own forward pass on the text alone (no padding), as pre-training's evaluation runs it
+            long[] attention = new long[ids.length];
+            java.util.Arrays.fill(attention, 1);
+            ai.djl.ndarray.NDList inputs = new ai.djl.ndarray.NDList(m.create(ids, new ai.djl.ndarray.types.Shape(1,
+                    ids.length)), m.create(attention, new ai.djl.ndarray.types.Shape(1, ids.length)));
+            expected = softmax(model.logits(inputs, m.create(new long[] {position})).toFloatArray());
+        }
+        Integer[] byScore = java.util.stream.IntStream.range(0, expected.length).boxed()
+                .sorted((a, b) -> Double.compare(expected[b], expected[a])).toArray(Integer[]::new);
+        try (ServedModel served = ServedModels.load(mlm)) {
+            assertEquals("fill-mask", served.task());
+            List<?> answer = (List<?>) served.run(json(text, Map.of()));
+            assertEquals(5, answer.size(), "top 5 by default");
+            for (int k = 0; k < answer.size(); k++) {
+                Map<?, ?> candidate = (Map<?, ?>) answer.get(k);
+                assertEquals((long) byScore[k], candidate.get("token"), "the forward pass's rank " + k);
+                assertEquals(expected[byScore[k]], (double) candidate.get("score"), 1e-6);
+                String word = (String) candidate.get("token_str");
+                assertEquals(word.startsWith("[") ? "the chef the fresh soup" : "the chef " + word + " the fresh soup",
+                        candidate.get("sequence"));
+            }
+            // a batch with longer texts (so this one is padded) answers it as alone; a text without a mask fails alone
+            Work alone = json(text, Map.of("top_k", 3));
+            Work longer = json(List.of("the server [MASK] the secure network again and the laptop crashes", text),
+                    Map.of("targets", List.of("the", "crashes")));
+            List<ServedModel.Answer> batch = served.runBatch(List.of(alone, json("no mask here", Map.of()), longer));
+            assertScores(served.run(alone), batch.get(0).output());
+            assertTrue(batch.get(1).error() instanceof BadInput, String.valueOf(batch.get(1)));
+            assertScores(served.run(longer), batch.get(2).output());
+            assertEquals(2, ((List<?>) ((List<?>) batch.get(2).output()).get(0)).size(), "two targets: " + batch.get(2));
+        }
     }
 
     @Test

@@ -42,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and a modelhub-cnn that tells red from blue ({@link InferenceModels}). First without any serving runner (the
  * widget says so; an empty text gets the API's own refusal), then with a runner played by the test that holds the
  * request (the loading state, then the retry answered), then with a real runner process serving: the labelled
- * scores the widget shows are those the API answers for the same input.
+ * scores the widget shows are those the API answers for the same input (text and image classification, fill-mask,
+ * an uploaded WAV clip).
  */
 @QuarkusTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -50,6 +51,8 @@ class InferenceWidgetBrowserTest {
     static final String TEXT = "widget-sentiment";
     static final String IMAGE = "widget-colours";
     static final String SECRET = "widget-secret";
+    static final String FILL = "widget-fill-mask";
+    static final String SOUND = "widget-sounds";
     static final Duration ANSWER = Duration.ofSeconds(120);
 
     @TestHTTPResource("/")
@@ -197,6 +200,42 @@ class InferenceWidgetBrowserTest {
         assertMatchesApi(secret, asOwner.getList("[0].label", String.class), asOwner.getList("[0].score", Double.class));
     }
 
+    @Test
+    @Order(4)
+    void theFillMaskAndAudioWidgetsShowTheApisAnswers() throws Exception {
+        startServingRunner();
+        browser.open("/admin/" + FILL);
+        WebElement widget = browser.waitFor(By.id("inference-widget"));
+        assertEquals("fill-mask", widget.getAttribute("data-task"));
+        browser.click(By.xpath("//vaadin-button[contains(@class, 'widget-example') and contains(., 'a [MASK] movie')]"));
+        assertEquals("a [MASK] movie", text());
+        browser.click(By.id("widget-compute"));
+        List<Shown> filled = awaitScores(List.of());
+        JsonPath api = HubApi.as(null).contentType("application/json").body(Map.of("inputs", "a [MASK] movie"))
+                .post("/models/admin/" + FILL).then().statusCode(200).extract().jsonPath();
+        assertMatchesApi(filled, api.getList("token_str", String.class), api.getList("score", Double.class));
+        // the head's bias alone: ln 3 for "good", 0 for every other token
+        assertEquals("good", filled.get(0).label());
+        assertEquals(3 * filled.get(1).score(), filled.get(0).score(), 1e-6);
+
+        browser.open("/admin/" + SOUND);
+        assertEquals("audio-classification", browser.waitFor(By.id("inference-widget")).getAttribute("data-task"));
+        byte[] tone = InferenceModels.wav(16_000, 8_000);
+        Path clip = Files.createTempDirectory("widget").resolve("tone.wav");
+        Files.write(clip, tone);
+        browser.waitFor(By.id("widget-upload")).getShadowRoot().findElement(By.cssSelector("input[type=file]"))
+                .sendKeys(clip.toString());
+        browser.waitUntil(d -> d.findElement(By.id("widget-chosen")).getText().startsWith("tone.wav"));
+        assertEquals(1, browser.driver().findElements(By.cssSelector("#widget-preview audio")).size());
+        browser.click(By.id("widget-compute"));
+        List<Shown> heard = awaitScores(List.of());
+        JsonPath sound = HubApi.as(null).contentType("audio/wav").body(tone).post("/models/admin/" + SOUND)
+                .then().statusCode(200).extract().jsonPath();
+        assertMatchesApi(heard, sound.getList("label", String.class), sound.getList("score", Double.class));
+        assertEquals(List.of(new Shown("yes", 0.75), new Shown("no", 0.25)), heard.stream()
+                .map(s -> new Shown(s.label(), Math.round(s.score() * 1e6) / 1e6)).toList(), "the head's bias alone");
+    }
+
     // ---- the page ----
 
     record Shown(String label, double score) {
@@ -314,6 +353,14 @@ class InferenceWidgetBrowserTest {
                         - src: https://example.com/cat.jpg
                           example_title: Elsewhere""", "# Red or blue\n"))
                 .create();
+        InferenceModels.fillMask(FILL)
+                .file("README.md", HubApi.readme("""
+                        pipeline_tag: fill-mask
+                        widget:
+                        - text: a [MASK] movie""", "# Fills a mask\n"))
+                .create();
+        InferenceModels.audioClassifier(SOUND)
+                .file("README.md", HubApi.readme("pipeline_tag: audio-classification", "# Yes or no\n")).create();
         HubApi.model("widget-translator").file("README.md", HubApi.readme("pipeline_tag: translation", "# Not served\n")).create();
         created = true;
     }

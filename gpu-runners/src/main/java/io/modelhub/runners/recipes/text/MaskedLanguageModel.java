@@ -112,8 +112,19 @@ public final class MaskedLanguageModel implements AutoCloseable {
         return model.newTrainer(trainingConfig);
     }
 
-    NDManager manager() {
+    /** The manager that owns the weights; inference batches live in sub-managers of it. */
+    public NDManager manager() {
         return model.getNDManager();
+    }
+
+    /**
+     * The MLM head's vocabulary logits (n, vocab_size) in inference mode at {@code flatPositions} (indexes into
+     * batch*seq) of a padded batch of input_ids and attention_mask (batch, seq).
+     */
+    public NDArray logits(NDList inputs, NDArray flatPositions) {
+        NDManager manager = flatPositions.getManager();
+        return block.forward(new ParameterStore(manager, false), new NDList(inputs.get(0), inputs.get(1),
+                flatPositions), false).singletonOrThrow();
     }
 
     /**

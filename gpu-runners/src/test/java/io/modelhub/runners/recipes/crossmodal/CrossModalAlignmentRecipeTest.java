@@ -202,6 +202,34 @@ class CrossModalAlignmentRecipeTest {
             // the same argmax as the index's, up to a near tie flipped by float rounding
             assertEquals(indexAccuracy, (double) right / heldOut, 1.0 / heldOut + 1e-9);
 
+            // a batch: the images in one pass of the vision tower, the prompts in one of the text tower, each request
+            // answered as alone; one that does not fit fails alone
+            List<Work> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < items.size() && batch.size() < 6; i++) {
+                byte[] png = Files.readAllBytes(pairs.resolve(new ObjectMapper().readTree(items.get(i)).path("b").asText()));
+                batch.add(new Work("r", "ns/clip", "c0ffee", null, null, batch.size() % 2 == 0 ? parameters
+                        : Map.of("candidate_labels", List.of("red", "blue")), png, List.of()));
+            }
+            batch.add(2, new Work("r", "ns/clip", "c0ffee", null, null, parameters, "not an image".getBytes(), List.of()));
+            List<ServedModel.Answer> answers = served.runBatch(batch);
+            double batchDiff = 0;
+            for (int w = 0; w < batch.size(); w++) {
+                if (w == 2) {
+                    assertTrue(answers.get(w).error() instanceof BadInput, String.valueOf(answers.get(w)));
+                    continue;
+                }
+                List<?> alone = (List<?>) served.run(batch.get(w));
+                List<?> inBatch = (List<?>) answers.get(w).output();
+                assertEquals(alone.size(), inBatch.size());
+                for (int l = 0; l < alone.size(); l++) {
+                    assertEquals(((Map<?, ?>) alone.get(l)).get("label"), ((Map<?, ?>) inBatch.get(l)).get("label"));
+                    batchDiff = Math.max(batchDiff, Math.abs(((Number) ((Map<?, ?>) alone.get(l)).get("score")).doubleValue()
+                            - ((Number) ((Map<?, ?>) inBatch.get(l)).get("score")).doubleValue()));
+                }
+            }
+            System.out.printf("served zero-shot, a batch of %d requests vs alone: max abs diff %.2e%n", batch.size(), batchDiff);
+            assertTrue(batchDiff <= 1e-5, "batch vs alone: " + batchDiff);
+
             // base64 JSON with top_k, as InferenceClient sends an image with parameters
             String firstImage = new ObjectMapper().readTree(items.get(0)).path("b").asText();
             String base64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(pairs.resolve(firstImage)));
