@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Failure through real serving runner processes (issue 15, part 5): a model larger than every runner's serving budget
  * is refused by the hub before it waits; a runner that dies while it holds a request (frozen with SIGSTOP once the hub
  * has handed it the request, then killed with SIGKILL) costs the caller one retry on another runner; a second death
- * ends the call with a 503 naming both. About 35 s: the hub counts a runner as gone 10 s after its last poll.
+ * ends the call with a 503 naming both. 78-80 s on a busy 2-core box: three runner starts, and twice the 10 s after which
+ * the hub counts a runner as gone.
  */
 @QuarkusTest
 class InferenceFailoverTest {
