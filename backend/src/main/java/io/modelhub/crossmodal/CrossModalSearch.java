@@ -183,7 +183,7 @@ public class CrossModalSearch {
             throw ApiException.badRequest("Type a text to search for");
         }
         String query = text.trim();
-        Work work = inference.prepare(model, index.commit(), InferenceProtocol.FEATURE_EXTRACTION,
+        Work work = inference.prepareAt(model, index.commit(), InferenceProtocol.FEATURE_EXTRACTION,
                 new InferenceInput(query, Map.of(), null));
         InferenceCalls.Answer answer = calls.call(work, calls.apiWaitMs());
         if (answer.reason() != null) {

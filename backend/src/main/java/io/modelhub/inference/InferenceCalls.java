@@ -5,6 +5,7 @@ import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.InferenceProtocol.Result;
 import io.modelhub.contract.InferenceProtocol.Work;
 import io.modelhub.platform.ApiException;
+import io.modelhub.repos.Repo;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,8 +38,20 @@ public class InferenceCalls {
      */
     public Answer call(Viewer viewer, String namespace, String name, String revision, String task, String contentType,
                        byte[] body, long waitMs) throws InterruptedException {
+        long started = System.nanoTime();
         InferenceInput input = InferenceInput.parse(contentType, body);
-        return call(service.prepare(viewer, namespace, name, revision, task, input), waitMs);
+        return call(service.prepare(viewer, namespace, name, revision, task, input), waitMs, started);
+    }
+
+    /**
+     * The same for a model whose visibility to the caller this HTTP request has already checked
+     * ({@link io.modelhub.repos.CheckedRepo}): one visibility check per request.
+     */
+    public Answer call(Repo visible, String revision, String task, String contentType, byte[] body, long waitMs)
+            throws InterruptedException {
+        long started = System.nanoTime();
+        InferenceInput input = InferenceInput.parse(contentType, body);
+        return call(service.prepare(visible, revision, task, input), waitMs, started);
     }
 
     /**
@@ -46,18 +59,24 @@ public class InferenceCalls {
      * the 503 that says why there is none.
      */
     public Answer call(Work work, long waitMs) throws InterruptedException {
+        return call(work, waitMs, System.nanoTime());
+    }
+
+    private Answer call(Work work, long waitMs, long started) throws InterruptedException {
+        long prepared = System.nanoTime();
+        long prepareMillis = (prepared - started) / 1_000_000;
         if (!router.anyServing()) {
             return unavailable(InferenceRouter.Stall.NO_RUNNER, work, null, waitMs);
         }
-        long started = System.nanoTime();
+        router.refuseIfNoRunnerFits(work);
         InferenceRouter.Outcome outcome = router.await(router.submit(work), waitMs);
         if (outcome.stall() != null) {
             return unavailable(outcome.stall(), work, outcome.runnerName(), waitMs);
         }
         Result result = outcome.result();
-        long millis = (System.nanoTime() - started) / 1_000_000;
+        long millis = (System.nanoTime() - prepared) / 1_000_000;
         return new Answer(result.status(), result.status() == 200 ? result.output() : null,
-                result.status() == 200 ? null : result.error(), null, null, null, work.revision(), millis);
+                result.status() == 200 ? null : result.error(), null, null, null, work.revision(), millis, prepareMillis);
     }
 
     public long apiWaitMs() {
@@ -68,11 +87,11 @@ public class InferenceCalls {
         return switch (stall) {
             case NO_RUNNER -> new Answer(503, null, "No serving runner online for " + work.repo()
                     + ": start a runner with " + InferenceProtocol.SERVE_ENV + "=1 (the embedded start's local runner "
-                    + "serves)", "no_serving_runner", null, 30, work.revision(), 0);
+                    + "serves)", "no_serving_runner", null, 30, work.revision(), 0, 0);
             case LOADING -> new Answer(503, null, "Model " + work.repo() + " is currently loading on runner "
-                    + runnerName, "loading", runnerName, LOADING_RETRY_SECONDS, work.revision(), 0);
+                    + runnerName, "loading", runnerName, LOADING_RETRY_SECONDS, work.revision(), 0, 0);
             case BUSY -> new Answer(503, null, "All serving runners are busy; " + work.repo() + " waited "
-                    + Math.max(1, waitMs / 1000) + " s", "busy", null, 5, work.revision(), 0);
+                    + Math.max(1, waitMs / 1000) + " s", "busy", null, 5, work.revision(), 0, 0);
         };
     }
 
@@ -87,9 +106,10 @@ public class InferenceCalls {
      * @param retryAfter    seconds after which to try again (with a reason)
      * @param commit        the commit the model ran at
      * @param computeMillis how long the hub waited for the answer (routing, loading, computing)
+     * @param prepareMillis the hub's work before that: parsing the body, resolving the revision, the model's files
      */
     public record Answer(int status, Object output, String error, String reason, String runnerName, Integer retryAfter,
-                         String commit, long computeMillis) {
+                         String commit, long computeMillis, long prepareMillis) {
         public boolean ok() {
             return status == 200;
         }

@@ -4,7 +4,11 @@ import io.modelhub.accounts.CurrentViewer;
 import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.ApiExceptionMapper;
+import io.modelhub.repos.CheckedRepo;
+import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoAccessFilter;
+import io.modelhub.repos.RepoName;
+import io.modelhub.repos.RepoType;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -30,6 +34,8 @@ public class InferenceResource {
     CurrentViewer viewer;
     @Inject
     InferenceCalls calls;
+    @Inject
+    CheckedRepo checked;
 
     @POST
     @Path("{ns}/{name}")
@@ -60,10 +66,14 @@ public class InferenceResource {
 
     private Response run(String ns, String name, String revision, String task, String contentType, byte[] body)
             throws InterruptedException {
-        InferenceCalls.Answer answer = calls.call(viewer.get(), ns, name, revision, task, contentType, body, calls.apiWaitMs());
+        Repo repo = checked.visible(viewer.get(), new RepoName(RepoType.MODEL, ns, name));
+        InferenceCalls.Answer answer = calls.call(repo, revision, task, contentType, body, calls.apiWaitMs());
         if (answer.ok()) {
+            // Server-Timing splits the hub's part of a call for whoever measures it (docs/benchmarks.md)
             return Response.ok(answer.output(), MediaType.APPLICATION_JSON_TYPE).header("X-Repo-Commit", answer.commit())
-                    .header("X-Compute-Time-Ms", answer.computeMillis()).build();
+                    .header("X-Compute-Time-Ms", answer.computeMillis())
+                    .header("Server-Timing", "prepare;dur=" + answer.prepareMillis() + ", runner;dur=" + answer.computeMillis())
+                    .build();
         }
         if (answer.reason() != null) {
             throw answer.unavailable();

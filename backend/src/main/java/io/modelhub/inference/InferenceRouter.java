@@ -1,8 +1,10 @@
 package io.modelhub.inference;
 
+import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.InferenceProtocol.Poll;
 import io.modelhub.contract.InferenceProtocol.Result;
 import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.platform.ApiException;
 import io.modelhub.runners.RunnerRetired;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +51,8 @@ public class InferenceRouter {
         private int attempts;
         private Long runner;
         private Long lostBy;
+        /** Why each earlier runner lost it, for the 503 of the last loss. */
+        private final List<String> losses = new ArrayList<>();
         private Result result;
 
         private Ticket(Work work, long now) {
@@ -71,6 +75,7 @@ public class InferenceRouter {
         String name;
         Set<String> loaded = Set.of();
         long freeBytes;
+        long budgetBytes;
         int openPolls;
         long lastSeen;
 
@@ -149,11 +154,18 @@ public class InferenceRouter {
             runner.name = runnerName;
             runner.loaded = new HashSet<>(poll.loaded().stream().map(m -> m.repo() + "@" + m.revision()).toList());
             runner.freeBytes = poll.freeBytes();
+            runner.budgetBytes = poll.budgetBytes();
             runner.lastSeen = clock.getAsLong();
             Set<String> inFlight = new HashSet<>(poll.inFlight());
             for (Ticket t : List.copyOf(tickets.values())) {
-                if (t.result == null && Long.valueOf(runnerId).equals(t.runner) && !inFlight.contains(t.work.id())) {
-                    lost(t, "runner " + runnerName + " dropped it");
+                if (t.result == null && Long.valueOf(runnerId).equals(t.runner)) {
+                    if (!inFlight.contains(t.work.id())) {
+                        lost(t, "runner " + runnerName + " dropped it");
+                    } else {
+                        // a model it is loading or computing for counts as loaded: the runner polls again as soon as it
+                        // takes a request, before the model is loaded, and that poll may stay open for 20 s
+                        runner.loaded.add(t.model);
+                    }
                 }
             }
             runner.openPolls++;
@@ -161,7 +173,8 @@ public class InferenceRouter {
                 long deadline = clock.getAsLong() + waitMs;
                 while (true) {
                     reap();
-                    List<Work> picked = pick(runner, Math.max(0, poll.capacity()));
+                    // a runner taken offline (re-registered, credential revoked) while this poll waited takes nothing
+                    List<Work> picked = runners.get(runnerId) == runner ? pick(runner, Math.max(0, poll.capacity())) : List.of();
                     long left = deadline - clock.getAsLong();
                     if (!picked.isEmpty() || left <= 0 || closing) {
                         return picked;
@@ -242,6 +255,7 @@ public class InferenceRouter {
             t.runner = runner.id;
             t.attempts++;
             picked.add(t.work);
+            runner.loaded.add(t.model);
         }
         return picked;
     }
@@ -264,9 +278,10 @@ public class InferenceRouter {
     private void lost(Ticket t, String why) {
         t.lostBy = t.runner;
         t.runner = null;
+        t.losses.add(why);
         if (t.attempts >= MAX_ATTEMPTS) {
-            t.result = Result.error(503, "The request was lost twice (" + why + " after an earlier runner did too); "
-                    + "try again");
+            t.result = Result.error(503, "No runner answered: the request was lost twice (" + String.join(", then ", t.losses)
+                    + " while holding it); try again");
             tickets.remove(t.work.id());
         }
         lock.notifyAll();
@@ -274,6 +289,63 @@ public class InferenceRouter {
 
     private static boolean live(ServingRunner r, long now) {
         return r.openPolls > 0 || now - r.lastSeen < SILENCE_MS;
+    }
+
+    /**
+     * 413 now, rather than after a wait and a runner's refusal, when every live runner has said its serving budget and
+     * the model's {@link InferenceProtocol#servingBytes estimated size} exceeds them all. A runner that says no budget
+     * (0) may take anything.
+     */
+    public void refuseIfNoRunnerFits(Work work) {
+        Map<String, Long> sizes = new HashMap<>();
+        work.files().forEach(f -> sizes.put(f.path(), f.size()));
+        long needed = InferenceProtocol.servingBytes(sizes);
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            ServingRunner largest = null;
+            for (ServingRunner r : runners.values()) {
+                if (!live(r, now)) {
+                    continue;
+                }
+                if (r.budgetBytes <= 0 || r.budgetBytes >= needed) {
+                    return;
+                }
+                if (largest == null || r.budgetBytes > largest.budgetBytes) {
+                    largest = r;
+                }
+            }
+            if (largest != null) {
+                throw ApiException.tooLarge(work.repo() + " needs about " + mb(needed) + " of memory to serve "
+                        + "(its files at " + work.revision().substring(0, 8) + "); the largest serving runner, "
+                        + largest.name + ", serves models up to " + mb(largest.budgetBytes) + ". Start a runner with "
+                        + "a larger MODELHUB_RUNNER_SERVE_MEMORY_MB (see docs/inference.md)");
+            }
+        }
+    }
+
+    private static String mb(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (double) (1 << 20));
+    }
+
+    /** For tests: which runner (by name) holds each held request, by request id. */
+    Map<String, String> holders() {
+        synchronized (lock) {
+            Map<String, String> out = new HashMap<>();
+            for (Ticket t : tickets.values()) {
+                ServingRunner r = t.runner == null ? null : runners.get(t.runner);
+                if (r != null) {
+                    out.put(t.work.id(), r.name);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** For tests: whether the runner of this name has a poll open now (it takes a request the moment one comes). */
+    boolean polling(String runnerName) {
+        synchronized (lock) {
+            return runners.values().stream().anyMatch(r -> runnerName.equals(r.name) && r.openPolls > 0);
+        }
     }
 
     /** For tests: the number of requests waiting or held. */

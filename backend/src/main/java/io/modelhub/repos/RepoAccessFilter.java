@@ -45,6 +45,8 @@ public class RepoAccessFilter implements ContainerRequestFilter {
     @Inject
     RepoService repos;
     @Inject
+    CheckedRepo checked;
+    @Inject
     CurrentViewer viewer;
     @Context
     ResourceInfo resource;
@@ -74,7 +76,7 @@ public class RepoAccessFilter implements ContainerRequestFilter {
                 ? RepoType.DATASET : RepoType.MODEL;
         RepoName repoName = new RepoName(repoType, ns, name);
         if (resource.getResourceMethod().isAnnotationPresent(ReadsOnly.class)) {
-            repos.visible(viewer.get(), repoName);
+            checked.visible(viewer.get(), repoName);
         } else {
             repos.writable(viewer.get(), repoName);
         }

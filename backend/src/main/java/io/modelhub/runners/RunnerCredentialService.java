@@ -103,21 +103,31 @@ public class RunnerCredentialService {
         runners.retire(id, "its runner credential was revoked");
     }
 
-    /** The identity behind a presented credential, or empty when it is unknown or revoked. */
+    /**
+     * The identity behind a presented credential, or empty when it is unknown or revoked. One indexed select on every
+     * runner call (each inference answer is one); the write of {@code last_used_at} happens only when it is a minute
+     * old, so a call is a read-only transaction otherwise.
+     */
     @Transactional
     public Optional<RunnerIdentity> authenticate(String secret) {
         if (!RunnerProtocol.CREDENTIAL_SHAPE.matcher(secret).matches()) {
             return Optional.empty();
         }
-        // a minute's precision is enough, and spares a write on every heartbeat
-        em.createNativeQuery("update runner_credentials set last_used_at = now() where token_hash = ?1 and revoked_at is null "
-                        + "and (last_used_at is null or last_used_at < now() - interval '1 minute')")
-                .setParameter(1, AccountService.sha256(secret)).executeUpdate();
-        List<Tuple> found = em.createNativeQuery("select c.id, c.name, r.id as runner_id from runner_credentials c "
+        List<Tuple> found = em.createNativeQuery("select c.id, c.name, r.id as runner_id, (c.last_used_at is null or "
+                        + "c.last_used_at < now() - interval '1 minute') as stale from runner_credentials c "
                         + "left join runners r on r.credential_id = c.id where c.token_hash = ?1 and c.revoked_at is null", Tuple.class)
                 .setParameter(1, AccountService.sha256(secret)).getResultList();
-        return found.stream().findFirst().map(t -> new RunnerIdentity(t.get("id", Number.class).longValue(),
-                t.get("name", String.class), t.get("runner_id") == null ? null : t.get("runner_id", Number.class).longValue()));
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Tuple t = found.get(0);
+        long id = t.get("id", Number.class).longValue();
+        if (Boolean.TRUE.equals(t.get("stale", Boolean.class))) {
+            em.createNativeQuery("update runner_credentials set last_used_at = now() where id = ?1").setParameter(1, id)
+                    .executeUpdate();
+        }
+        return Optional.of(new RunnerIdentity(id, t.get("name", String.class),
+                t.get("runner_id") == null ? null : t.get("runner_id", Number.class).longValue()));
     }
 
     private static String newSecret() {

@@ -134,14 +134,19 @@ public class RunnerService {
     @Transactional
     public void touch(RunnerIdentity identity, long runnerId, Map<String, Object> utilisation) {
         authorize(identity, runnerId);
-        // the credential is checked again here, not only when the request came in: a long-poll outlives a revocation
-        int n = em.createNativeQuery("update runners set last_heartbeat_at = now(), utilisation = coalesce(cast(?2 as jsonb), utilisation), "
+        // the credential is checked again here, not only when the request came in: a long-poll outlives a revocation.
+        // The heartbeat is written only when a second old (or with utilisation, or to bring an offline runner back):
+        // a serving runner polls after every answer, and a write per poll made each inference call pay for one.
+        Number n = (Number) em.createNativeQuery("with me as (select r.id from runners r join runner_credentials c on "
+                        + "c.id = r.credential_id where r.id = ?1 and c.revoked_at is null), beat as (update runners set "
+                        + "last_heartbeat_at = now(), utilisation = coalesce(cast(?2 as jsonb), utilisation), "
                         + "utilisation_at = case when cast(?2 as jsonb) is null then utilisation_at else now() end, "
-                        + "state = case when state = 'offline' then 'active' else state end where id = ?1 and exists (select 1 "
-                        + "from runner_credentials c where c.id = runners.credential_id and c.revoked_at is null)")
+                        + "state = case when state = 'offline' then 'active' else state end where id in (select id from me) "
+                        + "and (cast(?2 as jsonb) is not null or state = 'offline' or last_heartbeat_at is null "
+                        + "or last_heartbeat_at < now() - interval '1 second') returning id) select count(*) from me")
                 .setParameter(1, runnerId).setParameter(2, utilisation == null ? null : json.write(utilisation))
-                .executeUpdate();
-        if (n == 0) {
+                .getSingleResult();
+        if (n.intValue() == 0) {
             throw ApiException.unauthorized("This runner credential is revoked or unknown; ask an admin for a new one");
         }
     }

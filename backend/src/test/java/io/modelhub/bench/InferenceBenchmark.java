@@ -125,10 +125,12 @@ class InferenceBenchmark {
         }
         List<Double> total = new ArrayList<>();
         List<Double> hubWait = new ArrayList<>();
+        List<Double> prepare = new ArrayList<>();
         for (int i = 0; i < SEQUENTIAL; i++) {
             Call c = call(model, false);
             total.add(c.totalMs);
             hubWait.add((double) c.computeMs);
+            prepare.add((double) c.prepareMs);
         }
         List<Batch> batches = batches(runner, model);
         List<Batch> last = batches.subList(batches.size() - SEQUENTIAL, batches.size());
@@ -137,9 +139,10 @@ class InferenceBenchmark {
         List<Double> queued = last.stream().map(b -> (double) b.queuedMs).toList();
         List<Double> posted = last.stream().map(b -> (double) b.postedMs).toList();
         BenchmarkReport.line("inference warm sequential %s, %d requests: end to end p50 %.1f ms, p95 %.1f ms | p50 of the parts: "
-                        + "hub's own work (total - X-Compute-Time-Ms) %.1f ms, hub waiting for the runner %.1f ms, of which runner: "
+                        + "hub's own work (total - X-Compute-Time-Ms) %.1f ms (of which preparing the request: body, revision, "
+                        + "files %.1f ms), hub waiting for the runner %.1f ms, of which runner: "
                         + "poll to compute %.1f ms, compute %.1f ms, posting the answer %.1f ms",
-                name(model), SEQUENTIAL, p(total, 50), p(total, 95), p(minus(total, hubWait), 50), p(hubWait, 50),
+                name(model), SEQUENTIAL, p(total, 50), p(total, 95), p(minus(total, hubWait), 50), p(prepare, 50), p(hubWait, 50),
                 p(queued, 50), p(compute, 50), p(posted, 50));
     }
 
@@ -178,7 +181,7 @@ class InferenceBenchmark {
                 p(during.stream().map(b -> (double) b.postedMs).toList(), 50));
     }
 
-    private record Call(double totalMs, long computeMs) {
+    private record Call(double totalMs, long computeMs, long prepareMs) {
     }
 
     private Call call(String model, boolean untilServing) throws Exception {
@@ -198,7 +201,9 @@ class InferenceBenchmark {
             }
             assertEquals(200, r.statusCode(), r.body());
             assertTrue(r.body().startsWith("["), r.body());
-            return new Call(total, Long.parseLong(r.headers().firstValue("X-Compute-Time-Ms").orElseThrow()));
+            Matcher prepare = Pattern.compile("prepare;dur=(\\d+)").matcher(r.headers().firstValue("Server-Timing").orElse(""));
+            return new Call(total, Long.parseLong(r.headers().firstValue("X-Compute-Time-Ms").orElseThrow()),
+                    prepare.find() ? Long.parseLong(prepare.group(1)) : -1);
         }
     }
 

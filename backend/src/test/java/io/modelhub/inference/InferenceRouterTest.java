@@ -4,6 +4,8 @@ import io.modelhub.contract.InferenceProtocol.LoadedModel;
 import io.modelhub.contract.InferenceProtocol.Poll;
 import io.modelhub.contract.InferenceProtocol.Result;
 import io.modelhub.contract.InferenceProtocol.Work;
+import io.modelhub.contract.RunnerProtocol.InputFile;
+import io.modelhub.platform.ApiException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Routing and failure rules of the in-memory router, on a hand-moved clock (polls and waits of 0 ms). */
@@ -46,6 +49,17 @@ class InferenceRouterTest {
         router.submit(work("r3", "ns/a"));
         now.addAndGet(InferenceRouter.PREFER_LOADED_MS);
         assertEquals(List.of("r3"), ids(router.poll(1, "cold", poll(List.of(), List.of("r2"), 4), 0)));
+    }
+
+    @Test
+    void aRunnerThatTookARequestForAModelCountsAsHavingItLoaded() throws Exception {
+        router.submit(work("r1", "ns/a"));
+        assertEquals(List.of("r1"), ids(router.poll(1, "first", poll(List.of(), List.of(), 4), 0)));
+        // its next poll went out before the model was loaded, so it does not list it; the request still goes there
+        router.poll(1, "first", poll(List.of(), List.of("r1"), 4), 0);
+        router.submit(work("r2", "ns/a"));
+        assertEquals(List.of(), router.poll(2, "second", poll(List.of(), List.of(), 4), 0), "not loaded twice");
+        assertEquals(List.of("r2"), ids(router.poll(1, "first", poll(List.of(), List.of("r1"), 4), 0)));
     }
 
     @Test
@@ -89,8 +103,35 @@ class InferenceRouterTest {
         InferenceRouter.Outcome outcome = router.await(ticket, 0);
         assertNull(outcome.stall());
         assertEquals(503, outcome.result().status());
-        assertTrue(outcome.result().error().contains("lost twice"), outcome.result().error());
+        assertEquals("No runner answered: the request was lost twice (runner first dropped it, then runner second "
+                + "stopped answering while holding it); try again", outcome.result().error());
         assertEquals(0, router.pending());
+    }
+
+    @Test
+    void aModelLargerThanEveryLiveRunnersBudgetIsRefusedBeforeItWaits() throws Exception {
+        long mb = 1 << 20;
+        // 1 MB of weights counts twice, plus a quarter: 2.5 MB
+        Work big = new Work("big", "ns/big", "c0ffee0012", null, "a text", Map.of(), null,
+                List.of(new InputFile("config.json", 0, null, "x"), new InputFile("model.safetensors", mb, "y", "z")));
+        router.refuseIfNoRunnerFits(big); // no runner has said its budget: nothing to refuse by
+
+        router.poll(1, "small", new Poll(List.of(), mb, List.of(), 0, 2 * mb), 0);
+        router.poll(2, "medium", new Poll(List.of(), mb, List.of(), 0, 2 * mb + mb / 5), 0);
+        ApiException refused = assertThrows(ApiException.class, () -> router.refuseIfNoRunnerFits(big));
+        assertEquals(413, refused.status());
+        assertEquals("ns/big needs about 2.5 MB of memory to serve (its files at c0ffee00); the largest serving runner, "
+                + "medium, serves models up to 2.2 MB. Start a runner with a larger MODELHUB_RUNNER_SERVE_MEMORY_MB "
+                + "(see docs/inference.md)", refused.getMessage());
+
+        // a runner with room, or one that does not say its budget, may take it
+        router.poll(3, "large", new Poll(List.of(), mb, List.of(), 0, 3 * mb), 0);
+        router.refuseIfNoRunnerFits(big);
+        now.addAndGet(InferenceRouter.SILENCE_MS + 1);
+        router.poll(1, "small", new Poll(List.of(), mb, List.of(), 0, 2 * mb), 0);
+        assertThrows(ApiException.class, () -> router.refuseIfNoRunnerFits(big), "the large runner went quiet");
+        router.poll(4, "old", new Poll(List.of(), mb, List.of(), 0), 0);
+        router.refuseIfNoRunnerFits(big);
     }
 
     @Test

@@ -74,6 +74,17 @@ public final class RunnerProcess implements AutoCloseable {
         return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
     }
 
+    /**
+     * SIGSTOP: the process stays, its connections stay open, and it answers nothing: a runner that hangs while
+     * holding what the hub gave it (a request taken in a poll it can no longer read).
+     */
+    public void freeze() throws IOException, InterruptedException {
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start();
+        if (stop.waitFor() != 0) {
+            throw new IllegalStateException("kill -STOP " + process.pid() + " failed");
+        }
+    }
+
     /** SIGKILL: no shutdown hook, no goodbye; the hub finds out when its lease runs out. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

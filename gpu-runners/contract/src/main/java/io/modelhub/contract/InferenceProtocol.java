@@ -49,12 +49,34 @@ public final class InferenceProtocol {
      * @param freeBytes  what its serving memory budget has left
      * @param inFlight   ids of the requests it holds and has not answered yet
      * @param capacity   how many more requests it takes now
+     * @param budgetBytes its whole serving memory budget (MODELHUB_RUNNER_SERVE_MEMORY_MB): the hub refuses a model
+     *                    whose {@link #servingBytes} exceeds every live runner's, before it waits; 0 when not said
      */
-    public record Poll(List<LoadedModel> loaded, long freeBytes, List<String> inFlight, int capacity) {
+    public record Poll(List<LoadedModel> loaded, long freeBytes, List<String> inFlight, int capacity, long budgetBytes) {
         public Poll {
             loaded = loaded == null ? List.of() : List.copyOf(loaded);
             inFlight = inFlight == null ? List.of() : List.copyOf(inFlight);
         }
+
+        /** A poll that does not say the runner's budget. */
+        public Poll(List<LoadedModel> loaded, long freeBytes, List<String> inFlight, int capacity) {
+            this(loaded, freeBytes, inFlight, capacity, 0);
+        }
+    }
+
+    /**
+     * A model's resident size when served, from its files, on the safe side: weight files count twice (loading holds
+     * the file's tensors beside the model's, and 16-bit weights become float32), the rest once, plus a quarter for
+     * activations. The runner budgets its loaded models by it and the hub refuses what fits no runner by it, so both
+     * sides agree on what "too large" means.
+     */
+    public static long servingBytes(Map<String, Long> fileSizes) {
+        long bytes = 0;
+        for (Map.Entry<String, Long> f : fileSizes.entrySet()) {
+            bytes += f.getKey().endsWith(".safetensors") || f.getKey().endsWith(".bin") || f.getKey().endsWith(".pt")
+                    ? f.getValue() * 2 : f.getValue();
+        }
+        return bytes + bytes / 4;
     }
 
     /**

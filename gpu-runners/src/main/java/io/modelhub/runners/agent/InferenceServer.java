@@ -108,7 +108,7 @@ final class InferenceServer implements Runnable {
                 List<Work> work;
                 try {
                     InferenceProtocol.Poll poll = new InferenceProtocol.Poll(models.loaded(), models.freeBytes(),
-                            List.copyOf(inFlight.keySet()), capacity);
+                            List.copyOf(inFlight.keySet()), capacity, models.budgetBytes());
                     // still full after the wait: a poll that returns at once only says "alive" (and lists what it holds)
                     work = hub.inferenceNext(runnerId.getAsLong(), poll, capacity == 0 ? 0 : InferenceProtocol.POLL_SECONDS);
                 } catch (HubClient.CredentialRefused e) {

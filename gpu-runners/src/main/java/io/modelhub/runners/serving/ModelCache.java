@@ -1,5 +1,6 @@
 package io.modelhub.runners.serving;
 
+import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.contract.InferenceProtocol.LoadedModel;
 
 import java.util.ArrayList;
@@ -120,17 +121,13 @@ public final class ModelCache implements AutoCloseable {
         return entries.values().stream().mapToLong(e -> e.bytes).sum();
     }
 
-    /**
-     * A model's resident size from its files, on the safe side: weight files count twice (loading holds the file's
-     * tensors beside the model's, and 16-bit weights become float32), the rest once, plus a quarter for activations.
-     */
+    /** A model's resident size from its files: {@link InferenceProtocol#servingBytes}, which the hub refuses by too. */
     public static long estimate(Map<String, Long> fileSizes) {
-        long bytes = 0;
-        for (Map.Entry<String, Long> f : fileSizes.entrySet()) {
-            bytes += f.getKey().endsWith(".safetensors") || f.getKey().endsWith(".bin") || f.getKey().endsWith(".pt")
-                    ? f.getValue() * 2 : f.getValue();
-        }
-        return bytes + bytes / 4;
+        return InferenceProtocol.servingBytes(fileSizes);
+    }
+
+    public long budgetBytes() {
+        return budgetBytes;
     }
 
     private static long mb(long bytes) {
