@@ -35,6 +35,7 @@ import jakarta.persistence.Tuple;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.platform.ModelHubConfig;
 import org.jboss.logging.Logger;
 
@@ -63,6 +64,8 @@ public class JobQueue {
     EntityManager em;
     @Inject
     JobWakeups wakeups;
+    @Inject
+    ChangeNotifications notifications;
     @Inject
     RunnerService runners;
     @Inject
@@ -175,6 +178,9 @@ public class JobQueue {
     public HeartbeatAnswer heartbeat(RunnerIdentity runner, long runnerId, RunnerProtocol.Heartbeat beat) {
         runners.touch(runner, runnerId, beat == null ? null : beat.utilisation());
         boolean drain = runners.draining(runnerId);
+        if (beat != null && beat.jobId() != null && beat.utilisation() != null) {
+            notifications.publish(ChangeNotifications.job(beat.jobId())); // the job page shows its runner's use
+        }
         if (beat == null || beat.jobId() == null) {
             return new HeartbeatAnswer(false, false, drain);
         }
@@ -280,6 +286,7 @@ public class JobQueue {
                     .setParameter(1, jobId).setParameter(2, attempt).setParameter(3, p.step()).setParameter(4, p.name())
                     .setParameter(5, p.value()).executeUpdate();
         }
+        notifications.publish(ChangeNotifications.job(jobId));
     }
 
     @Transactional
@@ -412,5 +419,6 @@ public class JobQueue {
     private void log(long jobId, String line) {
         em.createNativeQuery("insert into job_logs (job_id, attempt, line) select id, attempt, ?2 from jobs where id = ?1")
                 .setParameter(1, jobId).setParameter(2, line).executeUpdate();
+        notifications.publish(ChangeNotifications.job(jobId));
     }
 }

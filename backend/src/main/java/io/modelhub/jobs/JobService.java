@@ -7,6 +7,7 @@ import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.repos.DatasetSchema;
 import io.modelhub.metrics.Lttb;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.platform.JsonText;
 import io.modelhub.platform.PgArrays;
 import io.modelhub.repos.Repo;
@@ -44,6 +45,8 @@ public class JobService {
     DatasetInspector datasets;
     @Inject
     JobTransitions transitions;
+    @Inject
+    ChangeNotifications notifications;
 
     public record JobView(long id, String owner, String recipe, String recipeVersion, Map<String, Object> params,
                           String baseModel, String baseRevision, String dataset, String datasetRevision,
@@ -182,6 +185,7 @@ public class JobService {
             throw ApiException.badRequest("Recipe '" + recipe.id() + "' produces no model: outputRepo and evaluateOn do not apply");
         }
         JobQueue.notifyQueued(em);
+        notifications.publish(ChangeNotifications.JOBS);
         return get(viewer, id.longValue());
     }
 
@@ -381,6 +385,7 @@ public class JobService {
             // the runner stops at its next heartbeat and reports the job cancelled
             JobState.RUNNING.requireCanBecome(id, JobState.CANCELLED);
             em.createNativeQuery("update jobs set cancel_requested = true where id = ?1").setParameter(1, id).executeUpdate();
+            notifications.publish(ChangeNotifications.job(id));
         } else {
             transitions.move(id, JobState.CANCELLED, "finished_at = now()");
         }
