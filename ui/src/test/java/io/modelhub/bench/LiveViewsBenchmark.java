@@ -84,6 +84,7 @@ class LiveViewsBenchmark {
             report(lines);
         } finally {
             writer.stop.set(true);
+            writer.done.set(true);
         }
     }
 
@@ -134,6 +135,7 @@ class LiveViewsBenchmark {
         final SimulatedRunner runner;
         final long jobId;
         final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicBoolean done = new AtomicBoolean();
         final AtomicLong requests = new AtomicLong();
         long step;
 
@@ -163,7 +165,7 @@ class LiveViewsBenchmark {
 
         /** Always on, writing or not: the lease must not expire (4 s in tests). */
         void heartbeats() {
-            while (true) {
+            while (!done.get()) {
                 SimulatedRunner.as(runner.credential()).contentType("application/json")
                         .body(new RunnerProtocol.Heartbeat(jobId, runner.attempt(jobId), Map.of("cpu", 0.5, "memoryUsedBytes", 1L << 30)))
                         .post(RunnerProtocol.ROOT + RunnerProtocol.HEARTBEAT.replace("{runner}", Long.toString(runner.id())))

@@ -6,6 +6,7 @@ import io.modelhub.jobs.JobService.JobView;
 import io.modelhub.jobs.MetricSeries;
 import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.runners.RunnerService;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -91,6 +92,13 @@ public class JobFeeds {
             if (shown != null && now == generation) {
                 return shown;
             }
+            // one transaction for the whole reading: a consistent view of the job, and one commit instead of six
+            shown = QuarkusTransaction.joiningExisting().call(() -> read(viewer));
+            generation = now;
+            return shown;
+        }
+
+        private Snapshot read(Viewer viewer) {
             JobView job = jobs.get(viewer, jobId);
             List<JobService.LogLine> newLines = jobs.logs(viewer, jobId, lastLogId);
             for (JobService.LogLine l : newLines) {
@@ -118,9 +126,7 @@ public class JobFeeds {
             Integer checkpoint = stateChanged ? jobs.latestCheckpointEpoch(viewer, jobId) : shown.checkpoint();
             RunnerService.RunnerView runner = job.runnerId() == null ? null
                     : runners.all().stream().filter(r -> r.id() == job.runnerId()).findFirst().orElse(null);
-            shown = new Snapshot(job, points, series, epochRows, events, checkpoint, runner, List.copyOf(logs));
-            generation = now;
-            return shown;
+            return new Snapshot(job, points, series, epochRows, events, checkpoint, runner, List.copyOf(logs));
         }
     }
 }

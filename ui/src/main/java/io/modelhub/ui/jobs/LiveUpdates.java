@@ -36,8 +36,11 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class LiveUpdates {
     private static final Logger LOG = Logger.getLogger(LiveUpdates.class);
-    /** Short enough that a page shows a change within ~1 s of its commit, long enough to fold a runner's bursts. */
-    static final long MIN_INTERVAL_MILLIS = 300;
+    /**
+     * Short enough that a page shows a change within ~1 s of its commit, long enough to fold a runner's bursts (a
+     * runner posting ten times a second costs a followed job two reads a second, not ten).
+     */
+    static final long MIN_INTERVAL_MILLIS = 500;
 
     @Inject
     ChangeNotifications notifications;
