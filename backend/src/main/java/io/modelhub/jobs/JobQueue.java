@@ -88,9 +88,6 @@ public class JobQueue {
     jakarta.enterprise.event.Event<JobSucceeded> succeeded;
 
 
-    static void notifyQueued(EntityManager em) {
-        em.createNativeQuery("select pg_notify('jobs', ?1)").setParameter(1, JobState.QUEUED.wire()).getSingleResult();
-    }
 
     /** Long-polls for work: returns a claim, or empty after {@code waitSeconds} with nothing to do. */
     public Optional<Claim> claim(RunnerIdentity runner, long runnerId, int waitSeconds) throws InterruptedException {
@@ -218,7 +215,7 @@ public class JobQueue {
             LOG.infof("Job %d: lease expired on attempt %d, now %s", id, attempt, next);
         }
         if (requeued) {
-            notifyQueued(em);
+            wakeups.queued();
         }
     }
 
@@ -243,7 +240,7 @@ public class JobQueue {
             log(id, why);
         }
         if (!jobs.isEmpty()) {
-            notifyQueued(em);
+            wakeups.queued();
         }
     }
 

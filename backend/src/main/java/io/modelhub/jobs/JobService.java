@@ -47,6 +47,8 @@ public class JobService {
     JobTransitions transitions;
     @Inject
     ChangeNotifications notifications;
+    @Inject
+    JobWakeups wakeups;
 
     public record JobView(long id, String owner, String recipe, String recipeVersion, Map<String, Object> params,
                           String baseModel, String baseRevision, String dataset, String datasetRevision,
@@ -184,7 +186,7 @@ public class JobService {
                 || (spec.evaluateOn() != null && !spec.evaluateOn().isEmpty())) {
             throw ApiException.badRequest("Recipe '" + recipe.id() + "' produces no model: outputRepo and evaluateOn do not apply");
         }
-        JobQueue.notifyQueued(em);
+        wakeups.queued();
         notifications.publish(ChangeNotifications.JOBS);
         return get(viewer, id.longValue());
     }
@@ -412,7 +414,7 @@ public class JobService {
         em.createNativeQuery("insert into job_logs (job_id, attempt, line) values (?1, 0, ?2)").setParameter(1, id)
                 .setParameter(2, fromScratch ? "Retried from scratch by " + viewer.username() + " (" + dropped + " checkpoints dropped)"
                         : "Retried by " + viewer.username() + ": resumes from its latest checkpoint").executeUpdate();
-        JobQueue.notifyQueued(em);
+        wakeups.queued();
         return get(viewer, id);
     }
 

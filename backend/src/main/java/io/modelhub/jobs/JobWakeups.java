@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 
 /**
  * Wakes long-polling runners when work appears: every enqueue, requeue and retry NOTIFYs the queue channel (on
@@ -23,6 +24,12 @@ public class JobWakeups {
     void start(@Observes StartupEvent event) {
         // a reconnect wakes the waiters too: whatever was queued while the connection was down is found by their retry
         notifications.listen(ChangeNotifications.QUEUE, payload -> wake());
+    }
+
+    /** Wakes the runners waiting for work, on every hub instance, when the caller's transaction commits. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void queued() {
+        notifications.publish(ChangeNotifications.QUEUE, JobState.QUEUED.wire());
     }
 
     /** The current generation; pass it to {@link #awaitAfter} to sleep until something changes after now. */
