@@ -35,6 +35,7 @@ import jakarta.persistence.Tuple;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.platform.ModelHubConfig;
 import org.jboss.logging.Logger;
 
@@ -64,6 +65,8 @@ public class JobQueue {
     @Inject
     JobWakeups wakeups;
     @Inject
+    ChangeNotifications notifications;
+    @Inject
     RunnerService runners;
     @Inject
     JobService jobs;
@@ -85,9 +88,6 @@ public class JobQueue {
     jakarta.enterprise.event.Event<JobSucceeded> succeeded;
 
 
-    static void notifyQueued(EntityManager em) {
-        em.createNativeQuery("select pg_notify('jobs', ?1)").setParameter(1, JobState.QUEUED.wire()).getSingleResult();
-    }
 
     /** Long-polls for work: returns a claim, or empty after {@code waitSeconds} with nothing to do. */
     public Optional<Claim> claim(RunnerIdentity runner, long runnerId, int waitSeconds) throws InterruptedException {
@@ -175,6 +175,9 @@ public class JobQueue {
     public HeartbeatAnswer heartbeat(RunnerIdentity runner, long runnerId, RunnerProtocol.Heartbeat beat) {
         runners.touch(runner, runnerId, beat == null ? null : beat.utilisation());
         boolean drain = runners.draining(runnerId);
+        if (beat != null && beat.jobId() != null && beat.utilisation() != null) {
+            notifications.publish(ChangeNotifications.job(beat.jobId())); // the job page shows its runner's use
+        }
         if (beat == null || beat.jobId() == null) {
             return new HeartbeatAnswer(false, false, drain);
         }
@@ -212,7 +215,7 @@ public class JobQueue {
             LOG.infof("Job %d: lease expired on attempt %d, now %s", id, attempt, next);
         }
         if (requeued) {
-            notifyQueued(em);
+            wakeups.queued();
         }
     }
 
@@ -237,7 +240,7 @@ public class JobQueue {
             log(id, why);
         }
         if (!jobs.isEmpty()) {
-            notifyQueued(em);
+            wakeups.queued();
         }
     }
 
@@ -280,6 +283,7 @@ public class JobQueue {
                     .setParameter(1, jobId).setParameter(2, attempt).setParameter(3, p.step()).setParameter(4, p.name())
                     .setParameter(5, p.value()).executeUpdate();
         }
+        notifications.publish(ChangeNotifications.job(jobId));
     }
 
     @Transactional
@@ -412,5 +416,6 @@ public class JobQueue {
     private void log(long jobId, String line) {
         em.createNativeQuery("insert into job_logs (job_id, attempt, line) select id, attempt, ?2 from jobs where id = ?1")
                 .setParameter(1, jobId).setParameter(2, line).executeUpdate();
+        notifications.publish(ChangeNotifications.job(jobId));
     }
 }

@@ -7,6 +7,7 @@ import io.modelhub.datasets.DatasetInspector;
 import io.modelhub.repos.DatasetSchema;
 import io.modelhub.metrics.Lttb;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.platform.JsonText;
 import io.modelhub.platform.PgArrays;
 import io.modelhub.platform.Rows;
@@ -46,6 +47,10 @@ public class JobService {
     DatasetInspector datasets;
     @Inject
     JobTransitions transitions;
+    @Inject
+    ChangeNotifications notifications;
+    @Inject
+    JobWakeups wakeups;
 
     public record JobView(long id, String owner, String recipe, String recipeVersion, Map<String, Object> params,
                           String baseModel, String baseRevision, String dataset, String datasetRevision,
@@ -183,7 +188,8 @@ public class JobService {
                 || (spec.evaluateOn() != null && !spec.evaluateOn().isEmpty())) {
             throw ApiException.badRequest("Recipe '" + recipe.id() + "' produces no model: outputRepo and evaluateOn do not apply");
         }
-        JobQueue.notifyQueued(em);
+        wakeups.queued();
+        notifications.publish(ChangeNotifications.JOBS);
         return get(viewer, id.longValue());
     }
 
@@ -386,6 +392,7 @@ public class JobService {
             // the runner stops at its next heartbeat and reports the job cancelled
             JobState.RUNNING.requireCanBecome(id, JobState.CANCELLED);
             em.createNativeQuery("update jobs set cancel_requested = true where id = ?1").setParameter(1, id).executeUpdate();
+            notifications.publish(ChangeNotifications.job(id));
         } else {
             transitions.move(id, JobState.CANCELLED, "finished_at = now()");
         }
@@ -412,7 +419,7 @@ public class JobService {
         em.createNativeQuery("insert into job_logs (job_id, attempt, line) values (?1, 0, ?2)").setParameter(1, id)
                 .setParameter(2, fromScratch ? "Retried from scratch by " + viewer.username() + " (" + dropped + " checkpoints dropped)"
                         : "Retried by " + viewer.username() + ": resumes from its latest checkpoint").executeUpdate();
-        JobQueue.notifyQueued(em);
+        wakeups.queued();
         return get(viewer, id);
     }
 

@@ -1,6 +1,7 @@
 package io.modelhub.jobs;
 
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ChangeNotifications;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -18,6 +19,8 @@ import java.util.List;
 public class JobTransitions {
     @Inject
     EntityManager em;
+    @Inject
+    ChangeNotifications notifications;
 
     /** The job's state with its row locked until the transaction ends, so that a decision on it stays true. */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -50,6 +53,10 @@ public class JobTransitions {
             update.setParameter((String) namesAndValues[i], namesAndValues[i + 1]);
         }
         update.executeUpdate();
+        // the job's page, the jobs list and the runners page (a runner's current job) all show a job's state
+        notifications.publish(ChangeNotifications.job(jobId));
+        notifications.publish(ChangeNotifications.JOBS);
+        notifications.publish(ChangeNotifications.RUNNERS);
         return from;
     }
 }

@@ -1,46 +1,35 @@
 package io.modelhub.jobs;
 
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
+import io.modelhub.platform.ChangeNotifications;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
-
-import java.sql.Connection;
-import java.sql.Statement;
+import jakarta.transaction.Transactional;
 
 /**
- * Wakes long-polling runners when work appears: one connection LISTENs on the "jobs" channel, and every
- * enqueue, requeue and retry NOTIFYs it (on commit). Runners on other hub instances are woken too, since they
- * listen on the same database. No busy polling: a waiting claim sleeps until a notification or its timeout.
+ * Wakes long-polling runners when work appears: every enqueue, requeue and retry NOTIFYs the queue channel (on
+ * commit), which the instance's one listening connection ({@link ChangeNotifications}) hears. Runners on other hub
+ * instances are woken too, since they listen on the same database. No busy polling: a waiting claim sleeps until a
+ * notification or its timeout.
  */
 @ApplicationScoped
 public class JobWakeups {
-    private static final Logger LOG = Logger.getLogger(JobWakeups.class);
-
     @Inject
-    AgroalDataSource dataSource;
+    ChangeNotifications notifications;
 
     private final Object lock = new Object();
     private long generation;
-    private volatile boolean running;
-    private Thread listener;
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        listener = new Thread(this::listen, "job-wakeups");
-        listener.setDaemon(true);
-        listener.start();
+        // a reconnect wakes the waiters too: whatever was queued while the connection was down is found by their retry
+        notifications.listen(ChangeNotifications.QUEUE, payload -> wake());
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        running = false;
-        if (listener != null) {
-            listener.interrupt();
-        }
+    /** Wakes the runners waiting for work, on every hub instance, when the caller's transaction commits. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void queued() {
+        notifications.publish(ChangeNotifications.QUEUE, JobState.QUEUED.wire());
     }
 
     /** The current generation; pass it to {@link #awaitAfter} to sleep until something changes after now. */
@@ -68,32 +57,6 @@ public class JobWakeups {
         synchronized (lock) {
             generation++;
             lock.notifyAll();
-        }
-    }
-
-    private void listen() {
-        while (running) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.execute("LISTEN jobs");
-                PGConnection pg = connection.unwrap(PGConnection.class);
-                // Whatever was queued while this connection was down is picked up by the waiters' own retries.
-                wake();
-                while (running) {
-                    var notifications = pg.getNotifications(10_000);
-                    if (notifications != null && notifications.length > 0) {
-                        wake();
-                    }
-                }
-            } catch (Exception e) {
-                if (running) {
-                    LOG.warn("Job notifications interrupted; reconnecting", e);
-                    try {
-                        Thread.sleep(1000);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                }
-            }
         }
     }
 }

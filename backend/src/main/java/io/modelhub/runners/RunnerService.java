@@ -5,6 +5,7 @@ import io.modelhub.contract.ParamSpec;
 import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.platform.JsonText;
 import io.modelhub.platform.ModelHubConfig;
 import io.modelhub.platform.PgArrays;
@@ -41,6 +42,8 @@ public class RunnerService {
     ModelHubConfig config;
     @Inject
     Event<RunnerRetired> retired;
+    @Inject
+    ChangeNotifications notifications;
 
     /**
      * A runner as the runners page and GET /api/runners show it. owner (who issued its credential) is shown to admins
@@ -78,6 +81,7 @@ public class RunnerService {
                 .setParameter(6, r.cpuCores()).setParameter(7, r.memoryBytes()).setParameter(8, PgArrays.text(keys))
                 .getSingleResult();
         retired.fire(new RunnerRetired(id.longValue(), "runner " + id + " registered again (restarted)"));
+        changed();
         return new RunnerProtocol.Registered(id.longValue(), config.jobs().leaseSeconds());
     }
 
@@ -149,6 +153,10 @@ public class RunnerService {
         if (n.intValue() == 0) {
             throw ApiException.unauthorized("This runner credential is revoked or unknown; ask an admin for a new one");
         }
+        if (utilisation != null) {
+            // a heartbeat: only then has what the runners page shows changed (a plain touch moves "last heartbeat" only)
+            notifications.publish(ChangeNotifications.RUNNERS);
+        }
     }
 
     /** 403 unless {@code runnerId} is the runner registered with the caller's credential. */
@@ -169,6 +177,7 @@ public class RunnerService {
         for (Object id : ids) {
             retired.fire(new RunnerRetired(((Number) id).longValue(), why));
         }
+        changed();
     }
 
     @Transactional
@@ -182,6 +191,7 @@ public class RunnerService {
         if (em.createNativeQuery("update runners set state = 'draining' where id = ?1").setParameter(1, runnerId).executeUpdate() == 0) {
             throw ApiException.notFound("No runner " + runnerId);
         }
+        changed();
     }
 
     /** A runner stopping cleanly says so, so nobody waits for its heartbeats to time out. */
@@ -189,6 +199,13 @@ public class RunnerService {
     public void goOffline(RunnerIdentity identity, long runnerId) {
         authorize(identity, runnerId);
         em.createNativeQuery("update runners set state = 'offline' where id = ?1").setParameter(1, runnerId).executeUpdate();
+        changed();
+    }
+
+    /** The runners page, and the jobs list, whose pending reasons name what the runners offer. */
+    private void changed() {
+        notifications.publish(ChangeNotifications.RUNNERS);
+        notifications.publish(ChangeNotifications.JOBS);
     }
 
     @Transactional

@@ -22,9 +22,9 @@ import com.vaadin.flow.router.Route;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.jobs.JobService;
 import io.modelhub.jobs.JobState;
-import io.modelhub.jobs.MetricSeries;
 import io.modelhub.jobs.JobService.JobView;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.platform.JsonText;
 import io.modelhub.runners.RunnerService;
 import io.modelhub.ui.MainLayout;
@@ -51,14 +51,13 @@ import java.util.TreeSet;
 public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasDynamicTitle {
     /** Points per series sent to the browser, however long the run (LTTB on the server). */
     static final int MAX_POINTS = 400;
-    private static final int LOG_TAIL = 300;
 
     private final JobService jobs;
-    private final RunnerService runners;
     private final JsonText json;
-    private final LiveUpdates live;
+    private final JobFeeds feeds;
 
-    private long jobId;
+    /** Read by the notification thread to match topics. */
+    private volatile long jobId;
     private Viewer viewer;
     private String title = "Job · ModelHub";
 
@@ -77,20 +76,17 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
     /** What the page shows now, to send only what changed. */
     private JobState shownState;
     private long shownPoints = -1;
-    /** The run's points read so far: each refresh reads only the rows that arrived since. */
-    private MetricSeries metricSeries = new MetricSeries();
     private long lastLogId;
     private final List<String> logLines = new ArrayList<>();
     private final Set<String> epochColumns = new TreeSet<>();
 
     @Inject
-    public JobPage(JobService jobs, RunnerService runners, JsonText json, LiveUpdates live) {
+    public JobPage(JobService jobs, JsonText json, LiveUpdates live, JobFeeds feeds) {
         this.jobs = jobs;
-        this.runners = runners;
         this.json = json;
-        this.live = live;
+        this.feeds = feeds;
         setWidthFull();
-        live.follow(this, this::load);
+        live.follow(this, () -> jobId == 0 ? Set.of() : Set.of(ChangeNotifications.job(jobId)), null, this::load);
     }
 
     @Override
@@ -106,7 +102,6 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         jobId = 0;
         shownState = null;
         shownPoints = -1;
-        metricSeries = new MetricSeries();
         lastLogId = 0;
         logLines.clear();
         epochColumns.clear();
@@ -183,47 +178,29 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         if (jobId == 0) {
             return null;
         }
-        JobView job = jobs.get(viewer, jobId);
-        List<JobService.LogLine> newLines = jobs.logs(viewer, jobId, lastLogId);
-        boolean active = job.state().active();
-        Map<String, List<JobService.MetricPoint>> series = null;
-        List<Map<String, Double>> epochRows = null;
-        long points = -1;
-        if (active || shownPoints < 0 || !job.state().equals(shownState)) {
-            MetricSeries read = jobs.readNew(viewer, jobId, null, metricSeries);
-            points = read.version();
-            if (points != shownPoints) {
-                series = read.downsampled(MAX_POINTS);
-                epochRows = jobs.epochRows(viewer, jobId);
-            }
-        }
-        List<JobService.Event> events = job.state().equals(shownState) ? null : jobs.events(viewer, jobId);
-        RunnerService.RunnerView runner = job.runnerId() == null ? null
-                : runners.all().stream().filter(r -> r.id() == job.runnerId()).findFirst().orElse(null);
-        Integer checkpoint = job.state().equals(shownState) ? null : jobs.latestCheckpointEpoch(viewer, jobId);
-
+        JobFeeds.Snapshot now = feeds.snapshot(viewer, jobId);
+        JobView job = now.job();
+        long seenLog = lastLogId;
+        List<JobService.LogLine> newLines = now.logTail().stream().filter(l -> l.id() > seenLog).toList();
         boolean stateChanged = !job.state().equals(shownState);
-        boolean chartsChanged = series != null && points != shownPoints;
-        var finalSeries = series;
-        var finalEpochs = epochRows;
-        long finalPoints = points;
+        boolean chartsChanged = now.series() != null && now.points() != shownPoints;
         return () -> {
             if (jobId != this.jobId) {
                 return;
             }
             if (stateChanged) {
-                showState(job, events, checkpoint);
+                showState(job, now.events(), now.checkpoint());
             }
             pending.setText(job.pendingReason() == null ? "" : "Pending: " + job.pendingReason());
             pending.setVisible(job.pendingReason() != null);
             if (chartsChanged) {
-                showMetrics(finalSeries, finalEpochs);
-                shownPoints = finalPoints;
+                showMetrics(now.series(), now.epochRows());
+                shownPoints = now.points();
             }
             if (!newLines.isEmpty()) {
                 appendLogs(newLines);
             }
-            showRunner(runner, job);
+            showRunner(now.runner(), job);
         };
     }
 
@@ -278,6 +255,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
     private void act(Runnable action) {
         try {
             action.run();
+            feeds.stale(jobId); // the notification of this change may not be back yet
             shownState = null;
             Runnable update = load();
             if (update != null) {
@@ -325,7 +303,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
             logLines.add(time(l.at()) + "  " + l.line());
             lastLogId = Math.max(lastLogId, l.id());
         }
-        while (logLines.size() > LOG_TAIL) {
+        while (logLines.size() > JobFeeds.LOG_TAIL) {
             logLines.remove(0);
         }
         logs.setText(String.join("\n", logLines));

@@ -13,6 +13,7 @@ import com.vaadin.flow.data.value.ValueChangeMode;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.modelhub.accounts.Viewer;
+import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.jobs.JobService;
 import io.modelhub.jobs.JobState;
 import io.modelhub.jobs.JobService.JobView;
@@ -23,14 +24,21 @@ import io.modelhub.ui.MainLayout;
 import io.modelhub.ui.UiSession;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /** Jobs (yours; everyone's for admins): filters, sortable columns, lazy paging, states that follow the runs. */
 @Route(value = "jobs", layout = MainLayout.class)
 @PageTitle("Jobs · ModelHub")
 public class JobsView extends VerticalLayout {
+    /**
+     * Besides notifications: a pending reason can change with no write (a runner that stops heartbeating counts as
+     * gone after a while), so the list is read again now and then; one query a minute per open list.
+     */
+    private static final Duration SAFETY_REFRESH = Duration.ofSeconds(60);
     private final JobService jobs;
     private final Viewer viewer;
     private final Grid<JobView> grid = new Grid<>();
@@ -103,7 +111,7 @@ public class JobsView extends VerticalLayout {
         setSizeFull();
         add(new H2("Jobs"), filters, grid);
         // live status: refresh the rows when any job's state changed
-        live.follow(this, () -> {
+        live.follow(this, () -> Set.of(ChangeNotifications.JOBS), SAFETY_REFRESH, () -> {
             List<String> states = jobs.page(viewer, JobService.Query.newestFirst(200)).items().stream()
                     .map(j -> j.id() + ":" + j.state()).toList();
             if (states.equals(shownStates)) {

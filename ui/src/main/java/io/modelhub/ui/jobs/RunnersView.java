@@ -18,6 +18,7 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.platform.ApiException;
+import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.runners.RunnerCredentialService;
 import io.modelhub.runners.RunnerService;
 import io.modelhub.runners.RunnerService.RunnerView;
@@ -27,9 +28,11 @@ import io.modelhub.ui.UiErrors;
 import io.modelhub.ui.UiSession;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The runner nodes: capabilities, state, current job, last heartbeat, CPU/memory/GPU use. Signed-in users only, with
@@ -39,6 +42,11 @@ import java.util.Map;
 @Route(value = "runners", layout = MainLayout.class)
 @PageTitle("Runners · ModelHub")
 public class RunnersView extends VerticalLayout implements BeforeEnterObserver {
+    /**
+     * Besides notifications: a runner that stops heartbeating is shown offline after {@link
+     * RunnerService#OFFLINE_AFTER_SECONDS} without any write to say so, and "last heartbeat" ages.
+     */
+    private static final Duration SAFETY_REFRESH = Duration.ofSeconds(30);
     private final RunnerService runners;
     private final RunnerCredentialService credentials;
     private final Div list = new Div();
@@ -61,7 +69,7 @@ public class RunnersView extends VerticalLayout implements BeforeEnterObserver {
         if (viewer.admin()) {
             add(credentialsPanel());
         }
-        live.follow(this, () -> {
+        live.follow(this, () -> Set.of(ChangeNotifications.RUNNERS), SAFETY_REFRESH, () -> {
             List<RunnerView> now = runners.list(viewer);
             return now.equals(shown) ? null : () -> show(now);
         });
