@@ -64,6 +64,8 @@ class RepoDownloadsTest {
                     Thread.sleep(delayMs);
                 }
                 byte[] body = served.get(path);
+                // counted out before the answer goes: a client that got it may ask again before this thread returns
+                inFlight.decrementAndGet();
                 if (body == null) {
                     body = "{\"error\":\"Entry not found\"}".getBytes();
                     exchange.sendResponseHeaders(404, body.length);
@@ -75,8 +77,6 @@ class RepoDownloadsTest {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } finally {
-                inFlight.decrementAndGet();
             }
         });
         server.start();
