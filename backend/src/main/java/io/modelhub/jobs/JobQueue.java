@@ -260,7 +260,11 @@ public class JobQueue {
     /** One file of one of the held job's inputs, at its pinned commit; nothing outside them. */
     @Transactional
     public RepoFile inputFile(RunnerIdentity runner, RunnerLease lease, String role, String path) {
-        requireHolder(runner, lease);
+        // No touch here: a runner fetches many files at once, and touch's row lock on the runner, held to the end of
+        // each transaction, queued those requests one behind the other (issue 17). Its heartbeats keep it alive, and
+        // the credential filter has just checked the credential.
+        runners.authorize(runner, lease.runnerId());
+        holderAttempt(lease);
         JobInput input = jobInputs(lease.jobId()).stream().filter(i -> i.role().equals(role)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("Job " + lease.jobId() + " has no input '" + role + "'"));
         return commits.file(pinned(input), path).orElseThrow(() -> ApiException.entryNotFound(path));
@@ -390,6 +394,11 @@ public class JobQueue {
      */
     private int requireHolder(RunnerIdentity runner, RunnerLease lease) {
         runners.touch(runner, lease.runnerId(), null);
+        return holderAttempt(lease);
+    }
+
+    /** The attempt the lease names, if the runner still holds it; 409 otherwise. */
+    private int holderAttempt(RunnerLease lease) {
         List<?> rows = em.createNativeQuery("select attempt from jobs where id = ?1 and runner_id = ?2 and state = ?4 and attempt = ?3")
                 .setParameter(1, lease.jobId()).setParameter(2, lease.runnerId()).setParameter(3, lease.attempt())
                 .setParameter(4, JobState.RUNNING.wire()).getResultList();

@@ -41,7 +41,8 @@ final class JobRun implements RunContext {
     private final List<MetricPoint> metrics = new ArrayList<>();
     private final List<String> logs = new ArrayList<>();
 
-    JobRun(HubClient hub, long runnerId, Claim claim, Path workDir, Path cache) throws IOException, InterruptedException {
+    JobRun(HubClient hub, long runnerId, Claim claim, Path workDir, Path cache, int fetchParallel)
+            throws IOException, InterruptedException {
         this.hub = hub;
         this.claim = claim;
         this.lease = new HubClient.Lease(runnerId, claim.jobId(), claim.attempt());
@@ -52,7 +53,12 @@ final class JobRun implements RunContext {
         for (InputListing listing : hub.inputs(lease)) {
             JobInput input = claim.input(listing.role());
             String type = input == null ? "model" : input.type();
-            dirs.put(listing.role(), RepoDownloads.fetch(hub, lease, listing, type, cache));
+            RepoDownloads.Fetched fetched = RepoDownloads.fetch(hub, lease, listing, type, cache, fetchParallel);
+            // the benchmark of issue 17 reads this line; it also shows users where a slow start went
+            log(String.format(java.util.Locale.ROOT, "Fetched %s %s: %d files, %d downloaded (%.1f MB) in %.2f s, %d at a time",
+                    type, listing.repo(), fetched.files(), fetched.downloaded(), fetched.bytes() / 1e6,
+                    fetched.took().toNanos() / 1e9, fetchParallel));
+            dirs.put(listing.role(), fetched.dir());
         }
         this.baseModelDir = dirs.remove(RunnerProtocol.BASE_MODEL);
         this.datasetDir = dirs.remove(RunnerProtocol.DATASET);

@@ -47,6 +47,9 @@ public final class RunnerAgent {
     private volatile String refused;
     private volatile long runnerId;
     private int leaseSeconds = 30;
+    /** Input files fetched at once (MODELHUB_RUNNER_FETCH_PARALLEL). */
+    private final int fetchParallel = Integer.parseInt(env("MODELHUB_RUNNER_FETCH_PARALLEL",
+            Integer.toString(RepoDownloads.DEFAULT_PARALLEL)).trim());
 
     RunnerAgent(HubClient hub, String name, List<String> labels, Path workRoot) {
         this.hub = hub;
@@ -206,7 +209,7 @@ public final class RunnerAgent {
                     .filter(r -> r.version().equals(claim.recipeVersion()))
                     .orElseThrow(() -> new IllegalStateException("This runner has no recipe " + claim.recipe() + " version "
                             + claim.recipeVersion()));
-            run = new JobRun(hub, runnerId, claim, work, workRoot.resolve("cache"));
+            run = new JobRun(hub, runnerId, claim, work, workRoot.resolve("cache"), fetchParallel);
             current = run;
             run.log("Running recipe " + recipe.id() + " " + recipe.version() + " with " + run.params());
             RunResult result = recipe.run(run);
