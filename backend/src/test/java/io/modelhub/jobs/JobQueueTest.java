@@ -14,6 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -108,6 +111,14 @@ class JobQueueTest {
             retaken = b.claim(1);
         }
         assertEquals(ja, retaken, "runner b takes over the dead runner's job");
+        // b stays alive for jb as a real runner does, by heartbeating in the background: the steps below take longer
+        // than the 4 s lease on a loaded machine, and jb must still be b's when the user cancels it
+        ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runner-b-heartbeats");
+            t.setDaemon(true);
+            return t;
+        });
+        keepAlive.scheduleWithFixedDelay(() -> b.heartbeat(jb), 0, 500, TimeUnit.MILLISECONDS);
         HubApi.asAdmin().get("/api/jobs/" + ja).then().body("attempt", equalTo(2)).body("runnerId", equalTo((int) b.id()));
         a.heartbeat(ja).then().statusCode(200).body("lost", equalTo(true));
 
@@ -133,6 +144,8 @@ class JobQueueTest {
         // The other job: the user cancels it; the runner hears it in its heartbeat answer and confirms.
         HubApi.asAdmin().post("/api/jobs/" + jb + "/cancel").then().statusCode(200).body("cancelRequested", equalTo(true));
         b.heartbeat(jb).then().body("cancel", equalTo(true));
+        keepAlive.shutdownNow();
+        assertTrue(keepAlive.awaitTermination(10, TimeUnit.SECONDS));
         b.fail(jb, "Cancelled by the user", true).then().statusCode(204);
         HubApi.asAdmin().get("/api/jobs/" + jb).then().body("state", equalTo(JobState.CANCELLED.wire()));
         HubApi.asAdmin().post("/api/jobs/" + jb + "/retry").then().statusCode(200).body("state", equalTo(JobState.QUEUED.wire()));
