@@ -194,14 +194,18 @@ public class JobQueue {
     @Transactional
     void expireLeases() {
         // skip locked: a job a runner is completing right now keeps its row lock and is looked at next time
-        List<?> rows = em.createNativeQuery("select id, attempt, max_attempts from jobs where state = ?1 and lease_expires_at < now() "
-                + "for update skip locked", Tuple.class).setParameter(1, JobState.RUNNING.wire()).getResultList();
+        List<?> rows = em.createNativeQuery("select id, attempt, max_attempts, cancel_requested from jobs where state = ?1 "
+                + "and lease_expires_at < now() for update skip locked", Tuple.class).setParameter(1, JobState.RUNNING.wire()).getResultList();
         boolean requeued = false;
         for (Object row : rows) {
             Tuple t = (Tuple) row;
             long id = t.get("id", Number.class).longValue();
             int attempt = t.get("attempt", Number.class).intValue();
             int maxAttempts = t.get("max_attempts", Number.class).intValue();
+            if (t.get("cancel_requested", Boolean.class)) {
+                cancelAsked(id, "Lease expired on attempt " + attempt + " after the cancel was asked: cancelled");
+                continue;
+            }
             JobState next = attempt >= maxAttempts ? JobState.FAILED : JobState.QUEUED;
             if (next == JobState.QUEUED) {
                 transitions.move(id, next, "runner_id = null, lease_expires_at = null, finished_at = null");
@@ -223,25 +227,43 @@ public class JobQueue {
     @Transactional
     public void release(RunnerIdentity runner, RunnerLease lease) {
         requireHolder(runner, lease);
-        giveBack(lease.runnerId(), "Runner " + lease.runnerId() + " stopped and gave the job back; requeued");
+        giveBack(lease.runnerId(), "Runner " + lease.runnerId() + " stopped and gave the job back; requeued",
+                "Runner " + lease.runnerId() + " stopped before confirming the cancel; cancelled");
     }
 
     /** A runner that restarted, or whose credential was revoked, can no longer finish what it held. */
     void onRunnerRetired(@Observes RunnerRetired event) {
-        giveBack(event.runnerId(), "Requeued: " + event.reason());
+        giveBack(event.runnerId(), "Requeued: " + event.reason(), "Cancelled, as asked: " + event.reason());
     }
 
-    private void giveBack(long runnerId, String why) {
-        List<?> jobs = em.createNativeQuery("select id from jobs where runner_id = ?1 and state = ?2 for update")
-                .setParameter(1, runnerId).setParameter(2, JobState.RUNNING.wire()).getResultList();
-        for (Object job : jobs) {
-            long id = ((Number) job).longValue();
+    private void giveBack(long runnerId, String requeued, String cancelled) {
+        List<?> jobs = em.createNativeQuery("select id, cancel_requested from jobs where runner_id = ?1 and state = ?2 for update",
+                        Tuple.class).setParameter(1, runnerId).setParameter(2, JobState.RUNNING.wire()).getResultList();
+        boolean any = false;
+        for (Object row : jobs) {
+            Tuple t = (Tuple) row;
+            long id = t.get("id", Number.class).longValue();
+            if (t.get("cancel_requested", Boolean.class)) {
+                cancelAsked(id, cancelled);
+                continue;
+            }
             transitions.move(id, JobState.QUEUED, "attempt = greatest(attempt - 1, 0), runner_id = null, lease_expires_at = null");
-            log(id, why);
+            log(id, requeued);
+            any = true;
         }
-        if (!jobs.isEmpty()) {
+        if (any) {
             wakeups.queued();
         }
+    }
+
+    /**
+     * A job whose owner asked to cancel it and whose runner is gone before confirming: it ends cancelled. Queued again,
+     * the next runner would start it over only to be told to stop, or, with no runner confirming, it would never end.
+     */
+    private void cancelAsked(long id, String why) {
+        transitions.move(id, JobState.CANCELLED, "runner_id = null, lease_expires_at = null, finished_at = now()");
+        log(id, why);
+        LOG.infof("Job %d: its runner is gone after a cancel was asked; cancelled", id);
     }
 
     /** The pinned inputs of the held job, each with its files (what the runner downloads and verifies). */

@@ -2,10 +2,12 @@ package io.modelhub.jobs;
 
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.testing.HubApi;
+import io.modelhub.testing.JobsApi;
 import io.modelhub.testing.SimulatedRunner;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -226,7 +228,13 @@ class JobQueueTest {
         assertEquals(3, live.size("loss"));
         assertEquals(1, live.size("val_accuracy"));
         assertEquals(jobService.series(admin, job, null, 0), live.downsampled(0), "incremental reads add up to a full read");
-        HubApi.asAdmin().post("/api/jobs/" + job + "/cancel").then().statusCode(200);
+        HubApi.asAdmin().post("/api/jobs/" + job + "/cancel").then().statusCode(200).body("cancelRequested", equalTo(true));
+
+        // The runner never confirms the cancel (no more heartbeats): when its lease runs out the job ends cancelled, as
+        // asked, instead of going back to the queue where another runner would claim it.
+        JsonPath ended = JobsApi.awaitFinished(job, 30);
+        assertEquals(JobState.CANCELLED.wire(), ended.getString("state"));
+        assertTrue(JobsApi.logs(job).contains("after the cancel was asked: cancelled"), JobsApi.logs(job));
     }
 
     static io.modelhub.accounts.Account admin() {
