@@ -52,6 +52,14 @@ public record InferenceInput(Object inputs, Map<String, Object> parameters, byte
             throw ApiException.badRequest("The JSON body has no \"inputs\": send {\"inputs\": \"a text\"} "
                     + "or {\"inputs\": [\"a text\", ...]}");
         }
+        if (inputs.isObject() && inputs.size() == 1 && inputs.has("image")) {
+            // @huggingface/inference's zero-shot-image-classification sends {"inputs": {"image": "<base64>"}}, where
+            // huggingface_hub sends the base64 string itself: one request either way
+            if (!inputs.get("image").isTextual()) {
+                throw ApiException.badRequest("\"inputs\".image must be the base64-encoded image");
+            }
+            inputs = inputs.get("image");
+        }
         if (inputs.isTextual()) {
             requireText(inputs.asText(), "inputs");
         } else if (inputs.isArray()) {

@@ -195,6 +195,23 @@ class CrossModalEndToEndTest {
         }
         System.out.printf("zero-shot over the API vs the index on 6 images: max |diff| %.2e%n", maxDiff);
         assertTrue(maxDiff < 1e-4, "max |diff| " + maxDiff);
+
+        // the real @huggingface/inference client (npm), which sends {"inputs": {"image": "<base64>"}}, gets the same
+        String image = index.items().get(0).b();
+        Path plan = java.nio.file.Files.createTempFile("zero-shot-plan", ".json");
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(plan.toFile(), List.of(Map.of("id", "zero-shot",
+                "method", "zeroShotImageClassification", "model", "admin/x2e-clip", "file", dataset.resolve(image).toString(),
+                "fileAt", "inputs", "args", Map.of("parameters", Map.of("candidate_labels", List.of("circle", "square", "triangle"),
+                        "hypothesis_template", "a photo of a {}")))));
+        String out = io.modelhub.testing.JsClient.script("inference-client.mjs", base, null, Map.of(), plan.toString());
+        JsonPath client = JsonPath.from(out.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow()
+                .substring("RESULT ".length()));
+        List<CrossModalSearch.LabelScore> expected = search.zeroShot(index, "b", image);
+        assertEquals(expected.stream().map(CrossModalSearch.LabelScore::label).toList(), client.getList("output.label", String.class), out);
+        for (int l = 0; l < expected.size(); l++) {
+            assertEquals(expected.get(l).probability(), client.getDouble("output[" + l + "].score"), 1e-4, out);
+        }
+        java.nio.file.Files.delete(plan);
         // raw image bytes without candidate labels: the runner says what is missing
         HubApi.as(null).contentType("image/png").body(java.nio.file.Files.readAllBytes(dataset.resolve(index.items().get(0).b())))
                 .post("/models/admin/x2e-clip").then().statusCode(400)

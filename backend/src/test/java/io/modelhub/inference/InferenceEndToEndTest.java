@@ -298,6 +298,81 @@ class InferenceEndToEndTest {
                 .post("/models/" + SOUNDS).then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("reads audio"));
     }
 
+    /**
+     * The real {@code @huggingface/inference} InferenceClient (npm, the HF JavaScript client) pointed at this hub with
+     * {@code client.endpoint(<hub>/models/<id>)}: each task goes through the client's own request building and its
+     * validation of the answer's shape, and gives what the API answers a plain HTTP call with the same input.
+     */
+    @Test
+    @Order(8)
+    void theRealInferenceClientOfHuggingFaceGetsTheApisAnswers() throws Exception {
+        startServingRunner(); // FILL and SOUNDS are made by the fill-mask and audio tests before this one
+        Path png = java.nio.file.Files.write(tmp.resolve("red.png"), InferenceModels.png(Color.RED));
+        Path wav = java.nio.file.Files.write(tmp.resolve("clip.wav"), InferenceModels.wav(16000, 8000));
+        Map<String, Object> pair = Map.of("source_sentence", "A man is playing a guitar.",
+                "sentences", List.of("Someone plays an acoustic guitar.", "The stock market fell sharply today."));
+        List<Map<String, Object>> plan = List.of(
+                Map.of("id", "text-classification", "method", "textClassification", "model", SENTIMENT,
+                        "args", Map.of("inputs", "a good movie")),
+                Map.of("id", "feature-extraction", "method", "featureExtraction", "model", MINILM,
+                        "args", Map.of("inputs", "A man is playing a guitar.")),
+                Map.of("id", "sentence-similarity", "method", "sentenceSimilarity", "model", MINILM,
+                        "args", Map.of("inputs", pair)),
+                Map.of("id", "fill-mask", "method", "fillMask", "model", FILL, "args", Map.of("inputs", "a [MASK] movie")),
+                Map.of("id", "image-classification", "method", "imageClassification", "model", COLOURS,
+                        "args", Map.of(), "file", png.toString()),
+                Map.of("id", "audio-classification", "method", "audioClassification", "model", SOUNDS,
+                        "args", Map.of(), "file", wav.toString()));
+        // the answers a plain HTTP call gets, which also waits until every model is loaded on the runner
+        Map<String, com.fasterxml.jackson.databind.JsonNode> expected = new java.util.TreeMap<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (Map<String, Object> call : plan) {
+            String model = (String) call.get("model");
+            java.util.concurrent.Callable<Response> http = call.containsKey("file")
+                    ? () -> HubApi.as(null).contentType("application/octet-stream")
+                            .body(java.nio.file.Files.readAllBytes(Path.of((String) call.get("file")))).post("/models/" + model)
+                    : () -> HubApi.as(null).contentType("application/json").body(call.get("args")).post("/models/" + model);
+            com.fasterxml.jackson.databind.JsonNode answer = json.readTree(awaitAnswer(http).prettify());
+            // the client unwraps text-classification's one-text answer (a list per text) to the text's list
+            expected.put((String) call.get("id"), call.get("id").equals("text-classification") ? answer.get(0) : answer);
+        }
+        Path planFile = tmp.resolve("inference-plan.json");
+        json.writeValue(planFile.toFile(), plan);
+        String out = io.modelhub.testing.JsClient.script("inference-client.mjs", base, null, Map.of(), planFile.toString());
+        Map<String, com.fasterxml.jackson.databind.JsonNode> got = new java.util.TreeMap<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("RESULT ")) {
+                com.fasterxml.jackson.databind.JsonNode result = json.readTree(line.substring("RESULT ".length()));
+                got.put(result.get("id").asText(), result.get("output"));
+            }
+        }
+        assertEquals(expected.keySet(), got.keySet(), out);
+        for (String task : expected.keySet()) {
+            assertSameAnswer(task, expected.get(task), got.get(task));
+        }
+    }
+
+    /** Same shape, same strings, numbers within 1e-5 (a request batched with others may differ in the last bits). */
+    private static void assertSameAnswer(String where, com.fasterxml.jackson.databind.JsonNode expected,
+                                         com.fasterxml.jackson.databind.JsonNode actual) {
+        if (expected.isNumber()) {
+            assertTrue(actual.isNumber(), where + ": " + actual + " is not a number");
+            assertEquals(expected.asDouble(), actual.asDouble(), 1e-5, where);
+        } else if (expected.isContainerNode()) {
+            assertEquals(expected.size(), actual.size(), where + ": " + actual);
+            assertEquals(expected.isArray(), actual.isArray(), where);
+            if (expected.isArray()) {
+                for (int i = 0; i < expected.size(); i++) {
+                    assertSameAnswer(where + "[" + i + "]", expected.get(i), actual.get(i));
+                }
+            } else {
+                expected.fieldNames().forEachRemaining(f -> assertSameAnswer(where + "." + f, expected.get(f), actual.get(f)));
+            }
+        } else {
+            assertEquals(expected, actual, where);
+        }
+    }
+
     private static List<Float> toList(float[] values) {
         List<Float> out = new java.util.ArrayList<>();
         for (float v : values) {

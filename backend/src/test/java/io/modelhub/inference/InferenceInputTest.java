@@ -37,6 +37,11 @@ class InferenceInputTest {
         assertEquals(Map.of("source_sentence", "a", "sentences", List.of("b", "c")),
                 json("{\"inputs\": {\"source_sentence\": \"a\", \"sentences\": [\"b\", \"c\"]}}").inputs());
 
+        // zero-shot image classification as @huggingface/inference sends it: the image's base64 under "image"
+        InferenceInput zeroShot = json("{\"inputs\": {\"image\": \"iVBORw0K\"}, \"parameters\": {\"candidate_labels\": [\"a\"]}}");
+        assertEquals("iVBORw0K", zeroShot.inputs());
+        assertEquals(Map.of("candidate_labels", List.of("a")), zeroShot.parameters());
+
         byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
         InferenceInput image = InferenceInput.parse(null, png);
         assertArrayEquals(png, image.data());
@@ -58,6 +63,7 @@ class InferenceInputTest {
         assertTrue(refusal("application/json", "{\"inputs\": \"x\", \"parameters\": 1}").contains("\"parameters\" must be an object"));
         assertTrue(refusal("application/json", "{\"inputs\": \"x\", \"parameters\": {\"top_k\": 0}}").contains("top_k"));
         assertTrue(refusal("application/json", "{\"inputs\": {\"source_sentence\": \"a\"}}").contains("sentence-similarity"));
+        assertTrue(refusal("application/json", "{\"inputs\": {\"image\": 1}}").contains("\"inputs\".image must be the base64"));
         assertTrue(refusal("application/json", "{\"inputs\": {\"source_sentence\": \"a\", \"sentences\": \"b\"}}")
                 .contains("sentences must be a list"));
         assertTrue(refusal("application/json", "{\"inputs\": {\"source_sentence\": \" \", \"sentences\": [\"b\"]}}")

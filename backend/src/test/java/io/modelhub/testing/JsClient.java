@@ -5,26 +5,45 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Runs src/test/js/hub-client.mjs (the real @huggingface/hub client) with node against a running hub. */
+/**
+ * Runs the scripts of src/test/js (the real @huggingface/hub and @huggingface/inference clients) with node against a
+ * running hub.
+ */
 public final class JsClient {
     static final Path DIR = Path.of("src", "test", "js");
 
     private JsClient() {
     }
 
+    /** hub-client.mjs: the @huggingface/hub client's repo, upload and download calls. */
     public static String run(URL hub, String token, String repoPrefix) throws IOException, InterruptedException {
+        return script("hub-client.mjs", hub, token, Map.of("REPO_PREFIX", repoPrefix));
+    }
+
+    /**
+     * Runs {@code script} with HUB_URL and HUB_TOKEN ({@code token} may be null: anonymous) and {@code env}; it must
+     * exit 0 and print CHECKS PASSED. Returns what it printed.
+     */
+    public static String script(String script, URL hub, String token, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         assertTrue(Files.isDirectory(DIR.resolve("node_modules/@huggingface/hub")),
-                "the build installs the client with npm ci (exec-maven-plugin in backend/pom.xml); run it first");
-        String hubUrl = hub.toString().replaceAll("/+$", "");
-        ProcessBuilder pb = new ProcessBuilder("node", "hub-client.mjs").directory(DIR.toFile()).redirectErrorStream(true);
-        pb.environment().put("HUB_URL", hubUrl);
-        pb.environment().put("HUB_TOKEN", token);
-        pb.environment().put("REPO_PREFIX", repoPrefix);
+                "the build installs the clients with npm ci (exec-maven-plugin in backend/pom.xml); run it first");
+        List<String> command = new ArrayList<>(List.of("node", script));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true);
+        pb.environment().put("HUB_URL", hub.toString().replaceAll("/+$", ""));
+        if (token != null) {
+            pb.environment().put("HUB_TOKEN", token);
+        }
+        pb.environment().putAll(env);
         Process p = pb.start();
         StringBuilder output = new StringBuilder();
         Thread reader = new Thread(() -> {
@@ -47,7 +66,7 @@ public final class JsClient {
             out = output.toString();
         }
         System.out.println(out);
-        assertEquals(0, p.exitValue(), "node hub-client.mjs failed:\n" + out);
+        assertEquals(0, p.exitValue(), "node " + script + " failed:\n" + out);
         assertTrue(out.contains("CHECKS PASSED"), out);
         return out;
     }
