@@ -175,9 +175,6 @@ public class JobQueue {
     public HeartbeatAnswer heartbeat(RunnerIdentity runner, long runnerId, RunnerProtocol.Heartbeat beat) {
         runners.touch(runner, runnerId, beat == null ? null : beat.utilisation());
         boolean drain = runners.draining(runnerId);
-        if (beat != null && beat.jobId() != null && beat.utilisation() != null) {
-            notifications.publish(ChangeNotifications.job(beat.jobId())); // the job page shows its runner's use
-        }
         if (beat == null || beat.jobId() == null) {
             return new HeartbeatAnswer(false, false, drain);
         }
@@ -186,7 +183,14 @@ public class JobQueue {
                         + "returning cancel_requested")
                 .setParameter(1, beat.jobId()).setParameter(2, runnerId).setParameter(3, config.jobs().leaseSeconds())
                 .setParameter(4, beat.attempt()).setParameter(5, JobState.RUNNING.wire()).getResultList();
-        return rows.isEmpty() ? new HeartbeatAnswer(false, true, drain) : new HeartbeatAnswer((Boolean) rows.get(0), false, drain);
+        if (rows.isEmpty()) {
+            return new HeartbeatAnswer(false, true, drain);
+        }
+        if (beat.utilisation() != null) {
+            // the job page shows its runner's use; only the job's holder may make its pages reload
+            notifications.publish(ChangeNotifications.job(beat.jobId()));
+        }
+        return new HeartbeatAnswer((Boolean) rows.get(0), false, drain);
     }
 
     /** Requeues (or fails, after the last attempt) every job whose runner stopped sending heartbeats. */

@@ -102,14 +102,19 @@ public class ChangeNotifications {
                 }
                 // pgjdbc reads LISTEN's answer on this autocommit connection; nothing stays open in a transaction
                 PGConnection pg = connection.unwrap(PGConnection.class);
+                // a query on a half-open link (database failover, a NAT's idle timeout) fails within this, not never
+                connection.setNetworkTimeout(Runnable::run, 30_000);
                 CHANNELS.forEach(channel -> deliver(channel, RECONNECTED));
                 while (running) {
-                    // waits on the socket: no query runs while nothing happens
+                    // waits on the socket: no query runs while notifications come
                     PGNotification[] notifications = pg.getNotifications(10_000);
-                    if (notifications != null) {
+                    if (notifications != null && notifications.length > 0) {
                         for (PGNotification n : notifications) {
                             deliver(n.getName(), n.getParameter());
                         }
+                    } else {
+                        // a dead link answers a wait with silence forever: after 10 s of it, a round trip tells
+                        statement.execute("select 1");
                     }
                 }
             } catch (Exception e) {

@@ -69,7 +69,7 @@ final class AudioClassification<E extends LabelledExamples> implements ServedMod
         MediaBatch<E> clips;
         try {
             clips = MediaBatch.of(works, task(), "audio", work -> { }, prepare, (e, file, bytes) ->
-                    new BadInput(e.getMessage().replace("audio " + file, "the audio")
+                    new BadInput(String.valueOf(e.getMessage()).replace("audio " + file, "the audio")
                             .replace(file.toString(), "the audio") + " (" + bytes + " bytes)"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -3,6 +3,7 @@ package io.modelhub.ui.jobs;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.jobs.JobService;
 import io.modelhub.jobs.JobService.JobView;
+import io.modelhub.jobs.JobState;
 import io.modelhub.jobs.MetricSeries;
 import io.modelhub.platform.ChangeNotifications;
 import io.modelhub.runners.RunnerService;
@@ -74,9 +75,14 @@ public class JobFeeds {
         }
     }
 
+    static boolean queued(Snapshot snapshot) {
+        return snapshot.job().state() == JobState.QUEUED;
+    }
+
     private final class Feed {
         final long jobId;
         long generation = -1;
+        long runnersGeneration = -1;
         Snapshot shown;
         final MetricSeries metrics = new MetricSeries();
         long lastLogId;
@@ -87,14 +93,17 @@ public class JobFeeds {
         }
 
         synchronized Snapshot current(Viewer viewer) {
-            // read the generation first: a change that lands during the reads below makes the next call read again
+            // read the generations first: a change that lands during the reads below makes the next call read again
             long now = live.generation(ChangeNotifications.job(jobId));
-            if (shown != null && now == generation) {
+            // a queued job's pending reason follows from the live runners, which change without a write to the job
+            long runnersNow = shown != null && queued(shown) ? live.generation(ChangeNotifications.RUNNERS) : -1;
+            if (shown != null && now == generation && runnersNow == runnersGeneration) {
                 return shown;
             }
             // one transaction for the whole reading: a consistent view of the job, and one commit instead of six
             shown = QuarkusTransaction.joiningExisting().call(() -> read(viewer));
             generation = now;
+            runnersGeneration = queued(shown) ? live.generation(ChangeNotifications.RUNNERS) : -1;
             return shown;
         }
 

@@ -74,7 +74,7 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
     private final Pre spec = new Pre();
 
     /** What the page shows now, to send only what changed. */
-    private JobState shownState;
+    private volatile JobState shownState; // read by the notification thread for what the page follows
     private long shownPoints = -1;
     private long lastLogId;
     private final List<String> logLines = new ArrayList<>();
@@ -86,7 +86,10 @@ public class JobPage extends VerticalLayout implements BeforeEnterObserver, HasD
         this.json = json;
         this.feeds = feeds;
         setWidthFull();
-        live.follow(this, () -> jobId == 0 ? Set.of() : Set.of(ChangeNotifications.job(jobId)), null, this::load);
+        // a queued job's page also follows the runners: its pending reason ("no runner offers ...") changes with them
+        live.follow(this, () -> jobId == 0 ? Set.of() : shownState == JobState.QUEUED
+                ? Set.of(ChangeNotifications.job(jobId), ChangeNotifications.RUNNERS)
+                : Set.of(ChangeNotifications.job(jobId)), null, this::load);
     }
 
     @Override

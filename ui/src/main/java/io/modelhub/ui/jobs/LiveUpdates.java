@@ -119,6 +119,9 @@ public class LiveUpdates {
         final Supplier<Runnable> load;
         /** A run is scheduled and has not started: later notifications are covered by it. */
         final AtomicBoolean pending = new AtomicBoolean();
+        /** A load is running; a run that finds it so leaves {@link #dirty} for it instead of waiting on it. */
+        final AtomicBoolean loading = new AtomicBoolean();
+        final AtomicBoolean dirty = new AtomicBoolean();
         volatile long lastStart;
 
         Follower(UI ui, Supplier<Set<String>> topics, Supplier<Runnable> load) {
@@ -135,21 +138,32 @@ public class LiveUpdates {
         }
 
         void run() {
-            // one load at a time per view: the loaders keep what they showed last
-            synchronized (this) {
-                pending.set(false);
+            pending.set(false);
+            // one load at a time per view (the loaders keep what they showed last), and never a scheduler thread
+            // blocked behind a slow one: a change heard meanwhile is loaded once the running load ends
+            if (!loading.compareAndSet(false, true)) {
+                dirty.set(true);
+                if (!loading.get() && dirty.getAndSet(false)) {
+                    schedule(); // the load ended between the two checks, before it could see the mark
+                }
+                return;
+            }
+            try {
                 lastStart = System.currentTimeMillis();
-                try {
-                    if (!ui.isAttached()) {
-                        return;
-                    }
-                    loads.incrementAndGet();
-                    Runnable update = load.get();
-                    if (update != null) {
-                        ui.access(update::run);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.debug("Live update failed; the next change tries again", e);
+                if (!ui.isAttached()) {
+                    return;
+                }
+                loads.incrementAndGet();
+                Runnable update = load.get();
+                if (update != null) {
+                    ui.access(update::run);
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Live update failed; the next change tries again", e);
+            } finally {
+                loading.set(false);
+                if (dirty.getAndSet(false)) {
+                    schedule();
                 }
             }
         }
