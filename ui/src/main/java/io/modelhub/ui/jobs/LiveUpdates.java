@@ -54,7 +54,6 @@ public class LiveUpdates {
     /** Notifications seen per topic, so that a shared cache ({@link JobFeeds}) knows when it is stale. */
     private final Map<String, AtomicLong> generations = new ConcurrentHashMap<>();
     private final AtomicLong reconnects = new AtomicLong();
-    private final AtomicLong loads = new AtomicLong();
 
     void start(@Observes StartupEvent event) {
         notifications.listen(ChangeNotifications.CHANGES, this::changed);
@@ -91,9 +90,17 @@ public class LiveUpdates {
         return reconnects.get() + (g == null ? 0 : g.get());
     }
 
-    /** Loads run since start (tests count them: with nothing changing, none). */
-    public long loads() {
-        return loads.get();
+    /**
+     * Loads run since they attached by the views now following {@code topic} (tests count them: with nothing changing,
+     * none; pages other tests left open in the same server do not count).
+     */
+    public long loads(String topic) {
+        return followers.stream().filter(f -> f.topics.get().contains(topic)).mapToLong(f -> f.loads.get()).sum();
+    }
+
+    /** How many attached views follow {@code topic} (a closed browser's page stays attached until its session ends). */
+    public long following(String topic) {
+        return followers.stream().filter(f -> f.topics.get().contains(topic)).count();
     }
 
     void changed(String topic) {
@@ -122,6 +129,7 @@ public class LiveUpdates {
         /** A load is running; a run that finds it so leaves {@link #dirty} for it instead of waiting on it. */
         final AtomicBoolean loading = new AtomicBoolean();
         final AtomicBoolean dirty = new AtomicBoolean();
+        final AtomicLong loads = new AtomicLong();
         volatile long lastStart;
 
         Follower(UI ui, Supplier<Set<String>> topics, Supplier<Runnable> load) {

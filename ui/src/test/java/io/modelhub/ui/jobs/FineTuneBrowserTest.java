@@ -145,9 +145,12 @@ class FineTuneBrowserTest {
         JobsApi.awaitState(job, EnumSet.complementOf(EnumSet.of(JobState.QUEUED)), 120);
         try {
             browser.open("/runners");
-            WebElement card = browser.waitFor(By.id("runner-" + runnerId));
-            assertTrue(card.getText().contains("ui-runner"), card.getText());
-            assertTrue(card.findElement(By.className("runner-state")).getText().equals("active"), card.getText());
+            browser.waitFor(By.id("runner-" + runnerId));
+            // looked up afresh at each try: live updates re-render the card while the runner heartbeats
+            browser.waitUntil(d -> {
+                WebElement card = d.findElement(By.id("runner-" + runnerId));
+                return card.getText().contains("ui-runner") && card.findElement(By.className("runner-state")).getText().equals("active");
+            });
             browser.waitUntil(d -> d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-job-link")).getText().equals("job " + job));
             browser.waitUntil(d -> d.findElement(By.cssSelector("#runner-" + runnerId + " .runner-utilisation")).getText().contains("CPU"));
         } finally {
