@@ -71,15 +71,9 @@ public class JobMetrics {
         queuedByRecipe.register(rows, true);
     }
 
-    /** Called in the claim's transaction: a job's first claim records how long it waited since it was submitted. */
-    void claimed(long jobId) {
-        List<?> rows = em.createNativeQuery("select recipe_id, extract(epoch from started_at - created_at) as waited "
-                + "from jobs where id = ?1 and attempt = 1", Tuple.class).setParameter(1, jobId).getResultList();
-        for (Object r : rows) {
-            Tuple t = (Tuple) r;
-            long millis = Math.round(t.get("waited", Number.class).doubleValue() * 1000);
-            Timer.builder("modelhub.job.time.to.start").description("Submit to first claim").tag("recipe", t.get("recipe_id", String.class))
-                    .register(registry).record(Duration.ofMillis(Math.max(0, millis)));
-        }
+    /** A job's first claim: how long it waited since it was submitted. */
+    void claimed(String recipe, double waitedSeconds) {
+        Timer.builder("modelhub.job.time.to.start").description("Submit to first claim").tag("recipe", recipe)
+                .register(registry).record(Duration.ofMillis(Math.max(0, Math.round(waitedSeconds * 1000))));
     }
 }

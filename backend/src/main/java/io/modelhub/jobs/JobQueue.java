@@ -11,6 +11,7 @@ import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
 import io.modelhub.commits.RepoFile;
 import io.modelhub.contract.ParamSpec;
+import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.contract.RunnerProtocol.CheckpointRef;
 import io.modelhub.contract.RunnerProtocol.Claim;
@@ -43,10 +44,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The queue as runners see it. A claim takes the best queued job the runner can run
@@ -87,68 +91,110 @@ public class JobQueue {
     @Inject
     jakarta.enterprise.event.Event<JobSucceeded> succeeded;
 
+    private final Map<String, RecipeDescriptor> recipeVersions = new ConcurrentHashMap<>();
 
 
-    /** Long-polls for work: returns a claim, or empty after {@code waitSeconds} with nothing to do. */
+
+    /**
+     * Long-polls for work: returns a claim, or empty after {@code waitSeconds} with nothing to do. The claim sleeps
+     * between looks until a wake-up for a job its runner can run is handed to it ({@link JobWakeups}).
+     */
     public Optional<Claim> claim(RunnerIdentity runner, long runnerId, int waitSeconds) throws InterruptedException {
         long deadline = System.currentTimeMillis() + Math.max(0, Math.min(waitSeconds, 60)) * 1000L;
-        while (true) {
-            long seen = wakeups.generation();
-            // One transaction per attempt: a wake-up reaches every waiting runner, so each attempt must be cheap.
-            Optional<Claim> claim = QuarkusTransaction.requiringNew().call(() -> {
-                runners.touch(runner, runnerId, null);
-                return tryClaim(runnerId).map(this::claimOf);
-            });
-            if (claim.isPresent()) {
-                return claim;
+        JobWakeups.Waiter[] waiter = new JobWakeups.Waiter[1];
+        try {
+            while (true) {
+                if (waiter[0] != null) {
+                    waiter[0].looking();
+                }
+                Look look = QuarkusTransaction.requiringNew().call(() -> {
+                    runners.touch(runner, runnerId, null);
+                    Tuple me = (Tuple) em.createNativeQuery("select state, recipes, gpu_count, gpu_memory_mb, labels from runners "
+                            + "where id = ?1", Tuple.class).setParameter(1, runnerId).getSingleResult();
+                    JobWakeups.Offer offer = new JobWakeups.Offer(Set.copyOf(Arrays.asList(me.get("recipes", String[].class))),
+                            me.get("gpu_count", Number.class).intValue(), me.get("gpu_memory_mb", Number.class).longValue(),
+                            Set.copyOf(Arrays.asList(me.get("labels", String[].class))));
+                    if (waiter[0] == null) {
+                        // before the first look: a job queued from here on wakes this claim, one queued before it is seen
+                        waiter[0] = wakeups.enlist(runnerId, offer);
+                    }
+                    if ("draining".equals(me.get("state", String.class))) {
+                        return new Look(null, offer, true);
+                    }
+                    return new Look(tryClaim(runnerId).orElse(null), offer, false);
+                });
+                if (look.draining()) {
+                    return Optional.empty();
+                }
+                waiter[0].looked(look.claim() == null ? null : look.claim().jobId(), look.offer());
+                if (look.claim() != null) {
+                    return Optional.of(look.claim());
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                waiter[0].await(left);
             }
-            if (runners.draining(runnerId)) {
-                return Optional.empty();
+        } finally {
+            if (waiter[0] != null) {
+                wakeups.leave(waiter[0]);
             }
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0) {
-                return Optional.empty();
-            }
-            wakeups.awaitAfter(seen, left);
         }
     }
 
-    Optional<Long> tryClaim(long runnerId) {
-        List<?> rows = em.createNativeQuery("with r as (select * from runners where id = ?1 and state = 'active') "
-                        + "select j.id from jobs j, r where j.state = ?2 and j.gpus <= r.gpu_count "
-                        + "and j.gpu_memory_mb <= r.gpu_memory_mb and j.labels <@ r.labels and (j.recipe_id || '@' || j.recipe_version) = any(r.recipes) "
-                        + "order by j.priority desc, j.id for update of j skip locked limit 1")
-                .setParameter(1, runnerId).setParameter(2, JobState.QUEUED.wire()).getResultList();
-        if (rows.isEmpty()) {
+    /** One look at the queue: the job claimed (or null), what the runner offers, whether it is draining. */
+    private record Look(Claim claim, JobWakeups.Offer offer, boolean draining) {
+    }
+
+    /**
+     * Claims the best queued job the runner can run, in one statement: the pick locks it (skip locked: concurrent
+     * claims take different jobs and never wait on each other), the move makes it the runner's under a lease, and
+     * answers what the claim hands the runner.
+     */
+    Optional<Claim> tryClaim(long runnerId) {
+        Optional<Tuple> moved = transitions.movePicked(JobState.QUEUED, JobState.RUNNING,
+                "select j.id from jobs j join runners r on r.id = :runner and r.state = 'active' where j.state = :from "
+                        + "and j.gpus <= r.gpu_count and j.gpu_memory_mb <= r.gpu_memory_mb and j.labels <@ r.labels "
+                        + "and (j.recipe_id || '@' || j.recipe_version) = any(r.recipes) "
+                        + "order by j.priority desc, j.id for update of j skip locked limit 1",
+                "runner_id = :runner, attempt = attempt + 1, lease_expires_at = now() + make_interval(secs => :lease), "
+                        + "started_at = coalesce(started_at, now())",
+                "attempt, recipe_id, recipe_version, cast(params as text) as params, output_repo, base_model, base_revision, "
+                        + "dataset, dataset_revision, extract(epoch from started_at - created_at) as waited, "
+                        + "(select cast(json_build_object('epoch', k.epoch, 'step', k.step, 'sha256', k.blob_sha256, 'size', b.size) "
+                        + "as text) from job_checkpoints k join blobs b on b.sha256 = k.blob_sha256 where k.job_id = jobs.id "
+                        + "order by k.epoch desc limit 1) as checkpoint",
+                "runner", runnerId, "lease", config.jobs().leaseSeconds());
+        if (moved.isEmpty()) {
             return Optional.empty();
         }
-        long jobId = ((Number) rows.get(0)).longValue();
-        transitions.move(jobId, JobState.RUNNING, "runner_id = :runner, attempt = attempt + 1, "
-                        + "lease_expires_at = now() + make_interval(secs => :lease), started_at = coalesce(started_at, now())",
-                "runner", runnerId, "lease", config.jobs().leaseSeconds());
-        log(jobId, "Claimed by runner " + runnerId);
-        metrics.claimed(jobId);
-        return Optional.of(jobId);
-    }
-
-    Claim claimOf(long jobId) {
-        Tuple j = (Tuple) em.createNativeQuery("select attempt, recipe_id, recipe_version, cast(params as text) as params, "
-                + "output_repo from jobs where id = ?1", Tuple.class).setParameter(1, jobId).getSingleResult();
-        List<?> cp = em.createNativeQuery("select k.epoch, k.step, k.blob_sha256, b.size from job_checkpoints k "
-                        + "join blobs b on b.sha256 = k.blob_sha256 where k.job_id = ?1 order by k.epoch desc limit 1", Tuple.class)
-                .setParameter(1, jobId).getResultList();
-        CheckpointRef checkpoint = cp.stream().map(t -> (Tuple) t).findFirst().map(k -> new CheckpointRef(
-                k.get("epoch", Number.class).intValue(), k.get("step", Number.class).longValue(),
-                k.get("blob_sha256", String.class).trim(), k.get("size", Number.class).longValue())).orElse(null);
-        return new Claim(jobId, j.get("attempt", Number.class).intValue(), j.get("recipe_id", String.class),
-                j.get("recipe_version", String.class), json.readMap(j.get("params", String.class)), jobInputs(jobId),
-                j.get("output_repo", String.class), config.jobs().leaseSeconds(), checkpoint);
+        Tuple j = moved.get();
+        long jobId = j.get("id", Number.class).longValue();
+        int attempt = j.get("attempt", Number.class).intValue();
+        logMoved(jobId, "Claimed by runner " + runnerId);
+        if (attempt == 1) {
+            metrics.claimed(j.get("recipe_id", String.class), j.get("waited", Number.class).doubleValue());
+        }
+        CheckpointRef checkpoint = null;
+        if (j.get("checkpoint") != null) {
+            Map<String, Object> k = json.readMap(j.get("checkpoint", String.class));
+            checkpoint = new CheckpointRef(((Number) k.get("epoch")).intValue(), ((Number) k.get("step")).longValue(),
+                    k.get("sha256").toString().trim(), ((Number) k.get("size")).longValue());
+        }
+        return Optional.of(new Claim(jobId, attempt, j.get("recipe_id", String.class), j.get("recipe_version", String.class),
+                json.readMap(j.get("params", String.class)), jobInputs(j), j.get("output_repo", String.class),
+                config.jobs().leaseSeconds(), checkpoint));
     }
 
     /** The repositories a job reads, each pinned to the commit its submit resolved: base model, dataset, model parameters. */
     List<JobInput> jobInputs(long jobId) {
-        Tuple j = (Tuple) em.createNativeQuery("select recipe_id, recipe_version, cast(params as text) as params, base_model, "
-                + "base_revision, dataset, dataset_revision from jobs where id = ?1", Tuple.class).setParameter(1, jobId).getSingleResult();
+        return jobInputs((Tuple) em.createNativeQuery("select recipe_id, recipe_version, cast(params as text) as params, base_model, "
+                + "base_revision, dataset, dataset_revision from jobs where id = ?1", Tuple.class).setParameter(1, jobId).getSingleResult());
+    }
+
+    /** The inputs of the job row {@code j}: recipe_id, recipe_version, params (as text), base_model, dataset and their revisions. */
+    private List<JobInput> jobInputs(Tuple j) {
         List<JobInput> inputs = new ArrayList<>();
         if (j.get("base_model") != null) {
             inputs.add(new JobInput(RunnerProtocol.BASE_MODEL, "model", j.get("base_model", String.class),
@@ -157,7 +203,7 @@ public class JobQueue {
         inputs.add(new JobInput(RunnerProtocol.DATASET, "dataset", j.get("dataset", String.class),
                 j.get("dataset_revision", String.class).trim()));
         Map<String, Object> params = json.readMap(j.get("params", String.class));
-        runners.recipe(j.get("recipe_id", String.class), j.get("recipe_version", String.class)).ifPresent(recipe -> {
+        recipe(j.get("recipe_id", String.class), j.get("recipe_version", String.class)).ifPresent(recipe -> {
             for (ParamSpec p : recipe.parameters()) {
                 Object pinned = params.get(p.name());
                 if (p.isModel() && pinned != null) {
@@ -168,6 +214,17 @@ public class JobQueue {
             }
         });
         return inputs;
+    }
+
+    /** A published recipe version never changes (RunnerService refuses another schema under it): it is read once. */
+    private Optional<RecipeDescriptor> recipe(String id, String version) {
+        RecipeDescriptor known = recipeVersions.get(id + "@" + version);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<RecipeDescriptor> read = runners.recipe(id, version);
+        read.ifPresent(r -> recipeVersions.put(r.key(), r));
+        return read;
     }
 
     /** Extends the lease of the job the runner holds; the answer carries a cancel or drain request. */
@@ -200,7 +257,7 @@ public class JobQueue {
         // skip locked: a job a runner is completing right now keeps its row lock and is looked at next time
         List<?> rows = em.createNativeQuery("select id, attempt, max_attempts, cancel_requested from jobs where state = ?1 "
                 + "and lease_expires_at < now() for update skip locked", Tuple.class).setParameter(1, JobState.RUNNING.wire()).getResultList();
-        boolean requeued = false;
+        List<Long> requeued = new ArrayList<>();
         for (Object row : rows) {
             Tuple t = (Tuple) row;
             long id = t.get("id", Number.class).longValue();
@@ -213,18 +270,16 @@ public class JobQueue {
             JobState next = attempt >= maxAttempts ? JobState.FAILED : JobState.QUEUED;
             if (next == JobState.QUEUED) {
                 transitions.move(id, next, "runner_id = null, lease_expires_at = null, finished_at = null");
-                requeued = true;
-                log(id, "Lease expired on attempt " + attempt + ": the runner stopped sending heartbeats; requeued");
+                requeued.add(id);
+                logMoved(id, "Lease expired on attempt " + attempt + ": the runner stopped sending heartbeats; requeued");
             } else {
                 transitions.move(id, next, "runner_id = null, lease_expires_at = null, finished_at = now(), error = :error", "error",
                         "The runner stopped sending heartbeats on the last attempt (" + attempt + " of " + maxAttempts + ")");
-                log(id, "Lease expired on the last attempt: failed");
+                logMoved(id, "Lease expired on the last attempt: failed");
             }
             LOG.infof("Job %d: lease expired on attempt %d, now %s", id, attempt, next);
         }
-        if (requeued) {
-            wakeups.queued();
-        }
+        requeued.forEach(wakeups::queued);
     }
 
     /** A runner stopping cleanly gives its job back at once; the attempt does not count. */
@@ -243,7 +298,7 @@ public class JobQueue {
     private void giveBack(long runnerId, String requeued, String cancelled) {
         List<?> jobs = em.createNativeQuery("select id, cancel_requested from jobs where runner_id = ?1 and state = ?2 for update",
                         Tuple.class).setParameter(1, runnerId).setParameter(2, JobState.RUNNING.wire()).getResultList();
-        boolean any = false;
+        List<Long> queuedAgain = new ArrayList<>();
         for (Object row : jobs) {
             Tuple t = (Tuple) row;
             long id = t.get("id", Number.class).longValue();
@@ -252,12 +307,10 @@ public class JobQueue {
                 continue;
             }
             transitions.move(id, JobState.QUEUED, "attempt = greatest(attempt - 1, 0), runner_id = null, lease_expires_at = null");
-            log(id, requeued);
-            any = true;
+            logMoved(id, requeued);
+            queuedAgain.add(id);
         }
-        if (any) {
-            wakeups.queued();
-        }
+        queuedAgain.forEach(wakeups::queued);
     }
 
     /**
@@ -266,7 +319,7 @@ public class JobQueue {
      */
     private void cancelAsked(long id, String why) {
         transitions.move(id, JobState.CANCELLED, "runner_id = null, lease_expires_at = null, finished_at = now()");
-        log(id, why);
+        logMoved(id, why);
         LOG.infof("Job %d: its runner is gone after a cancel was asked; cancelled", id);
     }
 
@@ -390,7 +443,7 @@ public class JobQueue {
         String commitId = published.commitId();
         transitions.move(jobId, JobState.SUCCEEDED, "finished_at = now(), result = cast(:result as jsonb), output_commit = :commit, "
                 + "lease_expires_at = null", "result", json.write(result), "commit", commitId);
-        log(jobId, commitId == null ? "Succeeded" : "Succeeded: committed " + published.outputRepo() + "@" + commitId.substring(0, 10));
+        logMoved(jobId, commitId == null ? "Succeeded" : "Succeeded: committed " + published.outputRepo() + "@" + commitId.substring(0, 10));
         Tuple j = (Tuple) em.createNativeQuery("select owner_id, recipe_id, recipe_version, cast(params as text) as params from jobs "
                 + "where id = ?1", Tuple.class).setParameter(1, jobId).getSingleResult();
         Account owner = Account.findById(j.get("owner_id", Number.class).longValue());
@@ -411,7 +464,7 @@ public class JobQueue {
                 .getSingleResult();
         JobState end = cancelled && asked ? JobState.CANCELLED : JobState.FAILED;
         transitions.move(jobId, end, "error = :error, finished_at = now(), lease_expires_at = null", "error", error);
-        log(jobId, (end == JobState.CANCELLED ? "Cancelled" : "Failed") + (error == null ? "" : ": " + error));
+        logMoved(jobId, (end == JobState.CANCELLED ? "Cancelled" : "Failed") + (error == null ? "" : ": " + error));
     }
 
     /**
@@ -449,8 +502,13 @@ public class JobQueue {
     }
 
     private void log(long jobId, String line) {
+        logMoved(jobId, line);
+        notifications.publish(ChangeNotifications.job(jobId));
+    }
+
+    /** A log line of a job whose state move has just notified its page: no second notification. */
+    private void logMoved(long jobId, String line) {
         em.createNativeQuery("insert into job_logs (job_id, attempt, line) select id, attempt, ?2 from jobs where id = ?1")
                 .setParameter(1, jobId).setParameter(2, line).executeUpdate();
-        notifications.publish(ChangeNotifications.job(jobId));
     }
 }

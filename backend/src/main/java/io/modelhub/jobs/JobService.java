@@ -188,7 +188,7 @@ public class JobService {
                 || (spec.evaluateOn() != null && !spec.evaluateOn().isEmpty())) {
             throw ApiException.badRequest("Recipe '" + recipe.id() + "' produces no model: outputRepo and evaluateOn do not apply");
         }
-        wakeups.queued();
+        wakeups.queued(id.longValue());
         notifications.publish(ChangeNotifications.JOBS);
         return get(viewer, id.longValue());
     }
@@ -419,7 +419,7 @@ public class JobService {
         em.createNativeQuery("insert into job_logs (job_id, attempt, line) values (?1, 0, ?2)").setParameter(1, id)
                 .setParameter(2, fromScratch ? "Retried from scratch by " + viewer.username() + " (" + dropped + " checkpoints dropped)"
                         : "Retried by " + viewer.username() + ": resumes from its latest checkpoint").executeUpdate();
-        wakeups.queued();
+        wakeups.queued(id);
         return get(viewer, id);
     }
 

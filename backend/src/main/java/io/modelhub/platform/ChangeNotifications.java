@@ -75,6 +75,16 @@ public class ChangeNotifications {
         publish(CHANGES, topic);
     }
 
+    /**
+     * Notifies each of {@code topics} on the {@link #CHANGES} channel when the caller's transaction commits, in one
+     * round trip to the database.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void publishAll(String... topics) {
+        em.createNativeQuery("select count(pg_notify(?1, t)) from unnest(cast(?2 as text[])) t").setParameter(1, CHANGES)
+                .setParameter(2, PgArrays.text(List.of(topics))).getSingleResult();
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void publish(String channel, String payload) {
         em.createNativeQuery("select pg_notify(?1, ?2)").setParameter(1, channel).setParameter(2, payload).getSingleResult();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.HubServicesResource;
 import io.modelhub.contract.RunnerProtocol;
+import io.modelhub.jobs.JobWakeups;
 import io.modelhub.testing.SimulatedRunner;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -42,6 +43,8 @@ class JobQueueBenchmark {
     URL base;
     @Inject
     EntityManager em;
+    @Inject
+    JobWakeups wakeups;
 
     @Test
     void fiftyRunners() throws Exception {
@@ -82,6 +85,7 @@ class JobQueueBenchmark {
         Thread.sleep(3000);
 
         // Latency: one job every 50 ms into an idle fleet.
+        long wokenBefore = woken(runners);
         List<Long> ids = new ArrayList<>();
         String spec = "{\"recipe\":\"" + SimulatedRunner.IMAGE + "\",\"baseModel\":\"admin/bench-base\",\"dataset\":\"admin/bench-data\"}";
         for (int i = 0; i < 200; i++) {
@@ -95,6 +99,8 @@ class JobQueueBenchmark {
         BenchmarkReport.line("queue: %d runners, 200 jobs one per 50 ms: enqueue-to-start p50 %.1f ms, p95 %.1f ms, max %.1f ms",
                 RUNNERS, BenchmarkReport.percentile(latencies, 50), BenchmarkReport.percentile(latencies, 95),
                 BenchmarkReport.percentile(latencies, 100));
+        BenchmarkReport.line("queue: %d runners, 200 jobs one per 50 ms: %d wake-ups handed to waiting claims (%.2f per job)",
+                RUNNERS, woken(runners) - wokenBefore, (woken(runners) - wokenBefore) / 200.0);
 
         // Throughput: a backlog of 2000 jobs.
         int before = claimed.get();
@@ -111,6 +117,11 @@ class JobQueueBenchmark {
         stop.set(true);
         pool.shutdown();
         pool.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    /** Wake-ups handed to the runners' claims so far (JobWakeups counts them per runner). */
+    private long woken(List<SimulatedRunner> runners) {
+        return runners.stream().mapToLong(r -> wakeups.delivered(r.id())).sum();
     }
 
     private HttpRequest post(String path, String body) {

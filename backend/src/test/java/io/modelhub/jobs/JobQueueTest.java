@@ -1,5 +1,6 @@
 package io.modelhub.jobs;
 
+import io.modelhub.contract.RecipeDescriptor;
 import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.JobsApi;
@@ -24,6 +25,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -154,6 +156,38 @@ class JobQueueTest {
         assertEquals(jb, b.claim(5));
         b.fail(jb, "gave up", false).then().statusCode(204);
         assertNull(b.claim(0));
+    }
+
+    @Inject
+    JobWakeups wakeups;
+
+    @Test
+    void aQueuedJobWakesOnlyAWaitingClaimThatCanTakeIt() throws Exception {
+        // a recipe of this test's own: no job another test class left queued matches these runners
+        RecipeDescriptor recipe = new RecipeDescriptor("sim-wake-image", "1", "vision", "image-classification", true, true,
+                SimulatedRunner.IMAGE_RECIPE.parameters(), SimulatedRunner.IMAGE_RECIPE.modelTypes());
+        SimulatedRunner cpu = SimulatedRunner.register("wake-cpu", 0, List.of(recipe));
+        SimulatedRunner gpu = SimulatedRunner.register("wake-gpu", 1, List.of(recipe));
+        CompletableFuture<Long> cpuClaim = CompletableFuture.supplyAsync(() -> cpu.claim(20));
+        CompletableFuture<Long> gpuClaim = CompletableFuture.supplyAsync(() -> gpu.claim(20));
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!(wakeups.waiting(cpu.id()) && wakeups.waiting(gpu.id())) && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        long cpuBefore = wakeups.delivered(cpu.id());
+        long gpuBefore = wakeups.delivered(gpu.id());
+
+        long gpuJob = submit(spec("recipe", recipe.id(), "gpus", 1)).then().statusCode(201).extract().jsonPath().getLong("id");
+        assertEquals(gpuJob, gpuClaim.get(15, TimeUnit.SECONDS));
+        assertEquals(1, wakeups.delivered(gpu.id()) - gpuBefore, "the GPU runner's claim was woken once");
+        assertEquals(0, wakeups.delivered(cpu.id()) - cpuBefore, "the CPU runner's claim was not woken: it cannot take the job");
+        assertFalse(cpuClaim.isDone());
+
+        long anyJob = submit(spec("recipe", recipe.id())).then().statusCode(201).extract().jsonPath().getLong("id");
+        assertEquals(anyJob, cpuClaim.get(15, TimeUnit.SECONDS));
+        assertEquals(1, wakeups.delivered(cpu.id()) - cpuBefore);
+        gpu.fail(gpuJob, "done", false).then().statusCode(204);
+        cpu.fail(anyJob, "done", false).then().statusCode(204);
     }
 
     @Test
