@@ -3,7 +3,6 @@ package io.modelhub.catalog;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoType;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Search over the catalog: PostgreSQL full text (GIN on a generated tsvector of names and cards), trigram
@@ -40,10 +38,50 @@ public class CatalogService {
     public record Count(long total, boolean capped) {
     }
 
+    /**
+     * A page and the (capped) count. A query with at most {@link #COUNT_CAP} matches is answered by one scan that
+     * counts them and orders them (best match ranks them all), then the page's rows by id; a broader one by the
+     * capped count and the page read along the sort's index, which stops after the page.
+     */
     @Transactional
     public Page search(Viewer viewer, CatalogQuery q) {
-        Count count = count(viewer, q);
-        return new Page(list(viewer, q, count), count.total(), count.capped());
+        customPlans();
+        Map<String, Object> params = new LinkedHashMap<>();
+        String where = where(viewer, q, params);
+        CatalogQuery.Sort sort = q.sort() == null ? CatalogQuery.Sort.UPDATED : q.sort();
+        String keys = switch (sort) {
+            case RELEVANCE -> hasText(q) ? "ts_rank(r.search_document, " + TSQUERY + ") as rank, r.downloads" : "r.downloads";
+            case UPDATED -> "r.updated_at";
+            case CREATED -> "r.created_at";
+            case DOWNLOADS -> "r.downloads";
+            case LIKES -> "r.likes";
+            case PARAMETERS -> "r.parameters";
+        };
+        // the outer query orders the inner one's columns: the list order, read from m instead of r
+        String order = sort == CatalogQuery.Sort.RELEVANCE && hasText(q) ? "m.rank desc, m.downloads desc"
+                : order(sort, false).replace("r.", "m.");
+        Query page = em.createNativeQuery("select m.id, count(*) over () as matches from (select r.id, " + keys
+                + " from repos r where " + where + " limit " + (COUNT_CAP + 1) + ") m order by " + order
+                + ", m.id desc offset " + Math.max(0, q.offset()) + " limit " + Math.min(Math.max(1, q.limit()), 1000), Tuple.class);
+        params.forEach(page::setParameter);
+        @SuppressWarnings("unchecked")
+        List<Tuple> rows = page.getResultList();
+        long matches = rows.isEmpty() ? -1 : rows.get(0).get("matches", Number.class).longValue();
+        if (matches > COUNT_CAP) {
+            Count capped = new Count(COUNT_CAP, true);
+            return new Page(list(viewer, q, capped), capped.total(), true);
+        }
+        if (rows.isEmpty()) {
+            // past the last match, or none at all: only a count says which
+            Count count = q.offset() > 0 ? count(viewer, q) : new Count(0, false);
+            return new Page(List.of(), count.total(), count.capped());
+        }
+        List<Long> ids = rows.stream().map(t -> t.get("id", Number.class).longValue()).toList();
+        Map<Long, Repo> byId = new java.util.HashMap<>();
+        for (Repo r : Repo.<Repo>list("id in ?1", ids)) {
+            byId.put(r.id, r);
+        }
+        return new Page(ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList(), matches, false);
     }
 
     /** One page of results; counts only when "best match" needs to know how broad the query is. */
@@ -55,17 +93,12 @@ public class CatalogService {
     /** One page, reusing a count the caller already has. */
     @Transactional
     public List<Repo> list(Viewer viewer, CatalogQuery q, Count known) {
+        customPlans();
         Map<String, Object> params = new LinkedHashMap<>();
         String where = where(viewer, q, params);
-        String order = switch (q.sort() == null ? CatalogQuery.Sort.UPDATED : q.sort()) {
-            case RELEVANCE -> hasText(q) && !(known != null ? known : count(viewer, q)).capped()
-                    ? "ts_rank(r.search_document, " + TSQUERY + ") desc, r.downloads desc" : "r.downloads desc";
-            case UPDATED -> "r.updated_at desc";
-            case CREATED -> "r.created_at desc";
-            case DOWNLOADS -> "r.downloads desc";
-            case LIKES -> "r.likes desc";
-            case PARAMETERS -> "r.parameters desc nulls last";
-        };
+        CatalogQuery.Sort sort = q.sort() == null ? CatalogQuery.Sort.UPDATED : q.sort();
+        boolean ranked = sort == CatalogQuery.Sort.RELEVANCE && hasText(q) && !(known != null ? known : count(viewer, q)).capped();
+        String order = order(sort, ranked);
         Query select = em.createNativeQuery("select r.* from repos r where " + where + " order by " + order
                 + ", r.id desc offset " + Math.max(0, q.offset()) + " limit " + Math.min(Math.max(1, q.limit()), 1000), Repo.class);
         params.forEach(select::setParameter);
@@ -74,9 +107,32 @@ public class CatalogService {
         return items;
     }
 
+    /**
+     * Plans made for this query's values. The driver prepares a statement run five times on the server, and
+     * PostgreSQL may then reuse a generic plan made without the values; for a search that plan cannot know how
+     * rare a pattern or a tag is: at 1M repos the HF API's {@code search=org-42/} (2,000 matches) walked the likes
+     * index past most of the catalog with its generic plan, over 2 s a query, against 0.15 s with the value known.
+     */
+    private void customPlans() {
+        em.createNativeQuery("set local plan_cache_mode = force_custom_plan").executeUpdate();
+    }
+
+    /** The order of a page before its tie-break on id; {@code ranked}: best match by ts_rank. */
+    private static String order(CatalogQuery.Sort sort, boolean ranked) {
+        return switch (sort) {
+            case RELEVANCE -> ranked ? "ts_rank(r.search_document, " + TSQUERY + ") desc, r.downloads desc" : "r.downloads desc";
+            case UPDATED -> "r.updated_at desc";
+            case CREATED -> "r.created_at desc";
+            case DOWNLOADS -> "r.downloads desc";
+            case LIKES -> "r.likes desc";
+            case PARAMETERS -> "r.parameters desc nulls last";
+        };
+    }
+
     /** How many repositories match, counted up to {@link #COUNT_CAP}. */
     @Transactional
     public Count count(Viewer viewer, CatalogQuery q) {
+        customPlans();
         Map<String, Object> params = new LinkedHashMap<>();
         Query count = em.createNativeQuery("select count(*) from (select 1 from repos r where " + where(viewer, q, params)
                 + " limit " + (COUNT_CAP + 1) + ") c");
@@ -85,47 +141,28 @@ public class CatalogService {
         return new Count(Math.min(total, COUNT_CAP), total > COUNT_CAP);
     }
 
-    private record CachedFacets(long at, List<Facet> facets) {
-    }
-
-    private static final long FACET_TTL_NANOS = 60_000_000_000L;
-    private final Map<String, CachedFacets> facetCache = new ConcurrentHashMap<>();
-
     /**
-     * Distinct values of a filterable column over the public catalog with their counts, for the filter menus.
-     * A group-by over every repository is too slow to run on each page view at 100k repos, so the answer is
-     * kept for a minute: a new value shows up in the menus within a minute, while filtering on it works at once.
+     * Distinct values of a filterable column over the public catalog with their counts, for the filter menus: the
+     * 50 most frequent. Read from repo_facet_counts, which a trigger on repos keeps in the transaction that
+     * changes a repo (V16), so a new value is in the menus as soon as its repo is, at a million repos too.
      */
+    @Transactional
     public List<Facet> facet(String column, RepoType type) {
-        String key = type.id() + ":" + column;
-        CachedFacets cached = facetCache.get(key);
-        if (cached != null && System.nanoTime() - cached.at() < FACET_TTL_NANOS) {
-            return cached.facets();
+        if (!FACETS.contains(column)) {
+            throw new IllegalArgumentException(column);
         }
-        List<Facet> facets = QuarkusTransaction.requiringNew().call(() -> computeFacet(column, type));
-        facetCache.put(key, new CachedFacets(System.nanoTime(), facets));
+        List<Facet> facets = new ArrayList<>();
+        for (Object row : em.createNativeQuery("select value, repos from repo_facet_counts where type = ?1 and facet = ?2 "
+                        + "and repos > 0 order by repos desc, value limit 50", Tuple.class)
+                .setParameter(1, type.id()).setParameter(2, column).getResultList()) {
+            Tuple r = (Tuple) row;
+            facets.add(new Facet(r.get("value", String.class), r.get("repos", Number.class).longValue()));
+        }
         return facets;
     }
 
-    private List<Facet> computeFacet(String column, RepoType type) {
-        String expr = switch (column) {
-            case "modality" -> "r.modality";
-            case "task" -> "r.pipeline_tag";
-            case "library" -> "r.library_name";
-            case "license" -> "r.license";
-            case "tag" -> "unnest(r.tags)";
-            default -> throw new IllegalArgumentException(column);
-        };
-        List<Facet> facets = new ArrayList<>();
-        for (Object row : em.createNativeQuery("select v, count(*) as n from (select " + expr + " as v from repos r "
-                        + "where r.type = ?1 and not r.private) x where v is not null group by v order by count(*) desc, v limit 50",
-                        Tuple.class)
-                .setParameter(1, type.id()).getResultList()) {
-            Tuple r = (Tuple) row;
-            facets.add(new Facet(r.get("v", String.class), r.get("n", Number.class).longValue()));
-        }
-        return facets;
-    }
+    /** The menus repo_facet_counts keeps: modality, pipeline_tag, library_name, license, tags. */
+    public static final List<String> FACETS = List.of("modality", "task", "library", "license", "tag");
 
     private static final String TSQUERY = "(websearch_to_tsquery('simple', :text) || websearch_to_tsquery('english', :text))";
 
