@@ -167,7 +167,8 @@ public class DownloadService {
         Deque<Future<byte[]>> ahead = new ArrayDeque<>();
         int next = 0; // the first file not yet handed to a reader
         try {
-            TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(out, BUFFER), StandardCharsets.UTF_8.name());
+            BufferedOutputStream buffered = new BufferedOutputStream(out, BUFFER);
+            TarArchiveOutputStream tar = new TarArchiveOutputStream(buffered, StandardCharsets.UTF_8.name());
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             for (int i = 0; i < files.size(); i++) {
@@ -193,7 +194,8 @@ public class DownloadService {
                 tar.closeArchiveEntry();
             }
             tar.finish();
-            tar.flush();
+            // the tar stream's own flush stops at its block writer: the last files would stay in this buffer
+            buffered.flush();
         } finally {
             // a runner that hung up: what was read ahead for it is dropped
             ahead.forEach(f -> {
