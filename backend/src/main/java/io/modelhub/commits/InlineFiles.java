@@ -1,6 +1,7 @@
 package io.modelhub.commits;
 
 import io.modelhub.accounts.Viewer;
+import io.modelhub.platform.DaemonThreads;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,10 +16,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Stores the inline files of one commit several at a time while its body is still being read. Each small file costs
@@ -35,16 +34,7 @@ public class InlineFiles {
     @Inject
     CommitService commits;
 
-    private final ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, new java.util.concurrent.ThreadFactory() {
-        private final AtomicInteger n = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "inline-store-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
-    });
+    private final ExecutorService pool = DaemonThreads.pool("inline-store", PARALLEL);
 
     /** A commit's changes in their order, with the stores of its inline files under way. */
     public Batch batch(Viewer uploader) {

@@ -3,21 +3,21 @@ package io.modelhub.downloads;
 import io.modelhub.accounts.Viewer;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.RepoFile;
+import io.modelhub.contract.RunnerProtocol;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.ApiExceptionMapper;
+import io.modelhub.platform.DaemonThreads;
 import io.modelhub.platform.TransferMeters;
 import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.storage.blobs.BlobStore;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-
-import io.modelhub.contract.RunnerProtocol;
-import jakarta.annotation.PreDestroy;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -34,9 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** File downloads for the HF API and the UI alike: locate, then stream from the store, never buffering. */
 @ApplicationScoped
@@ -52,16 +50,7 @@ public class DownloadService {
      * Store reads of small files for archive streams: each is one store round trip (about a millisecond on loopback,
      * most of it waiting), so 10,000 of them one after the other would be the whole cost of a dataset's fetch.
      */
-    private final ExecutorService readers = Executors.newFixedThreadPool(READERS, new java.util.concurrent.ThreadFactory() {
-        private final AtomicInteger n = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "archive-read-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
-    });
+    private final ExecutorService readers = DaemonThreads.pool("archive-read", READERS);
 
     @Inject
     RepoService repos;
