@@ -1,6 +1,7 @@
 // Pushes one folder as a dataset with the real @huggingface/hub client, as `upload_folder` does: every file in one
-// commit. Env: HUB_URL, HUB_TOKEN, FOLDER, REPO_PREFIX, TRIES (default 5). Each try is a fresh repo, and tries after
-// the first append the try number to every file so that its bytes are new to the store (no deduplication).
+// commit. Env: HUB_URL, HUB_TOKEN, FOLDER, REPO_PREFIX, TRIES (default 5), SALT (optional). Each try is a fresh repo,
+// and tries after the first append the try number to every file so that its bytes are new to the store (no
+// deduplication); SALT, when set, is appended to every file of every try (pushes running side by side stay apart).
 // Prints "push <try> ok|FAILED <seconds> <files>" per try and "PUSHES <ok> OF <tries>" at the end.
 import { createRepo, uploadFiles, whoAmI } from "@huggingface/hub";
 import { readdir, readFile } from "node:fs/promises";
@@ -35,7 +36,7 @@ let ok = 0;
 for (let t = 1; t <= tries; t++) {
   const repo = { type: "dataset", name: `${owner}/${prefix}-${t}` };
   await createRepo({ repo, hubUrl, accessToken });
-  const suffix = t === 1 ? Buffer.alloc(0) : Buffer.from(`\ntry ${t}`);
+  const suffix = Buffer.from((t === 1 ? "" : `\ntry ${t}`) + (process.env.SALT ? `\n${process.env.SALT}` : ""));
   const files = paths.map((p, i) => ({
     path: relative(folder, p).split("\\").join("/"),
     content: new Blob([Buffer.concat([contents[i], suffix])]),

@@ -17,6 +17,18 @@ public final class LfsRule {
     private LfsRule() {
     }
 
+    /**
+     * Files up to this size are uploaded inline (base64 in the NDJSON commit) whatever their type: through LFS each
+     * would cost a batch call and a PUT of its own, which for 10,000 PNGs of 250 bytes was most of a push (issue 17).
+     * The commit still lists a file as LFS by {@link #isLfs}, so where it is stored does not depend on how it came.
+     */
+    public static final long INLINE_MAX = 1024 * 1024;
+
+    /** What preupload answers: "lfs" for files worth an upload of their own, "regular" (inline) for the rest. */
+    public static boolean uploadsThroughLfs(String path, long size) {
+        return size > INLINE_MAX && isLfs(path, size);
+    }
+
     public static boolean isLfs(String path, long size) {
         if (size > SIZE_THRESHOLD) {
             return true;

@@ -10,6 +10,7 @@ import io.modelhub.commits.BlobClaims;
 import io.modelhub.commits.Commit;
 import io.modelhub.commits.CommitService;
 import io.modelhub.commits.FileChange;
+import io.modelhub.commits.InlineFiles;
 import io.modelhub.platform.ApiException;
 import io.modelhub.platform.BodyLimit;
 import io.modelhub.repos.Repo;
@@ -33,15 +34,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * {@code POST /api/{models|datasets}/{ns}/{name}/commit/{rev}}: the NDJSON commit of huggingface_hub's
- * create_commit and @huggingface/hub's commit(). Inline files are stored as they are read; LFS files must
- * already be in the store (uploaded through the LFS batch API). All operations become one commit, or none.
+ * create_commit and @huggingface/hub's commit(). Inline files are stored as they are read, several at a time
+ * ({@link InlineFiles}); LFS files must already be in the store (uploaded through the LFS batch API). All operations
+ * become one commit, or none.
  */
 @Path("/api")
 public class HfCommitResource {
@@ -57,6 +58,8 @@ public class HfCommitResource {
     HfUrls urls;
     @Inject
     ObjectMapper json;
+    @Inject
+    InlineFiles inlineFiles;
 
     @POST
     @Path("{type: models|datasets}/{ns}/{name}/commit/{rev: .+}")
@@ -74,10 +77,10 @@ public class HfCommitResource {
         String rev = String.join("/", HfRevisions.segmentsAfter(uri, "/" + ns + "/" + name + "/commit/"));
         String branch = rev.startsWith("refs/heads/") ? rev.substring("refs/heads/".length()) : rev;
         Header header = new Header();
-        List<FileChange> changes = new ArrayList<>();
+        List<FileChange> changes;
         // Streamed with Jackson's parser: inline file contents are base64-decoded straight into a temporary
-        // file, never held in memory as one string.
-        try (JsonParser parser = json.getFactory().createParser(body)) {
+        // file, never held in memory as one string, and stored while the next ones are read.
+        try (InlineFiles.Batch batch = inlineFiles.batch(viewer.get()); JsonParser parser = json.getFactory().createParser(body)) {
             int opNo = 0;
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
@@ -85,8 +88,9 @@ public class HfCommitResource {
                 if (token != JsonToken.START_OBJECT) {
                     throw ApiException.badRequest("Operation " + opNo + " of the commit is not a JSON object");
                 }
-                readOperation(parser, opNo, header, changes);
+                readOperation(parser, opNo, header, batch);
             }
+            changes = batch.changes();
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("The commit body is not valid NDJSON: " + e.getOriginalMessage());
         }
@@ -106,7 +110,7 @@ public class HfCommitResource {
     }
 
     /** One {"key": ..., "value": {...}} line; both clients write "key" before "value". */
-    private void readOperation(JsonParser parser, int opNo, Header header, List<FileChange> changes) throws IOException {
+    private void readOperation(JsonParser parser, int opNo, Header header, InlineFiles.Batch changes) throws IOException {
         String key = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
@@ -124,7 +128,7 @@ public class HfCommitResource {
         }
     }
 
-    private void readValue(JsonParser parser, int opNo, String key, Header header, List<FileChange> changes) throws IOException {
+    private void readValue(JsonParser parser, int opNo, String key, Header header, InlineFiles.Batch changes) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw ApiException.badRequest("Operation " + opNo + ": \"value\" must be an object");
         }
@@ -159,9 +163,10 @@ public class HfCommitResource {
                     if (content == null) {
                         throw ApiException.badRequest("Operation " + opNo + ": missing 'content'");
                     }
-                    try (InputStream in = Files.newInputStream(content)) {
-                        changes.add(FileChange.put(required(fields, "path", opNo), commits.store(in, Files.size(content), viewer.get())));
-                    }
+                    String path = required(fields, "path", opNo);
+                    java.nio.file.Path owned = content;
+                    content = null; // the batch deletes it once stored
+                    changes.put(path, owned);
                 }
                 case "lfsFile" -> changes.add(FileChange.put(required(fields, "path", opNo), lfs(fields, opNo)));
                 case "deletedFile" -> changes.add(FileChange.delete(required(fields, "path", opNo)));

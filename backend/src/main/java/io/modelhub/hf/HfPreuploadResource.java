@@ -87,12 +87,14 @@ public class HfPreuploadResource {
             long size = f.path("size").asLong(0);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("path", path);
-            // the same rule the commit applies, so a file is stored the way it was uploaded; empty files are regular
-            m.put("uploadMode", size > 0 && LfsRule.isLfs(path, size) ? "lfs" : "regular");
+            // small files go inline whatever their type (the commit still lists them as LFS by its own rule)
+            boolean lfs = LfsRule.uploadsThroughLfs(path, size);
+            m.put("uploadMode", lfs ? "lfs" : "regular");
             m.put("shouldIgnore", false);
             RepoFile old = existing.get(path);
             if (old != null) {
-                m.put("oid", old.lfs() ? old.sha256() : old.gitSha1());
+                // the oid the client computes for that upload mode, so an unchanged file is skipped
+                m.put("oid", lfs ? old.sha256() : old.gitSha1());
             }
             files.add(m);
         }

@@ -45,7 +45,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -347,6 +349,35 @@ public class JobQueue {
         JobInput input = jobInputs(lease.jobId()).stream().filter(i -> i.role().equals(role)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("Job " + lease.jobId() + " has no input '" + role + "'"));
         return commits.file(pinned(input), path).orElseThrow(() -> ApiException.entryNotFound(path));
+    }
+
+    /**
+     * The named files of one of the held job's inputs, at its pinned commit, in the order asked: what one archive
+     * stream carries. The lease and the revision are checked once for the whole list, which is what makes an archive
+     * cheaper for the hub than a request per file. 404 names the first path the commit lacks.
+     */
+    @Transactional
+    public List<RepoFile> inputFiles(RunnerIdentity runner, RunnerLease lease, String role, List<String> paths) {
+        runners.authorize(runner, lease.runnerId());
+        holderAttempt(lease);
+        if (paths == null || paths.isEmpty()) {
+            throw ApiException.badRequest("Name the files to send: {\"paths\": [\"data/0.png\", ...]}");
+        }
+        JobInput input = jobInputs(lease.jobId()).stream().filter(i -> i.role().equals(role)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("Job " + lease.jobId() + " has no input '" + role + "'"));
+        Map<String, RepoFile> byPath = new HashMap<>();
+        for (RepoFile f : commits.files(pinned(input))) {
+            byPath.put(f.path(), f);
+        }
+        List<RepoFile> out = new ArrayList<>(paths.size());
+        for (String path : new LinkedHashSet<>(paths)) {
+            RepoFile f = byPath.get(path);
+            if (f == null) {
+                throw ApiException.entryNotFound(path);
+            }
+            out.add(f);
+        }
+        return out;
     }
 
     /** The commit of an input, checked to still belong to its repository. */

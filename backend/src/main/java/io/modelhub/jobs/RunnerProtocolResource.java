@@ -110,6 +110,17 @@ public class RunnerProtocolResource {
     }
 
     @POST
+    @Path(RunnerProtocol.INPUT_ARCHIVE)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({RunnerProtocol.ARCHIVE_TYPE, MediaType.APPLICATION_JSON})
+    @Operation(summary = "The named files of one of the held job's inputs as one tar stream (lease holder)")
+    public Response inputArchive(@BeanParam LeaseParams lease, @PathParam("role") String role,
+                                 RunnerProtocol.ArchiveRequest request) {
+        List<RepoFile> files = queue.inputFiles(runner.get(), lease.lease(), role, request == null ? null : request.paths());
+        return downloads.archiveForRunner(files);
+    }
+
+    @POST
     @Path(RunnerProtocol.METRICS)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "A batch of metric points (lease holder)")

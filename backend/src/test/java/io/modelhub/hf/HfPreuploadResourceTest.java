@@ -1,5 +1,6 @@
 package io.modelhub.hf;
 
+import io.modelhub.commits.LfsRule;
 import io.modelhub.storage.blobs.GitOids;
 import io.modelhub.testing.HubApi;
 import io.modelhub.testing.LfsClient;
@@ -48,17 +49,23 @@ class HfPreuploadResourceTest {
                 Map.of("path", "new/weights.safetensors", "size", 100, "sample", ""),
                 Map.of("path", "big.txt", "size", 11L * 1024 * 1024, "sample", ""),
                 Map.of("path", "empty.bin", "size", 0, "sample", ""),
-                Map.of("path", "Notes With Spaces.md", "size", 10, "sample", ""));
+                Map.of("path", "Notes With Spaces.md", "size", 10, "sample", ""),
+                Map.of("path", "model.bin", "size", LfsRule.INLINE_MAX + 1, "sample", ""),
+                Map.of("path", "notes.txt", "size", LfsRule.INLINE_MAX + 1, "sample", ""));
         HubApi.asAdmin().contentType("application/json").body(Map.of("files", files))
                 .post("/api/models/admin/preupload-me/preupload/main").then().statusCode(200)
                 .body("commitOid", equalTo(commit))
                 .body("files.path", contains("config.json", "model.bin", "new/weights.safetensors", "big.txt", "empty.bin",
-                        "Notes With Spaces.md"))
-                .body("files.uploadMode", contains("regular", "lfs", "lfs", "lfs", "regular", "regular"))
-                .body("files.shouldIgnore", contains(false, false, false, false, false, false))
-                // the remote oid clients compare with their local one to skip unchanged files
+                        "Notes With Spaces.md", "model.bin", "notes.txt"))
+                // small files go inline whatever their type (issue 17: no LFS round trip per file); LFS for binary
+                // types over 1 MiB and anything over 10 MiB
+                .body("files.uploadMode", contains("regular", "regular", "regular", "lfs", "regular", "regular", "lfs", "regular"))
+                .body("files.shouldIgnore", contains(false, false, false, false, false, false, false, false))
+                // the remote oid clients compare with their local one to skip unchanged files: the one of the upload
+                // mode answered (the stored model.bin is an LFS file either way)
                 .body("files[0].oid", equalTo(GitOids.blobSha1("{}".getBytes(StandardCharsets.UTF_8))))
-                .body("files[1].oid", equalTo(LfsClient.sha256(weights)))
+                .body("files[1].oid", equalTo(GitOids.blobSha1(weights)))
+                .body("files[6].oid", equalTo(LfsClient.sha256(weights)))
                 .body("files[2].oid", nullValue());
     }
 

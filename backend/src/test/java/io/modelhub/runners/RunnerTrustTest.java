@@ -12,10 +12,16 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -182,6 +188,16 @@ class RunnerTrustTest {
         runner.inputFile(job, RunnerProtocol.DATASET, "secret.txt").then().statusCode(404);
         runner.inputFile(job, "tower_a", "secret.txt").then().statusCode(404);
         runner.inputFile(job, RunnerProtocol.BASE_MODEL, "../trust-secret-model/secret.txt").then().statusCode(404);
+        // the same rule for the archive of many files: the pinned files in the order asked, nothing else
+        List<String> pngs = List.of("train/square/2.png", "test/circle/3.png", "train/circle/1.png");
+        assertEquals(Map.of("train/square/2.png", 2, "test/circle/3.png", 3, "train/circle/1.png", 1),
+                untar(runner.inputArchive(job, RunnerProtocol.DATASET, pngs).then().statusCode(200)
+                        .contentType(RunnerProtocol.ARCHIVE_TYPE).extract().asByteArray()));
+        runner.inputArchive(job, RunnerProtocol.DATASET, List.of("train/circle/1.png", "secret.txt")).then().statusCode(404)
+                .body("error", containsString("secret.txt"));
+        runner.inputArchive(job, RunnerProtocol.BASE_MODEL, List.of("../trust-secret-model/secret.txt")).then().statusCode(404);
+        runner.inputArchive(job, "tower_a", pngs).then().statusCode(404);
+        runner.inputArchive(job, RunnerProtocol.DATASET, List.of()).then().statusCode(400);
         // checkpoints: only this job's, by epoch; the old read-any-blob-by-sha256 path is gone
         runner.checkpointBytes(job, 1).then().statusCode(404).body("error", containsString("has no checkpoint of epoch 1"));
         runner.checkpoint(job, 1, 10, new byte[]{7, 7}).then().statusCode(204);
@@ -191,9 +207,27 @@ class RunnerTrustTest {
         // a job this runner does not hold: nothing at all
         long notHeld = submit(imageJob(null));
         runner.inputs(notHeld).then().statusCode(409);
+        runner.inputArchive(notHeld, RunnerProtocol.DATASET, pngs).then().statusCode(409);
         HubApi.as(runner.credential()).get(path(RunnerProtocol.INPUTS, runner.id(), notHeld, 1)).then().statusCode(409);
         runner.fail(job, "test over", false).then().statusCode(204);
         HubApi.asAdmin().post("/api/jobs/" + notHeld + "/cancel").then().statusCode(200);
+    }
+
+    /** Entry name to its one byte, in the archive's order. */
+    private static Map<String, Integer> untar(byte[] archive) {
+        Map<String, Integer> entries = new LinkedHashMap<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new ByteArrayInputStream(archive))) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                byte[] bytes = tar.readAllBytes();
+                assertEquals(1, bytes.length, entry.getName());
+                entries.put(entry.getName(), (int) bytes[0]);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertEquals(List.of("train/square/2.png", "test/circle/3.png", "train/circle/1.png"), List.copyOf(entries.keySet()));
+        return entries;
     }
 
     @Test

@@ -146,6 +146,7 @@ class AuthorizationMatrixTest {
             POST /api/runner/{runner}/offline                   runner 204
             GET /api/runner/{runner}/jobs/{job}/attempts/{attempt}/inputs                   runner 409
             GET /api/runner/{runner}/jobs/{job}/attempts/{attempt}/inputs/{role}/{path}     runner 409
+            POST /api/runner/{runner}/jobs/{job}/attempts/{attempt}/input-archives/{role}   runner 409
             GET /api/runner/{runner}/jobs/{job}/attempts/{attempt}/checkpoints/{epoch}      runner 409
             PUT /api/runner/{runner}/jobs/{job}/attempts/{attempt}/checkpoints/{epoch}      runner 409
             PUT /api/runner/{runner}/jobs/{job}/attempts/{attempt}/outputs/{path}           runner 409

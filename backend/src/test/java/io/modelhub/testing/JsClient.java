@@ -70,4 +70,40 @@ public final class JsClient {
         assertTrue(out.contains("CHECKS PASSED"), out);
         return out;
     }
+
+    /** A running push-folder.mjs: the real uploadFiles, every file of a folder in one commit per try. */
+    public record Push(Process process, Path output) {
+        /** Waits for the pushes to end (node must exit 0) and answers what the script printed. */
+        public String await(long minutes) throws IOException, InterruptedException {
+            if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+            }
+            String out = Files.readString(output);
+            System.out.println(out);
+            assertEquals(0, process.exitValue(), "node push-folder.mjs failed:\n" + out);
+            return out;
+        }
+    }
+
+    /**
+     * Starts push-folder.mjs on {@code folder} into {@code tries} fresh datasets {@code <repoPrefix>-<try>}; {@code salt}
+     * (may be null) is appended to every file, so that pushes side by side send different bytes.
+     */
+    public static Push startPush(URL hub, String token, Path folder, String repoPrefix, int tries, String salt)
+            throws IOException {
+        assertTrue(Files.isDirectory(DIR.resolve("node_modules/@huggingface/hub")),
+                "the build installs the clients with npm ci (exec-maven-plugin in backend/pom.xml); run it first");
+        Path output = Files.createTempFile("push-folder", ".log");
+        ProcessBuilder pb = new ProcessBuilder("node", "push-folder.mjs").directory(DIR.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        pb.environment().put("HUB_URL", hub.toString().replaceAll("/+$", ""));
+        pb.environment().put("HUB_TOKEN", token);
+        pb.environment().put("FOLDER", folder.toAbsolutePath().toString());
+        pb.environment().put("REPO_PREFIX", repoPrefix);
+        pb.environment().put("TRIES", String.valueOf(tries));
+        if (salt != null) {
+            pb.environment().put("SALT", salt);
+        }
+        return new Push(pb.start(), output);
+    }
 }

@@ -119,6 +119,12 @@ public final class SimulatedRunner {
         return as(credential).get(lease(RunnerProtocol.INPUT_FILE, jobId).replace("{role}", role).replace("{path: .+}", file));
     }
 
+    /** One tar stream of the named files of an input ({@link RunnerProtocol#INPUT_ARCHIVE}). */
+    public Response inputArchive(long jobId, String role, List<String> paths) {
+        return as(credential).contentType("application/json").body(new RunnerProtocol.ArchiveRequest(paths))
+                .post(lease(RunnerProtocol.INPUT_ARCHIVE, jobId).replace("{role}", role));
+    }
+
     public Response complete(long jobId, Map<String, Double> metrics) {
         return complete(jobId, new RunnerProtocol.Completion(metrics, Map.of()));
     }

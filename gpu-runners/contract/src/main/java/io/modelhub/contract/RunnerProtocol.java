@@ -29,6 +29,12 @@ public final class RunnerProtocol {
     public static final String LEASE = "/{runner}/jobs/{job}/attempts/{attempt}";
     public static final String INPUTS = LEASE + "/inputs";
     public static final String INPUT_FILE = LEASE + "/inputs/{role}/{path: .+}";
+    /**
+     * POST {@link ArchiveRequest}: the named files of one input as one POSIX tar stream ({@link #ARCHIVE_TYPE}), in the
+     * order asked. Outside {@code /inputs/{role}/}, where it would shadow a file named "archive".
+     */
+    public static final String INPUT_ARCHIVE = LEASE + "/input-archives/{role}";
+    public static final String ARCHIVE_TYPE = "application/x-tar";
     public static final String METRICS = LEASE + "/metrics";
     public static final String LOGS = LEASE + "/logs";
     public static final String CHECKPOINT = LEASE + "/checkpoints/{epoch}";
@@ -91,6 +97,13 @@ public final class RunnerProtocol {
     }
 
     public record InputFile(String path, long size, String sha256, String gitSha1) {
+    }
+
+    /**
+     * The files of one input the runner still needs, by path as the listing names them: a fetch that broke off asks
+     * again for what it has not verified yet.
+     */
+    public record ArchiveRequest(List<String> paths) {
     }
 
     /** The latest checkpoint of an earlier attempt, to resume from; fetched with {@link #CHECKPOINT}. */

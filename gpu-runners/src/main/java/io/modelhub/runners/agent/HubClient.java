@@ -132,6 +132,32 @@ public final class HubClient {
         download(lease.path(RunnerProtocol.INPUT_FILE).replace("{role}", encode(role)).replace("{path: .+}", encodePath(path)), target);
     }
 
+    /**
+     * One tar stream of the named files of a held job's input ({@link RunnerProtocol#INPUT_ARCHIVE}); the caller reads
+     * and closes it. Failures before the stream starts are retried like any call; one that breaks it off is the
+     * caller's to resume, since only it knows which files arrived whole.
+     */
+    public InputStream openInputArchive(Lease lease, String role, List<String> paths) throws IOException, InterruptedException {
+        String path = lease.path(RunnerProtocol.INPUT_ARCHIVE).replace("{role}", encode(role));
+        byte[] body = JSON.writeValueAsBytes(new RunnerProtocol.ArchiveRequest(paths));
+        for (int retry = 0; ; retry++) {
+            HttpRequest request = request(path, Duration.ofHours(6)).header("Content-Type", "application/json")
+                    .header("Accept", RunnerProtocol.ARCHIVE_TYPE + ", application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            try {
+                HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                if (r.statusCode() / 100 != 2) {
+                    try (InputStream error = r.body()) {
+                        check("POST", path, r.statusCode(), error.readAllBytes());
+                    }
+                }
+                return r.body();
+            } catch (IOException e) {
+                retryOrThrow("POST " + path, e, retry);
+            }
+        }
+    }
+
     public void metrics(Lease lease, List<MetricPoint> points) throws IOException, InterruptedException {
         post(lease.path(RunnerProtocol.METRICS), points, Void.class, Duration.ofSeconds(60));
     }

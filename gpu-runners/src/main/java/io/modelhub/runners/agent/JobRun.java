@@ -41,6 +41,9 @@ final class JobRun implements RunContext {
     private final List<MetricPoint> metrics = new ArrayList<>();
     private final List<String> logs = new ArrayList<>();
 
+    /**
+     * @param fetchParallel files fetched at once with a request per file; 0 fetches each input as one archive stream
+     */
     JobRun(HubClient hub, long runnerId, Claim claim, Path workDir, Path cache, int fetchParallel)
             throws IOException, InterruptedException {
         this.hub = hub;
@@ -53,11 +56,12 @@ final class JobRun implements RunContext {
         for (InputListing listing : hub.inputs(lease)) {
             JobInput input = claim.input(listing.role());
             String type = input == null ? "model" : input.type();
-            RepoDownloads.Fetched fetched = RepoDownloads.fetch(hub, lease, listing, type, cache, fetchParallel);
+            RepoDownloads.Fetched fetched = fetchParallel == 0 ? RepoDownloads.fetchArchive(hub, lease, listing, type, cache)
+                    : RepoDownloads.fetch(hub, lease, listing, type, cache, fetchParallel);
             // the benchmark of issue 17 reads this line; it also shows users where a slow start went
-            log(String.format(java.util.Locale.ROOT, "Fetched %s %s: %d files, %d downloaded (%.1f MB) in %.2f s, %d at a time",
+            log(String.format(java.util.Locale.ROOT, "Fetched %s %s: %d files, %d downloaded (%.1f MB) in %.2f s, %s",
                     type, listing.repo(), fetched.files(), fetched.downloaded(), fetched.bytes() / 1e6,
-                    fetched.took().toNanos() / 1e9, fetchParallel));
+                    fetched.took().toNanos() / 1e9, fetchParallel == 0 ? "as one archive" : fetchParallel + " at a time"));
             dirs.put(listing.role(), fetched.dir());
         }
         this.baseModelDir = dirs.remove(RunnerProtocol.BASE_MODEL);

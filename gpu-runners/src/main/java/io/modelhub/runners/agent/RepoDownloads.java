@@ -5,8 +5,14 @@ import io.modelhub.contract.RunnerProtocol.InputListing;
 import io.modelhub.storage.blobs.HashingInputStream;
 import io.modelhub.storage.blobs.StoredBlob;
 
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,7 +20,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -35,6 +43,11 @@ import java.util.stream.Stream;
  * bytes (10,000 MNIST PNGs one after the other took 110 s). Each file lands under a temporary name beside the folder
  * and is moved into place only once verified, so a fetch that was killed resumes with just the files that are
  * missing or do not verify.
+ * <p>
+ * A job's inputs come instead as one tar stream of the files still missing ({@link #fetchArchive}): the hub checks
+ * the lease and resolves the revision once, and reads small files from its store ahead of the stream, where a request
+ * per file cost it a few milliseconds each. Entries are verified and moved into place one by one, so a stream that
+ * breaks off is asked again for the rest only.
  */
 final class RepoDownloads {
     /** Files in flight per fetch unless the runner is told otherwise (MODELHUB_RUNNER_FETCH_PARALLEL). */
@@ -51,6 +64,15 @@ final class RepoDownloads {
         void fetch(String path, Path target) throws IOException, InterruptedException;
     }
 
+    /** Opens one tar stream of the named files of the listing (the job input archive call). */
+    @FunctionalInterface
+    interface ArchiveFetcher {
+        InputStream open(List<String> paths) throws IOException, InterruptedException;
+    }
+
+    /** Archive streams in a row that may break off without bringing a file before the fetch gives up. */
+    static final int ARCHIVE_ATTEMPTS = 3;
+
     /** What a fetch did: the folder, the files it downloaded (the rest were there and verified), their bytes. */
     record Fetched(Path dir, int files, int downloaded, long bytes, Duration took) {
     }
@@ -66,6 +88,28 @@ final class RepoDownloads {
     }
 
     static Fetched fetch(FileFetcher fetcher, InputListing input, String type, Path cacheRoot, int parallel)
+            throws IOException, InterruptedException {
+        return fetch(input, type, cacheRoot, todo -> download(fetcher, todo, parallel));
+    }
+
+    /** A job input through the archive call. */
+    static Fetched fetchArchive(HubClient hub, HubClient.Lease lease, InputListing input, String type, Path cacheRoot)
+            throws IOException, InterruptedException {
+        return fetchArchive(paths -> hub.openInputArchive(lease, input.role(), paths), input, type, cacheRoot);
+    }
+
+    static Fetched fetchArchive(ArchiveFetcher archive, InputListing input, String type, Path cacheRoot)
+            throws IOException, InterruptedException {
+        return fetch(input, type, cacheRoot, todo -> unpack(archive, todo));
+    }
+
+    /** Brings the files a fetch lacks; answers their bytes. */
+    @FunctionalInterface
+    private interface Transfer {
+        long bring(List<Download> todo) throws IOException, InterruptedException;
+    }
+
+    private static Fetched fetch(InputListing input, String type, Path cacheRoot, Transfer transfer)
             throws IOException, InterruptedException {
         long started = System.nanoTime();
         Path dir = cacheRoot.resolve(type + "s").resolve(input.repo().replace('/', '_')).resolve(input.revision()).toAbsolutePath();
@@ -90,7 +134,7 @@ final class RepoDownloads {
                     todo.add(new Download(file, target, partial.resolve(i + ".part")));
                 }
             }
-            long bytes = download(fetcher, todo, parallel);
+            long bytes = transfer.bring(todo);
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(".complete"), input.revision());
             deleteTree(partial);
@@ -145,6 +189,67 @@ final class RepoDownloads {
             pool.shutdownNow();
             pool.awaitTermination(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Reads archive streams until every file of {@code todo} is in place: each entry is written under its temporary
+     * name, verified and moved, so a stream that breaks off is asked again for the files still missing only. Entries
+     * are matched to the listing by path; the listing, never the entry name, says where a file goes.
+     */
+    private static long unpack(ArchiveFetcher archive, List<Download> todo) throws IOException, InterruptedException {
+        Map<String, Download> left = new LinkedHashMap<>();
+        todo.forEach(d -> left.put(d.file().path(), d));
+        long bytes = 0;
+        int fruitless = 0;
+        while (!left.isEmpty()) {
+            int before = left.size();
+            IOException broke = null;
+            try (InputStream in = archive.open(List.copyOf(left.keySet()));
+                 TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(in, 256 * 1024),
+                         StandardCharsets.UTF_8.name())) {
+                TarArchiveEntry entry;
+                while ((entry = tar.getNextEntry()) != null) {
+                    if (!entry.isFile()) {
+                        continue;
+                    }
+                    Download d = left.get(entry.getName());
+                    if (d == null) {
+                        throw new Mismatch("The hub's archive holds a file that was not asked for: " + entry.getName());
+                    }
+                    if (entry.getSize() != d.file().size()) {
+                        throw new Mismatch(d.file().path() + ": expected " + d.file().size() + " bytes, the archive has "
+                                + entry.getSize());
+                    }
+                    // a stream cut short inside an entry is a broken connection, not a wrong file: asked for again
+                    if (Files.copy(tar, d.temp(), StandardCopyOption.REPLACE_EXISTING) != d.file().size()) {
+                        throw new IOException("The archive stream ended inside " + d.file().path());
+                    }
+                    verify(d.temp(), d.file());
+                    Files.createDirectories(d.target().getParent());
+                    Files.move(d.temp(), d.target(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    left.remove(d.file().path());
+                    bytes += d.file().size();
+                }
+            } catch (Mismatch | HubClient.HubException refused) {
+                // wrong bytes, or the hub said no (lease lost, file gone): asking again would not change either
+                throw refused;
+            } catch (IOException e) {
+                broke = e;
+            }
+            if (left.isEmpty()) {
+                break;
+            }
+            fruitless = left.size() < before ? 0 : fruitless + 1;
+            if (fruitless >= ARCHIVE_ATTEMPTS) {
+                String first = left.keySet().iterator().next();
+                throw broke != null ? new IOException("Fetching " + first + " and " + (left.size() - 1) + " more files: "
+                        + broke.getMessage(), broke)
+                        : new IOException("The hub's archive ended without " + first + " (and " + (left.size() - 1) + " more files)");
+            }
+            System.err.println("Input archive " + (broke == null ? "ended early" : "broke off (" + broke.getMessage() + ")")
+                    + " with " + left.size() + " files to go; asking for those");
+        }
+        return bytes;
     }
 
     /** A hub answer keeps its type (a refused credential must stop the agent); anything else becomes an IOException. */

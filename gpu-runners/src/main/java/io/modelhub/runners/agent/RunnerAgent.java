@@ -47,9 +47,11 @@ public final class RunnerAgent {
     private volatile String refused;
     private volatile long runnerId;
     private int leaseSeconds = 30;
-    /** Input files fetched at once (MODELHUB_RUNNER_FETCH_PARALLEL). */
-    private final int fetchParallel = Integer.parseInt(env("MODELHUB_RUNNER_FETCH_PARALLEL",
-            Integer.toString(RepoDownloads.DEFAULT_PARALLEL)).trim());
+    /**
+     * Input files fetched at once with a request each (MODELHUB_RUNNER_FETCH_PARALLEL); 0, the default, fetches each
+     * input as one archive stream instead (issue 17: 10,000 small files, a few ms of hub work each as requests).
+     */
+    private final int fetchParallel = Integer.parseInt(env("MODELHUB_RUNNER_FETCH_PARALLEL", "0").trim());
 
     RunnerAgent(HubClient hub, String name, List<String> labels, Path workRoot) {
         this.hub = hub;

@@ -6,6 +6,8 @@ import io.modelhub.contract.RunnerProtocol.InputFile;
 import io.modelhub.contract.RunnerProtocol.InputListing;
 import io.modelhub.storage.blobs.HashingInputStream;
 import io.modelhub.storage.blobs.StoredBlob;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RepoDownloadsTest {
     private static final String PREFIX = RunnerProtocol.ROOT + "/7/jobs/3/attempts/1/inputs/dataset/";
     private static final HubClient.Lease LEASE = new HubClient.Lease(7, 3, 1);
+    private static final String ARCHIVE = RunnerProtocol.ROOT + "/7/jobs/3/attempts/1/input-archives/dataset";
     private static final String REVISION = "0123456789abcdef0123456789abcdef01234567";
 
     private final HttpServer server;
@@ -51,6 +54,10 @@ class RepoDownloadsTest {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger mostInFlight = new AtomicInteger();
     private volatile int delayMs;
+    /** The paths each archive request asked for. */
+    private final List<List<String>> archiveRequests = Collections.synchronizedList(new ArrayList<>());
+    /** The next archive stream breaks off inside its entry of this index (-1: it does not). */
+    private final AtomicInteger cutArchiveAfter = new AtomicInteger(-1);
 
     RepoDownloadsTest() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -77,6 +84,31 @@ class RepoDownloadsTest {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        });
+        server.createContext(ARCHIVE, exchange -> {
+            List<String> paths = HubClient.json().readValue(exchange.getRequestBody(), RunnerProtocol.ArchiveRequest.class).paths();
+            archiveRequests.add(paths);
+            int cutAfter = cutArchiveAfter.getAndSet(-1);
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
+                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                for (int i = 0; i < paths.size(); i++) {
+                    byte[] body = served.get(paths.get(i));
+                    TarArchiveEntry entry = new TarArchiveEntry(paths.get(i), true);
+                    entry.setSize(body.length);
+                    tar.putArchiveEntry(entry);
+                    if (i == cutAfter) {
+                        // the connection breaks inside this entry: half its bytes, then the stream ends
+                        tar.write(body, 0, body.length / 2);
+                        tar.flush();
+                        return;
+                    }
+                    tar.write(body);
+                    tar.closeArchiveEntry();
+                }
+                tar.finish();
             }
         });
         server.start();
@@ -229,5 +261,69 @@ class RepoDownloadsTest {
                 () -> RepoDownloads.fetch(client(), LEASE, listing, "dataset", tmp, 4));
         assertEquals(404, e.status());
         assertTrue(e.getMessage().contains("train/3/img-13.png"), e.getMessage());
+    }
+
+    @Test
+    void anArchiveFetchGetsTheSameBytesAsFileByFileInOneRequest(@TempDir Path tmp) throws Exception {
+        InputListing listing = dataset(300, 5);
+        // a path longer than tar's 100-character name field travels in a PAX header
+        String longPath = "train/9/" + "a-long-folder-name/".repeat(8) + "img.png";
+        List<InputFile> files = new ArrayList<>(listing.files());
+        files.add(listed(longPath, new byte[]{9, 8, 7}));
+        listing = new InputListing(listing.role(), listing.repo(), listing.revision(), files);
+
+        RepoDownloads.Fetched perFile = RepoDownloads.fetch(client(), LEASE, listing, "dataset", tmp.resolve("files"), 8);
+        RepoDownloads.Fetched archive = RepoDownloads.fetchArchive(client(), LEASE, listing, "dataset", tmp.resolve("archive"));
+        assertEquals(1, archiveRequests.size(), "one stream for the whole input");
+        assertEquals(301, archiveRequests.get(0).size(), "every file but .gitattributes asked for");
+        assertEquals(perFile.downloaded(), archive.downloaded());
+        assertEquals(perFile.bytes(), archive.bytes());
+        assertEquals(filesUnder(perFile.dir()), filesUnder(archive.dir()));
+        for (InputFile f : files.subList(1, files.size())) {
+            assertArrayEquals(served.get(f.path()), Files.readAllBytes(archive.dir().resolve(f.path())), f.path());
+        }
+        assertFalse(Files.exists(archive.dir().resolveSibling(REVISION + ".partial")), "temporary names are cleaned up");
+    }
+
+    @Test
+    void aBrokenArchiveStreamIsAskedAgainForTheFilesStillMissingOnly(@TempDir Path tmp) throws Exception {
+        InputListing listing = dataset(200, 6);
+        // a killed earlier fetch left some files in place: they are verified, not asked for
+        Path dir = RepoDownloads.fetchArchive(client(), LEASE, listing, "dataset", tmp).dir();
+        Files.delete(dir.resolve(".complete"));
+        Set<String> missing = new HashSet<>();
+        for (int i = 0; i < 200; i += 3) {
+            String path = "train/" + (i % 10) + "/img-" + i + ".png";
+            Files.delete(dir.resolve(path));
+            missing.add(path);
+        }
+        archiveRequests.clear();
+        cutArchiveAfter.set(20); // the first stream breaks inside its 21st file
+
+        RepoDownloads.Fetched resumed = RepoDownloads.fetchArchive(client(), LEASE, listing, "dataset", tmp);
+        assertEquals(2, archiveRequests.size(), "the broken stream, then one for the rest");
+        assertEquals(missing, new HashSet<>(archiveRequests.get(0)));
+        List<String> second = archiveRequests.get(1);
+        assertEquals(archiveRequests.get(0).subList(20, archiveRequests.get(0).size()), second,
+                "the second stream starts with the file that broke off: the 20 before it were kept");
+        assertEquals(missing.size(), resumed.downloaded());
+        assertTrue(Files.exists(dir.resolve(".complete")));
+        for (InputFile f : listing.files().subList(1, listing.files().size())) {
+            assertArrayEquals(served.get(f.path()), Files.readAllBytes(dir.resolve(f.path())), f.path());
+        }
+    }
+
+    @Test
+    void anArchiveEntryWithOtherBytesIsRefusedByNameWithoutAskingAgain(@TempDir Path tmp) {
+        InputListing listing = dataset(50, 7);
+        String bad = "train/3/img-13.png";
+        byte[] wrong = served.get(bad).clone();
+        wrong[1] ^= 1;
+        served.put(bad, wrong);
+        IOException e = assertThrows(IOException.class,
+                () -> RepoDownloads.fetchArchive(client(), LEASE, listing, "dataset", tmp));
+        assertTrue(e.getMessage().startsWith(bad + ": git sha1 mismatch"), e.getMessage());
+        assertEquals(1, archiveRequests.size(), "wrong bytes are not a broken connection");
+        assertFalse(Files.exists(tmp.resolve("datasets/admin_digits/" + REVISION).resolve(bad)));
     }
 }
