@@ -67,7 +67,7 @@ public final class S3BlobStore implements BlobStore {
 
     private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
 
-    /** Uploads above this size go multipart; MinIO buffers one part at a time while it signs it. */
+    /** Part size of the blobs that {@link #put} streams in. */
     static final long PART_SIZE = 16L << 20;
     /**
      * Blobs up to this size are hashed in memory and written straight to their content address: one PUT (after a
@@ -136,26 +136,41 @@ public final class S3BlobStore implements BlobStore {
         if (size <= SMALL_BLOB) {
             return putSmall(in, (int) size);
         }
+        // Parts streamed with putPart, not MinIO's putObject, which buffers each part and computes its MD5 and
+        // SHA-256 for the signature: a third and fourth pass over bytes already hashed here.
         String staging = newStagingKey();
+        String uploadId = startMultipart(staging);
+        boolean joined = false;
         try {
             HashingInputStream hashing = new HashingInputStream(in, size);
-            String etag;
-            try {
-                etag = await(() -> s3.putObject(PutObjectArgs.builder()
-                        .bucket(bucket).object(staging).stream(hashing, size, PART_SIZE).build())).etag();
-            } catch (IOException e) {
-                // MinIO says only "unexpected EOF" when the stream is short
-                throw new IOException("storing " + size + " declared bytes failed after " + hashing.count()
-                        + " were read: " + e.getMessage(), e);
+            List<Part> parts = new ArrayList<>();
+            for (long from = 0; from < size; from += PART_SIZE) {
+                int n = parts.size() + 1;
+                try {
+                    parts.add(new Part(n, quoted(putPart(staging, uploadId, n, hashing, Math.min(PART_SIZE, size - from)))));
+                } catch (IOException e) {
+                    throw new IOException("storing " + size + " declared bytes failed after " + hashing.count()
+                            + " were read: " + e.getMessage(), e);
+                }
             }
             StoredBlob blob = hashing.storedBlob();
-            // MinIO may stop reading right at the declared size, so a longer stream shows only here
             if (in.read() >= 0) {
                 throw new IOException("stream yielded more than the " + size + " declared bytes");
             }
+            String etag = await(() -> s3.completeMultipartUploadAsync(
+                    bucket, region, staging, uploadId, parts.toArray(Part[]::new), null, null)).etag();
+            joined = true;
             promote(staging, etag, blob.sha256());
             return blob;
         } finally {
+            if (!joined) {
+                try {
+                    abort(staging, uploadId);
+                } catch (IOException e) {
+                    // deleteStaleStaging sweeps it up later
+                    log.warn("could not abort the upload to {} in {}: {}", staging, bucket, e.getMessage());
+                }
+            }
             deleteQuietly(staging);
         }
     }
@@ -235,16 +250,27 @@ public final class S3BlobStore implements BlobStore {
             }
             return InputStream.nullInputStream();
         }
-        try {
-            // no Range header for a whole read: "bytes=0-" is unsatisfiable on an empty object
-            return await(() -> s3.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
-                    .offset(offset == 0 ? null : offset).length(length < 0 ? null : length).build()));
-        } catch (IOException e) {
-            if (isNotFound(e)) {
-                throw new BlobNotFoundException(sha256);
-            }
-            throw e;
+        // A presigned GET read in large blocks: the MinIO client's stream (okio) hands out at most 8 KiB per read, and
+        // that per-read cost, not the bytes, is what limited downloads through the hub.
+        HttpURLConnection http = (HttpURLConnection) URI.create(presignWith(s3, Method.GET, key, PART_URL_TTL, Map.of()))
+                .toURL().openConnection();
+        http.setConnectTimeout(30_000);
+        // no Range header for a whole read: "bytes=0-" is unsatisfiable on an empty object
+        if (offset > 0 || length > 0) {
+            http.setRequestProperty("Range", "bytes=" + offset + "-" + (length < 0 ? "" : Long.toString(offset + length - 1)));
         }
+        int status = http.getResponseCode();
+        if (status == 200 || status == 206) {
+            return http.getInputStream();
+        }
+        String body;
+        try (InputStream err = http.getErrorStream()) {
+            body = err == null ? "" : new String(err.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (status == 404) {
+            throw new BlobNotFoundException(sha256);
+        }
+        throw new IOException("S3 GET of " + key + " answered " + status + ": " + body);
     }
 
     @Override
