@@ -95,11 +95,13 @@ public class HfLfsUploadResource {
         String expires;
         @QueryParam("account")
         String account;
+        @QueryParam("to")
+        String to;
         @QueryParam("signature")
         String signature;
 
         LfsTicket verify(LfsUploads uploads) {
-            return uploads.ticket(id, oid, size, chunk, upload, expires, account, signature);
+            return uploads.ticket(id, oid, size, chunk, upload, expires, account, to, signature);
         }
     }
 

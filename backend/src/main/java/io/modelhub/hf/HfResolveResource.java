@@ -11,6 +11,7 @@ import io.modelhub.repos.Repo;
 import io.modelhub.repos.RepoName;
 import io.modelhub.repos.RepoService;
 import io.modelhub.repos.RepoType;
+import io.modelhub.storage.blobs.BlobStore;
 import io.modelhub.storage.blobs.GitOids;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -58,7 +59,7 @@ public class HfResolveResource {
     @Inject
     HfRevisions revisions;
     @Inject
-    StorePresigner presigner;
+    BlobStore store;
     @Inject
     ModelHubConfig config;
 
@@ -150,7 +151,7 @@ public class HfResolveResource {
                 repos.recordDownload(repo.id, file.path());
             }
             // Python reads X-Linked-Etag/X-Linked-Size from this answer and does not follow it on HEAD
-            return Response.status(302).location(URI.create(presigner.get(file.sha256(), REDIRECT_TTL)))
+            return Response.status(302).location(URI.create(store.presignedGetUrl(file.sha256(), REDIRECT_TTL)))
                     .header("ETag", etag).header("X-Linked-Etag", etag).header("X-Linked-Size", size)
                     .header("X-Repo-Commit", located.commitId())
                     .header("Access-Control-Expose-Headers", EXPOSED).build();

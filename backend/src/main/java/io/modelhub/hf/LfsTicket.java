@@ -20,13 +20,12 @@ import java.util.regex.Pattern;
  * @param chunk     part size of a multipart upload, 0 for a single PUT
  * @param uploadId  the store's multipart upload id, "" for a single PUT
  * @param account   who asked for the URL: the upload becomes its pending upload, which it may then commit
+ * @param inPlace   the multipart upload goes straight to the blob's content address (its parts pass through the hub,
+ *                  which hashes them on the way), not to the staging key of {@code id}
  */
-record LfsTicket(String id, String oid, long size, long chunk, String uploadId, long expires, long account) {
+record LfsTicket(String id, String oid, long size, long chunk, String uploadId, long expires, long account,
+                 boolean inPlace) {
     private static final Pattern UUID = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-
-    String stagingKey() {
-        return "staging/" + id;
-    }
 
     int parts() {
         return chunk == 0 ? 1 : (int) ((size + chunk - 1) / chunk);
@@ -40,14 +39,15 @@ record LfsTicket(String id, String oid, long size, long chunk, String uploadId, 
     String query(byte[] secret) {
         return "oid=" + oid + "&size=" + size + "&chunk=" + chunk
                 + "&upload=" + URLEncoder.encode(uploadId, StandardCharsets.UTF_8) + "&expires=" + expires + "&account=" + account
-                + "&signature=" + sign(secret);
+                + (inPlace ? "&to=blob" : "") + "&signature=" + sign(secret);
     }
 
     String sign(byte[] secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            String text = id + "\n" + oid + "\n" + size + "\n" + chunk + "\n" + uploadId + "\n" + expires + "\n" + account;
+            String text = id + "\n" + oid + "\n" + size + "\n" + chunk + "\n" + uploadId + "\n" + expires + "\n" + account
+                    + (inPlace ? "\nblob" : "");
             return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -56,14 +56,14 @@ record LfsTicket(String id, String oid, long size, long chunk, String uploadId, 
 
     /** Rebuilds a ticket from an upload URL and checks its signature and lifetime. */
     static LfsTicket verify(byte[] secret, String id, String oid, String size, String chunk, String uploadId,
-                            String expires, String account, String signature) {
+                            String expires, String account, String to, String signature) {
         LfsTicket t;
         try {
             if (id == null || !UUID.matcher(id).matches() || oid == null || signature == null) {
                 throw new IllegalArgumentException();
             }
             t = new LfsTicket(id, oid, Long.parseLong(size), Long.parseLong(chunk), uploadId == null ? "" : uploadId,
-                    Long.parseLong(expires), Long.parseLong(account));
+                    Long.parseLong(expires), Long.parseLong(account), "blob".equals(to));
         } catch (IllegalArgumentException e) {
             throw new ApiException(403, "InvalidUploadUrl", "This upload URL is malformed");
         }

@@ -21,21 +21,17 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -44,7 +40,7 @@ import java.util.UUID;
  * can never refer to content that is not what its oid says.
  *
  * <p>By default every URL points at the hub, which streams the bytes on to the store (the embedded store listens
- * on 127.0.0.1 only). With modelhub.lfs.direct-upload, clients get presigned store URLs and the hub only sees the
+ * on 127.0.0.1 only), hashing multipart uploads' parts in order on the way (see {@link PartDigests}). With modelhub.lfs.direct-upload, clients get presigned store URLs and the hub only sees the
  * completion (multipart) or verify (single PUT) call.
  */
 @ApplicationScoped
@@ -52,15 +48,13 @@ public class LfsUploads {
     private static final Logger LOG = Logger.getLogger(LfsUploads.class);
     static final long MIN_PART = 5L * 1024 * 1024;
     static final int MAX_PARTS = 10_000;
-    /** How long the hub's own presigned part URL lives: it is used at once, for one request. */
-    private static final Duration PROXY_TTL = Duration.ofHours(1);
 
     @Inject
     TransferMeters transfers;
     @Inject
     BlobStore store;
     @Inject
-    StorePresigner presigner;
+    PartDigests digests;
     @Inject
     CommitService commits;
     @Inject
@@ -70,8 +64,6 @@ public class LfsUploads {
     @Inject
     ClusterLocks cluster;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(30)).build();
     private volatile byte[] secret;
 
     /**
@@ -108,28 +100,31 @@ public class LfsUploads {
         boolean multipart = multipartOffered && size > 0 && (direct || size > chunk);
         Map<String, Object> upload = new LinkedHashMap<>();
         if (multipart) {
-            String key = "staging/" + id;
+            // Parts that pass through the hub are hashed on the way and can go straight to the content address; not
+            // over a blob already there, which a completion that could not be hashed in order would overwrite.
+            boolean inPlace = !direct && !store.exists(oid);
+            String key = inPlace ? store.blobUploadKey(oid) : store.stagingKey(UUID.fromString(id));
             String uploadId = store.startMultipart(key);
-            LfsTicket t = new LfsTicket(id, oid, size, chunk, uploadId, expires, account);
+            LfsTicket t = new LfsTicket(id, oid, size, chunk, uploadId, expires, account, inPlace);
             String query = t.query(secret());
             Map<String, String> header = new LinkedHashMap<>();
             header.put("chunk_size", Long.toString(chunk));
             for (int n = 1; n <= t.parts(); n++) {
                 header.put(Integer.toString(n), direct
-                        ? presigner.part(key, uploadId, n, config.lfs().urlTtl())
+                        ? store.presignedPartUrl(key, uploadId, n, config.lfs().urlTtl())
                         : base + "/api/lfs/uploads/" + id + "/part/" + n + "?" + query);
             }
             upload.put("href", base + "/api/lfs/uploads/" + id + "/complete?" + query);
             upload.put("header", header);
             o.put("actions", Map.of("upload", upload));
         } else if (direct) {
-            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires, account);
-            upload.put("href", presigner.put(t.stagingKey(), config.lfs().urlTtl()));
+            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires, account, false);
+            upload.put("href", store.presignedPutUrl(key(t), config.lfs().urlTtl()));
             // the store tells the hub nothing: the client's verify call is where the upload is checked
             o.put("actions", Map.of("upload", upload,
                     "verify", Map.of("href", base + "/api/lfs/uploads/" + id + "/verify?" + t.query(secret()))));
         } else {
-            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires, account);
+            LfsTicket t = new LfsTicket(id, oid, size, 0, "", expires, account, false);
             upload.put("href", base + "/api/lfs/uploads/" + id + "?" + t.query(secret()));
             o.put("actions", Map.of("upload", upload));
         }
@@ -148,8 +143,13 @@ public class LfsUploads {
     }
 
     LfsTicket ticket(String id, String oid, String size, String chunk, String uploadId, String expires, String account,
-                     String signature) {
-        return LfsTicket.verify(secret(), id, oid, size, chunk, uploadId, expires, account, signature);
+                     String to, String signature) {
+        return LfsTicket.verify(secret(), id, oid, size, chunk, uploadId, expires, account, to, signature);
+    }
+
+    /** Where the store holds the ticket's upload until it is a blob (the store's key, never built here). */
+    private String key(LfsTicket t) {
+        return t.inPlace() ? store.blobUploadKey(t.oid()) : store.stagingKey(UUID.fromString(t.id()));
     }
 
     /** A single PUT to a hub URL: stored while hashing, kept only if it is what the ticket names. */
@@ -174,38 +174,48 @@ public class LfsUploads {
         return blob;
     }
 
-    /** One part PUT to a hub URL, streamed on to the store's multipart upload; returns the store's ETag. */
+    /**
+     * One part PUT to a hub URL, hashed in order with the upload's other parts (see {@link PartDigests}) while it is
+     * streamed on to the store's multipart upload; returns the store's ETag.
+     */
     String putPart(LfsTicket t, int partNumber, InputStream body) {
         if (t.chunk() == 0 || partNumber < 1 || partNumber > t.parts()) {
             throw ApiException.badRequest("Part " + partNumber + " is not one of the " + t.parts() + " parts of this upload");
         }
         long length = t.partLength(partNumber);
-        ExactInputStream exact = new ExactInputStream(body, length);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(store.presignedPartUrl(t.stagingKey(), t.uploadId(), partNumber, PROXY_TTL)))
-                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> exact), length))
-                .build();
-        HttpResponse<String> response;
+        PartDigests.Upload running = digests.of(t);
+        PartDigests.Digests d;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new ApiException(400, "BadUpload", "Part " + partNumber + " must be exactly " + length + " bytes ("
-                    + exact.count() + " read): " + e.getMessage());
+            d = running.turn(partNumber);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, null, "Interrupted while storing part " + partNumber);
+            running.failed(partNumber);
+            throw new ApiException(503, null, "Interrupted while part " + partNumber + " waited for the part before it");
+        }
+        ExactInputStream exact = new ExactInputStream(body, length);
+        String etag;
+        try {
+            etag = store.putPart(key(t), t.uploadId(), partNumber, running.hashing(exact, d), length);
+        } catch (IOException e) {
+            running.failed(partNumber);
+            LOG.debugf("Storing part %d of upload %s failed: %s", partNumber, t.id(), e.getMessage());
+            throw new ApiException(400, "BadUpload", "Part " + partNumber + " must be exactly " + length + " bytes ("
+                    + exact.count() + " read): " + e.getMessage());
         }
         if (exact.hasMore()) {
+            running.failed(partNumber);
             throw new ApiException(400, "BadUpload", "Part " + partNumber + " is longer than its " + length + " bytes");
         }
-        String etag = response.headers().firstValue("ETag").orElse("");
-        if (response.statusCode() / 100 != 2 || etag.isEmpty()) {
-            LOG.warnf("Storing part %d of %s failed: %d %s", partNumber, t.stagingKey(), response.statusCode(), response.body());
-            throw new ApiException(502, null, "The object store refused part " + partNumber + " (" + response.statusCode() + ")");
-        }
+        running.passed(partNumber, d);
         return etag;
     }
 
-    /** The multipart completion call: joins the parts, then checks sha256 and size before recording the blob. */
+    /**
+     * The multipart completion call. Parts hashed in order on their way through the hub are checked before they are
+     * joined, straight at the content address: nothing is read back or copied. Otherwise (direct uploads, parts that
+     * could not be hashed in order) the parts are joined, then read back to check sha256 and size before the blob is
+     * recorded.
+     */
     StoredBlob complete(LfsTicket t, JsonNode body) {
         if (t.chunk() == 0) {
             throw ApiException.badRequest("This URL is not for a multipart upload");
@@ -214,9 +224,10 @@ public class LfsUploads {
         if (oid != null && !oid.equals(t.oid())) {
             throw ApiException.badRequest("The completion names oid " + oid + ", the upload is for " + t.oid());
         }
+        String key = key(t);
         var retried = alreadyDone(t);
         if (retried.isPresent()) {
-            store.abortMultipart(t.stagingKey(), t.uploadId());
+            store.abortMultipart(key, t.uploadId());
             return retried.get();
         }
         List<CompletedPart> parts = new ArrayList<>();
@@ -234,12 +245,50 @@ public class LfsUploads {
             throw ApiException.badRequest("Expected " + t.parts() + " parts, got " + parts.size());
         }
         try {
-            store.completeMultipart(t.stagingKey(), t.uploadId(), parts);
+            Optional<StoredBlob> hashed = digests.finished(t);
+            if (hashed.isPresent()) {
+                return completeHashed(t, key, parts, hashed.get());
+            }
+            if (t.inPlace() && store.exists(t.oid())) {
+                // stored meanwhile by another upload, and these bytes are unchecked: joining them would overwrite it
+                store.abortMultipart(key, t.uploadId());
+                throw new ApiException(409, "UploadAgain", "The parts of this upload could not be hashed in order and "
+                        + t.oid() + " was stored meanwhile; ask the batch API again and upload it again");
+            }
+            join(t, key, parts);
+            return adopt(t);
+        } finally {
+            digests.forget(t);
+        }
+    }
+
+    private StoredBlob completeHashed(LfsTicket t, String key, List<CompletedPart> parts, StoredBlob blob) {
+        if (!blob.sha256().equals(t.oid())) {
+            store.abortMultipart(key, t.uploadId());
+            throw new ApiException(400, "BadUpload", "The uploaded bytes hash to " + blob.sha256() + ", not " + t.oid());
+        }
+        if (store.exists(t.oid())) {
+            // the same bytes as the stored blob: joining them would only write it again
+            store.abortMultipart(key, t.uploadId());
+        } else {
+            join(t, key, parts);
+            if (!t.inPlace()) {
+                // staged because the blob was stored at batch time, and collected since: the staged copy replaces it
+                return adopt(t);
+            }
+        }
+        commits.registerBlob(blob);
+        claims.claim(blob.sha256(), t.account());
+        return blob;
+    }
+
+    private void join(LfsTicket t, String key, List<CompletedPart> parts) {
+        try {
+            store.completeMultipart(key, t.uploadId(), parts);
         } catch (RuntimeException e) {
-            store.abortMultipart(t.stagingKey(), t.uploadId());
+            store.abortMultipart(key, t.uploadId());
             throw new ApiException(400, "BadUpload", "The parts could not be joined: " + e.getMessage());
         }
-        return adopt(t);
     }
 
     /**
@@ -265,7 +314,7 @@ public class LfsUploads {
     private StoredBlob adopt(LfsTicket t) {
         try {
             long started = System.nanoTime();
-            StoredBlob blob = store.adoptStaged(t.stagingKey(), t.oid(), t.size());
+            StoredBlob blob = store.adoptStaged(key(t), t.oid(), t.size());
             // the client sent the bytes to the store directly: the time is the hub's check of them, not the transfer
             transfers.upload(TransferMeters.LFS_STORE, blob.size(), System.nanoTime() - started);
             commits.registerBlob(blob);

@@ -75,6 +75,13 @@ public interface ModelHubConfig {
 
     /** The blob collector (io.modelhub.blobs.BlobCollector). */
     interface Blobs {
+        /**
+         * Which BlobStore implementation holds the blobs (io.modelhub.blobs.BlobStoreProducer): {@code s3}, any S3
+         * server, configured under modelhub.s3.
+         */
+        @WithDefault("s3")
+        String store();
+
         /** How often one hub instance (of all on the database) sweeps the store for unreferenced blobs. */
         @WithDefault("1h")
         java.time.Duration gcEvery();

@@ -8,8 +8,11 @@ import java.util.Objects;
  * @param endpoint  base URL of the S3 API, e.g. {@code http://127.0.0.1:9000}; presigned URLs use this host,
  *                  so it must be the address that clients can reach
  * @param region    signing region; blank means {@code us-east-1}, which S3-compatible servers accept
+ * @param publicEndpoint the store's address as clients reach it when it differs from {@code endpoint} (a SigV4
+ *                  signature covers the host, so presigned URLs are signed for this one); null or blank: the same
  */
-public record BlobStoreConfig(String endpoint, String accessKey, String secretKey, String bucket, String region) {
+public record BlobStoreConfig(String endpoint, String accessKey, String secretKey, String bucket, String region,
+                              String publicEndpoint) {
 
     public static final String DEFAULT_REGION = "us-east-1";
 
@@ -21,12 +24,20 @@ public record BlobStoreConfig(String endpoint, String accessKey, String secretKe
         if (region == null || region.isBlank()) {
             region = DEFAULT_REGION;
         }
+        if (publicEndpoint != null && publicEndpoint.isBlank()) {
+            publicEndpoint = null;
+        }
+    }
+
+    /** Clients reach the store where the hub does. */
+    public BlobStoreConfig(String endpoint, String accessKey, String secretKey, String bucket, String region) {
+        this(endpoint, accessKey, secretKey, bucket, region, null);
     }
 
     /** The secret stays out of logs. */
     @Override
     public String toString() {
         return "BlobStoreConfig[endpoint=" + endpoint + ", accessKey=" + accessKey + ", bucket=" + bucket
-                + ", region=" + region + "]";
+                + ", region=" + region + (publicEndpoint == null ? "" : ", publicEndpoint=" + publicEndpoint) + "]";
     }
 }

@@ -26,6 +26,8 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +55,8 @@ import org.slf4j.LoggerFactory;
  * whose hash is not yet known or not yet checked. S3 has no rename, so a staged object becomes a blob by a
  * server-side copy. MinIO turns a copy of a source over 5 GiB into a multipart UploadPartCopy, which S3 and
  * S3Proxy support, so there is no size limit below S3's 5 TiB.
+ * Uploads whose bytes the caller hashes as they pass go multipart straight to {@code blobs/...} and are completed
+ * only once checked, so they need no copy.
  *
  * <p>The constructor creates the bucket when it is missing ({@link #ensureBucket()}), so a new store is usable at
  * once and fails early when the server is unreachable or the credentials are wrong.
@@ -63,7 +67,7 @@ public final class S3BlobStore implements BlobStore {
 
     private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
 
-    /** Uploads above this size go multipart; MinIO buffers one part at a time while it signs it. */
+    /** Part size of the blobs that {@link #put} streams in. */
     static final long PART_SIZE = 16L << 20;
     /**
      * Blobs up to this size are hashed in memory and written straight to their content address: one PUT (after a
@@ -75,11 +79,18 @@ public final class S3BlobStore implements BlobStore {
     private static final String STAGING = "staging/";
     private static final Pattern STAGING_KEY =
             Pattern.compile("staging/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern BLOB_KEY = Pattern.compile("blobs/([0-9a-f]{2})/(\\1[0-9a-f]{62})");
+    /** Parts are copied to the store in large writes: per-write overhead, not the bytes, limits a 2-core box. */
+    private static final int PART_BUFFER = 1 << 20;
+    /** The hub's own part requests use their presigned URL at once. */
+    private static final Duration PART_URL_TTL = Duration.ofHours(1);
     /** SigV4 presigned URLs cannot live longer. */
     private static final Duration MAX_TTL = Duration.ofDays(7);
     private static final Set<String> NOT_FOUND = Set.of("NoSuchKey", "NoSuchObject", "NotFound");
 
     private final MinioAsyncClient s3;
+    /** Signs the URLs handed to clients; the same client as {@link #s3} unless they reach the store elsewhere. */
+    private final MinioAsyncClient publicSigner;
     private final String bucket;
     private final String region;
 
@@ -89,6 +100,12 @@ public final class S3BlobStore implements BlobStore {
         // With the region given, the client never asks the server for it, and presigning stays offline.
         this.s3 = MinioAsyncClient.builder()
                 .endpoint(config.endpoint())
+                .credentials(config.accessKey(), config.secretKey())
+                .region(region)
+                .build();
+        // signing needs no connection (the region is given), so this client never talks to the public address
+        this.publicSigner = config.publicEndpoint() == null ? s3 : MinioAsyncClient.builder()
+                .endpoint(config.publicEndpoint())
                 .credentials(config.accessKey(), config.secretKey())
                 .region(region)
                 .build();
@@ -119,26 +136,41 @@ public final class S3BlobStore implements BlobStore {
         if (size <= SMALL_BLOB) {
             return putSmall(in, (int) size);
         }
+        // Parts streamed with putPart, not MinIO's putObject, which buffers each part and computes its MD5 and
+        // SHA-256 for the signature: a third and fourth pass over bytes already hashed here.
         String staging = newStagingKey();
+        String uploadId = startMultipart(staging);
+        boolean joined = false;
         try {
             HashingInputStream hashing = new HashingInputStream(in, size);
-            String etag;
-            try {
-                etag = await(() -> s3.putObject(PutObjectArgs.builder()
-                        .bucket(bucket).object(staging).stream(hashing, size, PART_SIZE).build())).etag();
-            } catch (IOException e) {
-                // MinIO says only "unexpected EOF" when the stream is short
-                throw new IOException("storing " + size + " declared bytes failed after " + hashing.count()
-                        + " were read: " + e.getMessage(), e);
+            List<Part> parts = new ArrayList<>();
+            for (long from = 0; from < size; from += PART_SIZE) {
+                int n = parts.size() + 1;
+                try {
+                    parts.add(new Part(n, quoted(putPart(staging, uploadId, n, hashing, Math.min(PART_SIZE, size - from)))));
+                } catch (IOException e) {
+                    throw new IOException("storing " + size + " declared bytes failed after " + hashing.count()
+                            + " were read: " + e.getMessage(), e);
+                }
             }
             StoredBlob blob = hashing.storedBlob();
-            // MinIO may stop reading right at the declared size, so a longer stream shows only here
             if (in.read() >= 0) {
                 throw new IOException("stream yielded more than the " + size + " declared bytes");
             }
+            String etag = await(() -> s3.completeMultipartUploadAsync(
+                    bucket, region, staging, uploadId, parts.toArray(Part[]::new), null, null)).etag();
+            joined = true;
             promote(staging, etag, blob.sha256());
             return blob;
         } finally {
+            if (!joined) {
+                try {
+                    abort(staging, uploadId);
+                } catch (IOException e) {
+                    // deleteStaleStaging sweeps it up later
+                    log.warn("could not abort the upload to {} in {}: {}", staging, bucket, e.getMessage());
+                }
+            }
             deleteQuietly(staging);
         }
     }
@@ -218,16 +250,27 @@ public final class S3BlobStore implements BlobStore {
             }
             return InputStream.nullInputStream();
         }
-        try {
-            // no Range header for a whole read: "bytes=0-" is unsatisfiable on an empty object
-            return await(() -> s3.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
-                    .offset(offset == 0 ? null : offset).length(length < 0 ? null : length).build()));
-        } catch (IOException e) {
-            if (isNotFound(e)) {
-                throw new BlobNotFoundException(sha256);
-            }
-            throw e;
+        // A presigned GET read in large blocks: the MinIO client's stream (okio) hands out at most 8 KiB per read, and
+        // that per-read cost, not the bytes, is what limited downloads through the hub.
+        HttpURLConnection http = (HttpURLConnection) URI.create(presignWith(s3, Method.GET, key, PART_URL_TTL, Map.of()))
+                .toURL().openConnection();
+        http.setConnectTimeout(30_000);
+        // no Range header for a whole read: "bytes=0-" is unsatisfiable on an empty object
+        if (offset > 0 || length > 0) {
+            http.setRequestProperty("Range", "bytes=" + offset + "-" + (length < 0 ? "" : Long.toString(offset + length - 1)));
         }
+        int status = http.getResponseCode();
+        if (status == 200 || status == 206) {
+            return http.getInputStream();
+        }
+        String body;
+        try (InputStream err = http.getErrorStream()) {
+            body = err == null ? "" : new String(err.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (status == 404) {
+            throw new BlobNotFoundException(sha256);
+        }
+        throw new IOException("S3 GET of " + key + " answered " + status + ": " + body);
     }
 
     @Override
@@ -284,7 +327,17 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public String newStagingKey() {
-        return STAGING + UUID.randomUUID();
+        return stagingKey(UUID.randomUUID());
+    }
+
+    @Override
+    public String stagingKey(UUID id) {
+        return STAGING + id;
+    }
+
+    @Override
+    public String blobUploadKey(String sha256) {
+        return blobKey(sha256);
     }
 
     @Override
@@ -294,10 +347,13 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public StoredBlob adoptStaged(String stagingKey, String expectedSha256, long expectedSize) throws IOException {
-        requireStagingKey(stagingKey);
         if (!StoredBlob.isSha256(expectedSha256)) {
             throw new IllegalArgumentException("not a lowercase hex sha256: " + expectedSha256);
         }
+        if (stagingKey.equals(blobKey(expectedSha256))) {
+            return checkInPlace(expectedSha256, expectedSize);
+        }
+        requireStagingKey(stagingKey);
         StatObjectResponse staged = stat(stagingKey)
                 .orElseThrow(() -> new FileNotFoundException("nothing was uploaded to " + stagingKey));
         if (staged.size() != expectedSize) {
@@ -321,11 +377,86 @@ public final class S3BlobStore implements BlobStore {
         return blob;
     }
 
+    /**
+     * An upload that was completed at its content address without being hashed on the way (its parts did not pass
+     * in order): read back once; if it is not what was announced it is removed, unless it changed meanwhile, i.e.
+     * another upload wrote the checked bytes over it.
+     */
+    private StoredBlob checkInPlace(String sha256, long expectedSize) throws IOException {
+        String key = blobKey(sha256);
+        StatObjectResponse stored = stat(key).orElseThrow(() -> new FileNotFoundException("nothing was uploaded to " + key));
+        StoredBlob blob = null;
+        if (stored.size() == expectedSize) {
+            try (InputStream raw = await(() -> s3.getObject(GetObjectArgs.builder()
+                    .bucket(bucket).object(key).matchETag(quoted(stored.etag())).build()));
+                    HashingInputStream hashing = new HashingInputStream(raw, expectedSize)) {
+                hashing.transferTo(OutputStream.nullOutputStream());
+                blob = hashing.storedBlob();
+            }
+        }
+        if (blob == null || !blob.sha256().equals(sha256)) {
+            if (stat(key).map(now -> now.etag().equals(stored.etag())).orElse(false)) {
+                deleteQuietly(key);
+            }
+            throw blob == null
+                    ? new BlobIntegrityException(key, "size", Long.toString(expectedSize), Long.toString(stored.size()))
+                    : new BlobIntegrityException(key, "sha256", sha256, blob.sha256());
+        }
+        return blob;
+    }
+
     @Override
-    public String startMultipart(String stagingKey) {
-        requireStagingKey(stagingKey);
-        return unchecked(() -> await(() -> s3.createMultipartUploadAsync(bucket, region, stagingKey, null, null)))
+    public String startMultipart(String key) {
+        requireUploadKey(key);
+        return unchecked(() -> await(() -> s3.createMultipartUploadAsync(bucket, region, key, null, null)))
                 .result().uploadId();
+    }
+
+    /**
+     * Streamed over a presigned UploadPart URL with an unsigned payload: the MinIO client would first buffer the
+     * whole part in memory and compute its MD5 and SHA-256 for the signature, which halves the throughput here.
+     */
+    @Override
+    public String putPart(String key, String uploadId, int partNumber, InputStream in, long length) throws IOException {
+        requireUploadKey(key);
+        if (partNumber < 1 || partNumber > 10_000) {
+            throw new IllegalArgumentException("part number " + partNumber + " is outside 1..10000");
+        }
+        String url = presignWith(s3, Method.PUT, key, PART_URL_TTL,
+                Map.of("uploadId", uploadId, "partNumber", Integer.toString(partNumber)));
+        HttpURLConnection http = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        try {
+            http.setRequestMethod("PUT");
+            http.setDoOutput(true);
+            http.setFixedLengthStreamingMode(length);
+            http.setConnectTimeout(30_000);
+            long sent = 0;
+            try (OutputStream out = http.getOutputStream()) {
+                byte[] buffer = new byte[(int) Math.min(PART_BUFFER, Math.max(length, 1))];
+                while (sent < length) {
+                    int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - sent));
+                    if (n < 0) {
+                        throw new IOException("part " + partNumber + " ended after " + sent + " of its " + length + " bytes");
+                    }
+                    out.write(buffer, 0, n);
+                    sent += n;
+                }
+            }
+            int status = http.getResponseCode();
+            String etag = http.getHeaderField("ETag");
+            if (status / 100 != 2 || etag == null || etag.isBlank()) {
+                String body;
+                try (InputStream err = http.getErrorStream()) {
+                    body = err == null ? "" : new String(err.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+                }
+                throw new IOException("the store refused part " + partNumber + " of " + key + " (" + status + "): " + body);
+            }
+            return etag;
+        } catch (IOException e) {
+            // a half-sent request must not go back to the keep-alive pool
+            http.disconnect();
+            throw e;
+        }
     }
 
     @Override
@@ -340,7 +471,7 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public void completeMultipart(String stagingKey, String uploadId, List<CompletedPart> parts) {
-        requireStagingKey(stagingKey);
+        requireUploadKey(stagingKey);
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("a multipart upload needs at least one part");
         }
@@ -359,7 +490,7 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public void abortMultipart(String stagingKey, String uploadId) {
-        requireStagingKey(stagingKey);
+        requireUploadKey(stagingKey);
         unchecked(() -> {
             abort(stagingKey, uploadId);
             return null;
@@ -369,6 +500,9 @@ public final class S3BlobStore implements BlobStore {
     @Override
     public void close() {
         try {
+            if (publicSigner != s3) {
+                publicSigner.close();
+            }
             s3.close();
         } catch (Exception e) {
             log.warn("closing the S3 client failed", e);
@@ -391,6 +525,14 @@ public final class S3BlobStore implements BlobStore {
         // staging keys travel through clients; only ours may reach S3, never e.g. a blob key
         if (key == null || !STAGING_KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("not a staging key: " + key);
+        }
+        return key;
+    }
+
+    /** Multipart uploads go to staging keys or, hashed on the way, straight to a blob's content address. */
+    private static String requireUploadKey(String key) {
+        if (key == null || !(STAGING_KEY.matcher(key).matches() || BLOB_KEY.matcher(key).matches())) {
+            throw new IllegalArgumentException("not a staging key nor a blob upload key: " + key);
         }
         return key;
     }
@@ -473,12 +615,17 @@ public final class S3BlobStore implements BlobStore {
     }
 
     private String presign(Method method, String key, Duration ttl, Map<String, String> query) {
+        return presignWith(publicSigner, method, key, ttl, query);
+    }
+
+    private String presignWith(MinioAsyncClient signer, Method method, String key, Duration ttl,
+                               Map<String, String> query) {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw new IllegalArgumentException("presigned URL lifetime " + ttl + " is outside (0, 7 days]");
         }
         return unchecked(() -> {
             try {
-                return s3.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+                return signer.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
                         .method(method).bucket(bucket).object(key)
                         .expiry((int) ttl.toSeconds(), TimeUnit.SECONDS)
                         .extraQueryParams(query)

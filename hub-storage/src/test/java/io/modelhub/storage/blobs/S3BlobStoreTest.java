@@ -291,6 +291,53 @@ class S3BlobStoreTest {
     }
 
     @Test
+    void partsStreamedByTheCallerGoStraightToTheContentAddress() throws IOException {
+        long total = 5 * MIB + 1000;
+        String sha256 = TestData.sha256(41, total);
+        String key = store.blobUploadKey(sha256);
+        String uploadId = store.startMultipart(key);
+
+        String first = store.putPart(key, uploadId, 1, TestData.stream(41, 0, 5 * MIB), 5 * MIB);
+        // a part sent again replaces the first attempt
+        store.putPart(key, uploadId, 2, TestData.stream(99, 0, 1000), 1000);
+        String second = store.putPart(key, uploadId, 2, TestData.stream(41, 5 * MIB, 1000), 1000);
+        assertEquals(List.of(), S3Fixture.keys(bucket), "nothing is visible before the completion");
+        store.completeMultipart(key, uploadId, List.of(new CompletedPart(1, first), new CompletedPart(2, second)));
+
+        assertEquals(List.of(S3BlobStore.blobKey(sha256)), S3Fixture.keys(bucket));
+        assertEquals(sha256, TestData.sha256(store.open(sha256, 0, -1)));
+        StoredBlob checked = store.adoptStaged(key, sha256, total);
+        assertEquals(sha256, checked.sha256());
+        assertEquals(total, checked.size());
+        assertEquals(List.of(S3BlobStore.blobKey(sha256)), S3Fixture.keys(bucket), "checked in place, not copied");
+    }
+
+    @Test
+    void aShortPartIsNotStoredAndAWrongInPlaceUploadIsRemoved() throws IOException {
+        String claimed = TestData.sha256(42, 1000);
+        String key = store.blobUploadKey(claimed);
+        String uploadId = store.startMultipart(key);
+
+        assertThrows(IOException.class, () -> store.putPart(key, uploadId, 1, TestData.stream(42, 0, 600), 1000));
+        String etag = store.putPart(key, uploadId, 1, TestData.stream(43, 0, 1000), 1000);
+        store.completeMultipart(key, uploadId, List.of(new CompletedPart(1, etag)));
+
+        assertThrows(BlobIntegrityException.class, () -> store.adoptStaged(key, claimed, 1000));
+        assertFalse(store.exists(claimed));
+        assertThrows(IllegalArgumentException.class, () -> store.presignedPartUrl(key, uploadId, 1, TTL));
+    }
+
+    @Test
+    void presignedUrlsAreSignedForThePublicAddress() {
+        try (S3BlobStore remote = new S3BlobStore(new BlobStoreConfig(S3Fixture.server().endpoint(), S3Fixture.ACCESS_KEY,
+                S3Fixture.SECRET_KEY, bucket, null, "https://store.example.org:9443"))) {
+            assertTrue(remote.presignedGetUrl(HELLO_SHA256, TTL).startsWith("https://store.example.org:9443/" + bucket
+                    + "/blobs/58/" + HELLO_SHA256 + "?"));
+            assertTrue(store.presignedGetUrl(HELLO_SHA256, TTL).startsWith(S3Fixture.server().endpoint()));
+        }
+    }
+
+    @Test
     void abortedMultipartLeavesNothing() {
         String staging = store.newStagingKey();
         String uploadId = store.startMultipart(staging);
@@ -309,7 +356,11 @@ class S3BlobStoreTest {
 
         assertThrows(IllegalArgumentException.class, () -> store.presignedPutUrl(blobKey, TTL));
         assertThrows(IllegalArgumentException.class, () -> store.startMultipart("staging/../" + blobKey));
-        assertThrows(IllegalArgumentException.class, () -> store.adoptStaged(blobKey, HELLO_SHA256, 6));
+        assertThrows(IllegalArgumentException.class, () -> store.adoptStaged("staging/../" + blobKey, HELLO_SHA256, 6));
+        // another blob's key is neither a staging key nor the upload key of the announced blob
+        assertThrows(IllegalArgumentException.class,
+                () -> store.adoptStaged(store.blobUploadKey(TestData.sha256(1, 10)), HELLO_SHA256, 6));
+        assertThrows(IllegalArgumentException.class, () -> store.startMultipart("blobs/00/" + HELLO_SHA256));
         assertThrows(IllegalArgumentException.class, () -> store.presignedGetUrl(HELLO_SHA256, Duration.ofDays(8)));
     }
 }
