@@ -1,6 +1,6 @@
 // The real @huggingface/hub client uploading through Xet (xorbs + shard to the hub's CAS) and downloading back.
 // Env: HUB_URL, HUB_TOKEN (hf_ token with write access), REPO_PREFIX, SIZE (bytes of the large file), PHASE:
-//   first  - create the repo, upload weights.bin (deterministic bytes), download it back byte-identical
+//   first  - create the repo, upload weights.bin (deterministic bytes), download it back byte-identical through Xet
 //   second - upload weights.bin again with 1 MiB in the middle changed, download it back byte-identical
 // The Java side (XetJsClientTest) measures at the hub what each phase sent to /v1/xorbs.
 import { createRepo, uploadFiles, downloadFile, listFiles, whoAmI, modelInfo } from "@huggingface/hub";
@@ -77,8 +77,16 @@ const entry = listed.find((f) => f.path === "weights.bin");
 check("the tree lists the file as LFS with its sha256 and size",
   entry?.lfs?.oid === sha256(weights) && entry.size === SIZE, entry);
 
-const blob = await downloadFile({ repo, path: "weights.bin", hubUrl, accessToken });
+requests.length = 0;
+const blob = await downloadFile({ repo, path: "weights.bin", hubUrl, accessToken, fetch: recordingFetch });
 const downloaded = Buffer.from(await blob.arrayBuffer());
+check("downloadFile went through Xet: the resolve answer named the Xet hash, the CAS planned the download",
+  requests.some((r) => r.startsWith("GET /v2/reconstructions/<hash>")), [...new Set(requests)]);
+console.log(`download requests: ${[...new Set(requests)].join(" | ")}`);
+// a byte range across chunk boundaries (ranged reconstruction: terms trimmed, offset into the first chunk)
+const from = Math.floor(SIZE / 2) - 100_000;
+const part = Buffer.from(await blob.slice(from, from + 300_000).arrayBuffer());
+check("a slice of the Xet blob is the same bytes", part.equals(weights.subarray(from, from + 300_000)), { length: part.length });
 check("downloadFile returns the uploaded bytes", downloaded.length === SIZE && downloaded.equals(weights),
   { length: downloaded.length });
 check("and their sha256", sha256(downloaded) === sha256(weights));

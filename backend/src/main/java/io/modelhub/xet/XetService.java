@@ -319,4 +319,98 @@ public class XetService {
         random.nextBytes(key);
         return Optional.of(Shard.dedupAnswer(listings, key, Instant.now().getEpochSecond()));
     }
+
+    /** The Xet hash of a blob, when it was registered through a shard. */
+    public Optional<String> xetHashOfSha256(String sha256) {
+        List<?> rows = em.createNativeQuery("select xet_hash from xet_files where sha256 = ?1 order by created_at limit 1", Tuple.class)
+                .setParameter(1, sha256).getResultList();
+        return rows.isEmpty() ? Optional.empty() : Optional.of(((Tuple) rows.get(0)).get("xet_hash", String.class));
+    }
+
+    /**
+     * GET /v2/reconstructions: how to rebuild bytes [start, end] of a file the token's repository references: the
+     * terms (xorb, chunk range, length) that cover them, and per xorb one hub-signed URL with the serialized byte
+     * range holding those chunks.
+     *
+     * @param fetchUrl builds the signed URL of a xorb's byte range [from, to] (inclusive)
+     */
+    public Optional<Map<String, Object>> reconstruction(XetTokens.Grant grant, XetHash file, long start, long endInclusive,
+                                                        FetchUrls fetchUrl) {
+        List<?> rows = em.createNativeQuery("select sha256, size, terms from xet_files x where xet_hash = ?1 and exists ("
+                        + "select 1 from commit_files f join commits c on c.id = f.commit_id "
+                        + "where c.repo_id = ?2 and f.blob_sha256 = x.sha256)", Tuple.class)
+                .setParameter(1, file.toString()).setParameter(2, grant.repoId()).getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Tuple row = (Tuple) rows.get(0);
+        long size = ((Number) row.get("size")).longValue();
+        if (start >= size) {
+            throw new ApiException(416, "RangeNotSatisfiable", "Byte " + start + " is past the end of the file (" + size + " bytes)");
+        }
+        long end = Math.min(endInclusive, size - 1);
+        ByteBuffer terms = ByteBuffer.wrap(row.get("terms", byte[].class)).order(ByteOrder.LITTLE_ENDIAN);
+        List<Map<String, Object>> outTerms = new ArrayList<>();
+        Map<XetHash, int[]> used = new java.util.LinkedHashMap<>();
+        Map<XetHash, XorbRow> xorbs = new HashMap<>();
+        long offset = 0;
+        long intoFirst = -1;
+        byte[] raw = new byte[32];
+        while (terms.remaining() >= TERM_ENTRY && offset <= end) {
+            terms.get(raw);
+            XetHash xorbHash = XetHash.ofRaw(raw);
+            int from = terms.getInt();
+            int to = terms.getInt();
+            terms.getInt();
+            XorbRow x = xorbs.computeIfAbsent(xorbHash, h -> xorb(h).orElseThrow(() ->
+                    new ApiException(500, null, "Xorb " + h + " of file " + file + " is missing from the index")));
+            int first = -1;
+            int last = -1;
+            long length = 0;
+            for (int c = from; c < to; c++) {
+                long chunkLength = x.chunks().get(c).length();
+                if (offset + chunkLength > start && offset <= end) {
+                    if (first < 0) {
+                        first = c;
+                    }
+                    if (intoFirst < 0) {
+                        intoFirst = start - offset;
+                    }
+                    last = c;
+                    length += chunkLength;
+                }
+                offset += chunkLength;
+            }
+            if (first >= 0) {
+                outTerms.add(Map.of("hash", xorbHash.toString(), "unpacked_length", length,
+                        "range", Map.of("start", first, "end", last + 1)));
+                used.merge(xorbHash, new int[]{first, last + 1}, (a, b) -> new int[]{Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            }
+        }
+        Map<String, Object> fetch = new java.util.LinkedHashMap<>();
+        used.forEach((h, r) -> {
+            XorbRow x = xorbs.get(h);
+            long from = x.offsets()[r[0]];
+            long to = x.spanEnd(r[1]) - 1;
+            fetch.put(h.toString(), List.of(Map.of("url", fetchUrl.url(h, from, to),
+                    "ranges", List.of(Map.of("chunks", Map.of("start", r[0], "end", r[1]),
+                            "bytes", Map.of("start", from, "end", to))))));
+        });
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("offset_into_first_range", Math.max(intoFirst, 0));
+        answer.put("terms", outTerms);
+        answer.put("xorbs", fetch);
+        return Optional.of(answer);
+    }
+
+    /** Builds the hub-signed URL that serves bytes [from, to] of a xorb. */
+    @FunctionalInterface
+    public interface FetchUrls {
+        String url(XetHash xorb, long from, long to);
+    }
+
+    /** Bytes [from, to] of a stored xorb. */
+    public java.io.InputStream openXorb(XetHash xorb, long from, long to) throws IOException {
+        return cas.open(CasStore.Kind.XORB, xorb, from, to - from + 1);
+    }
 }

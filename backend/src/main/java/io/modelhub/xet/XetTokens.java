@@ -98,6 +98,22 @@ public class XetTokens {
         return g;
     }
 
+    /** A hub-signed query for bytes [from, to] of a xorb until {@code expires}: the URL is its own credential. */
+    String fetchQuery(String xorb, long from, long to, long expires) {
+        return "from=" + from + "&to=" + to + "&exp=" + expires + "&sig=" + sign("fetch." + xorb + "." + from + "." + to + "." + expires);
+    }
+
+    /** Checks a fetch URL's signature and lifetime (403 otherwise, as for the LFS upload URLs). */
+    void verifyFetch(String xorb, long from, long to, long expires, String signature) {
+        if (signature == null || !MessageDigest.isEqual(sign("fetch." + xorb + "." + from + "." + to + "." + expires)
+                .getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
+            throw new ApiException(403, "InvalidFetchUrl", "This xorb URL's signature does not match");
+        }
+        if (Instant.now().getEpochSecond() >= expires) {
+            throw new ApiException(403, "ExpiredFetchUrl", "This xorb URL has expired; ask for the reconstruction again");
+        }
+    }
+
     private String sign(String body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -113,6 +113,9 @@ class AuthorizationMatrixTest {
             POST /v1/xorbs/{prefix}/{hash}                      401 401 401 401 401 401 403
             POST /v1/shards                                     401 401 401 401 401 401 403
             GET /v1/chunks/{prefix}/{hash}                      401 401 401 401 401 401 403
+            GET /v2/reconstructions/{file}                      401 401 401 401 401 401 403
+            # a xorb range URL from a reconstruction is its own credential (none here: 403 for all)
+            GET /v1/fetch/{hash}                                403 403 403 403 403 403 403
             # the fallback of unknown API paths
             GET /api/{rest}                                     any 404
             POST /api/{rest}                                    any 404
