@@ -413,4 +413,40 @@ public class XetService {
     public java.io.InputStream openXorb(XetHash xorb, long from, long to) throws IOException {
         return cas.open(CasStore.Kind.XORB, xorb, from, to - from + 1);
     }
+
+    /**
+     * Storage figures for admins: what the xorbs hold (serialized and uncompressed), what the Xet files add up to,
+     * and per repository the bytes of the Xet files its history names. {@code dedupRatio} is file bytes per unique
+     * chunk byte (chunk-level deduplication), {@code compressionRatio} uncompressed per stored byte.
+     */
+    @Transactional
+    public Map<String, Object> storage() {
+        Tuple xorbs = (Tuple) em.createNativeQuery("select count(*) as n, coalesce(sum(packed_size), 0) as packed, "
+                + "coalesce(sum(unpacked_size), 0) as unpacked from xet_xorbs", Tuple.class).getSingleResult();
+        Tuple files = (Tuple) em.createNativeQuery("select count(*) as n, coalesce(sum(size), 0) as bytes from xet_files",
+                Tuple.class).getSingleResult();
+        long packed = ((Number) xorbs.get("packed")).longValue();
+        long unpacked = ((Number) xorbs.get("unpacked")).longValue();
+        long fileBytes = ((Number) files.get("bytes")).longValue();
+        List<Map<String, Object>> perRepo = new ArrayList<>();
+        for (Object o : em.createNativeQuery("select r.type as type, r.namespace as namespace, r.name as name, "
+                + "count(*) as files, sum(x.size) as bytes from repos r join xet_files x on x.sha256 in ("
+                + "select f.blob_sha256 from commit_files f join commits c on c.id = f.commit_id where c.repo_id = r.id) "
+                + "group by r.id, r.type, r.namespace, r.name order by bytes desc", Tuple.class).getResultList()) {
+            Tuple t = (Tuple) o;
+            perRepo.add(Map.of("type", t.get("type", String.class),
+                    "id", t.get("namespace", String.class) + "/" + t.get("name", String.class),
+                    "files", ((Number) t.get("files")).longValue(), "bytes", ((Number) t.get("bytes")).longValue()));
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("xorbs", ((Number) xorbs.get("n")).longValue());
+        out.put("storedBytes", packed);
+        out.put("chunkBytes", unpacked);
+        out.put("files", ((Number) files.get("n")).longValue());
+        out.put("fileBytes", fileBytes);
+        out.put("dedupRatio", unpacked == 0 ? 1.0 : (double) fileBytes / unpacked);
+        out.put("compressionRatio", packed == 0 ? 1.0 : (double) unpacked / packed);
+        out.put("repos", perRepo);
+        return out;
+    }
 }

@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * The Xet token endpoints of the HF API: a short-lived CAS token for one repository, read or write, with the CAS
- * URL and the expiry, in the JSON body (the npm client) and in the X-Xet-* headers (huggingface_hub / hf_xet).
+ * URL and the expiry, in the JSON body (the npm client) and in the X-Xet-* headers (huggingface_hub / hf_xet); and
+ * the storage figures of Xet for admins.
  */
 @Path("/api")
 public class XetTokenResource {
@@ -30,6 +31,8 @@ public class XetTokenResource {
     CurrentViewer viewer;
     @Inject
     ModelHubConfig config;
+    @Inject
+    XetService xet;
 
     @GET
     @Path("{type: models|datasets}/{ns}/{name}/xet-write-token/{rev: .+}")
@@ -47,6 +50,21 @@ public class XetTokenResource {
     public Response readToken(@PathParam("type") String type, @PathParam("ns") String ns, @PathParam("name") String name,
                               @Context UriInfo uri) {
         return answer(tokens.forRepo(viewer.get(), new RepoName(RepoType.fromId(type), ns, name), false, base(uri)));
+    }
+
+    @GET
+    @Path("admin/xet/storage")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Xet storage for admins: xorbs, stored and chunk bytes, file bytes, dedup ratio, per repository")
+    public Map<String, Object> storage() {
+        io.modelhub.accounts.Viewer v = viewer.get();
+        if (v.anonymous()) {
+            throw io.modelhub.platform.ApiException.unauthorized("This needs an admin token");
+        }
+        if (!v.admin()) {
+            throw io.modelhub.platform.ApiException.forbidden("Only admins see the hub's storage figures");
+        }
+        return xet.storage();
     }
 
     private String base(UriInfo uri) {

@@ -110,6 +110,7 @@ class AuthorizationMatrixTest {
             # token or none: 401), which XetCasTest covers (scope, repo, forgery, expiry)
             GET /api/{type}/{ns}/{name}/xet-write-token/{rev}   write 200
             GET /api/{type}/{ns}/{name}/xet-read-token/{rev}    read 200
+            GET /api/admin/xet/storage                          admin 200
             POST /v1/xorbs/{prefix}/{hash}                      401 401 401 401 401 401 403
             POST /v1/shards                                     401 401 401 401 401 401 403
             GET /v1/chunks/{prefix}/{hash}                      401 401 401 401 401 401 403

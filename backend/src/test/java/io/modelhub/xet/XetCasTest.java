@@ -147,6 +147,12 @@ class XetCasTest {
         RestAssured.head("/" + repo + "/resolve/" + commit + "/weights.bin").then().statusCode(200)
                 .header("X-Linked-Etag", "\"" + sha256 + "\"").header("X-Linked-Size", String.valueOf(data.length));
         assertArrayEquals(data, RestAssured.get("/" + repo + "/resolve/" + commit + "/weights.bin").asByteArray());
+        // the admins' figures count the xorb and the file, and the repository's bytes
+        Response storage = HubApi.asAdmin().get("/api/admin/xet/storage");
+        storage.then().statusCode(200);
+        assertTrue(storage.jsonPath().getLong("xorbs") >= 1 && storage.jsonPath().getLong("fileBytes") >= data.length
+                && storage.jsonPath().getLong("storedBytes") > 0, storage.asString());
+        assertEquals(data.length, storage.jsonPath().getLong("repos.find { it.id == '" + repo + "' }.bytes"), storage.asString());
         // the same shard again: the file is known, the uploader re-proves it (verification hashes) and may commit it
         post("/v1/shards", token, shard(f.fileHash(), f.xorbHash(), f.chunks(), verification(f.chunks()), sha256))
                 .then().statusCode(200).body("result", equalTo(0));
