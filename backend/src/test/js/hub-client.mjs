@@ -62,6 +62,8 @@ const commit = await uploadFiles({
     { path: "weights/model.bin", content: new Blob([weights]) },
   ],
   commitTitle: "Upload from the JS client",
+  // the LFS path (what LFS-only clients do); xet-client.mjs drives the Xet path
+  useXet: false,
 });
 check("uploadFiles commits (small file + multipart LFS file)", /^[0-9a-f]{40}$/.test(commit?.commit?.oid ?? ""), commit);
 const partPuts = requests.filter((r) => r.startsWith("PUT ")).length;

@@ -30,6 +30,9 @@ public class BearerTokenFilter implements ContainerRequestFilter {
         if (token.startsWith(io.modelhub.contract.RunnerProtocol.CREDENTIAL_PREFIX)) {
             return; // a runner credential, never a user: io.modelhub.runners.RunnerCredentialFilter decides
         }
+        if (token.startsWith("xet_")) {
+            return; // a CAS token (io.modelhub.xet.XetTokens), valid on the CAS endpoints only, which check it
+        }
         accounts.viewerForToken(token).ifPresentOrElse(current::set, () -> request.abortWith(
                 ApiExceptionMapper.error(401, null, "Invalid credentials in Authorization header")));
     }

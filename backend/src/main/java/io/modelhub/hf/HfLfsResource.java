@@ -30,7 +30,9 @@ import java.util.Map;
  * HF clients call it before committing large files. Objects already stored that the caller may reference (see
  * {@link io.modelhub.commits.BlobClaims}) get no actions (the client skips them); the others get self-authorising
  * upload URLs, single PUT or multipart, also when the object exists: the answer never tells "stored, but not
- * yours" from "absent". Xet is never offered.
+ * yours" from "absent". A client that lists the {@code xet} transfer (and a hub with modelhub.xet.enabled) gets
+ * {@code transfer: "xet"}: each object to send names the xet-write-token URL and carries a CAS token in its
+ * headers, and the client sends xorbs and a shard to the CAS instead (io.modelhub.xet).
  */
 @Path("/")
 public class HfLfsResource {
@@ -46,6 +48,10 @@ public class HfLfsResource {
     HfUrls urls;
     @Inject
     ObjectMapper json;
+    @Inject
+    io.modelhub.xet.XetTokens xetTokens;
+    @Inject
+    io.modelhub.platform.ModelHubConfig config;
 
     @POST
     @Path("{ns}/{name}.git/info/lfs/objects/batch")
@@ -86,20 +92,31 @@ public class HfLfsResource {
             throw ApiException.badRequest("Only sha256 object ids are supported, not " + algo);
         }
         boolean multipartOffered = false;
+        boolean xetOffered = false;
         for (JsonNode t : request.path("transfers")) {
             multipartOffered |= t.asText().equals("multipart");
+            xetOffered |= t.asText().equals("xet");
         }
         String base = urls.base(uri);
+        Map<String, Object> xetUpload = null;
+        if (xetOffered && config.xet().enabled()) {
+            io.modelhub.xet.XetTokens.Issued token = xetTokens.forRepo(v, name, true, base);
+            String rev = request.path("ref").path("name").asText("main");
+            xetUpload = Map.of("href", base + "/api/" + name.type().plural() + "/" + name.id() + "/xet-write-token/"
+                    + java.net.URLEncoder.encode(rev, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"),
+                    "header", token.headers());
+        }
         List<Map<String, Object>> objects = new ArrayList<>();
         boolean anyMultipart = false;
         for (JsonNode o : request.path("objects")) {
-            Map<String, Object> answer = uploads.batchObject(v, base, o.path("oid").asText(""), o.path("size").asLong(-1), multipartOffered);
+            Map<String, Object> answer = uploads.batchObject(v, base, o.path("oid").asText(""), o.path("size").asLong(-1), multipartOffered,
+                    xetUpload);
             objects.add(answer);
             anyMultipart |= answer.get("actions") instanceof Map<?, ?> actions
                     && actions.get("upload") instanceof Map<?, ?> upload && upload.containsKey("header");
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("transfer", anyMultipart ? "multipart" : "basic");
+        out.put("transfer", xetUpload != null ? "xet" : anyMultipart ? "multipart" : "basic");
         out.put("objects", objects);
         out.put("hash_algo", "sha256");
         return Response.ok(json.writeValueAsBytes(out), LFS_JSON).build();

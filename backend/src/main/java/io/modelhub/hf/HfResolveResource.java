@@ -31,6 +31,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -62,33 +63,40 @@ public class HfResolveResource {
     BlobStore store;
     @Inject
     ModelHubConfig config;
+    @Inject
+    io.modelhub.xet.XetService xet;
+    @Inject
+    HfUrls urls;
+    static final String XET_FILE_INFO = "application/vnd.xet-fileinfo+json";
 
     @GET
     @Path("{ns}/{name}/resolve/{rest: .+}")
     @Operation(summary = "Download a model file (HF resolve URL)")
     public Response getModelFile(@PathParam("ns") String ns, @PathParam("name") String name, @HeaderParam("Range") String range,
-                                 @QueryParam("download") String download, @Context UriInfo uri) {
-        return serve(RepoType.MODEL, ns, name, "resolve", uri, range, true, download);
+                                 @QueryParam("download") String download, @HeaderParam("Accept") String accept,
+                                 @Context UriInfo uri) {
+        return serve(RepoType.MODEL, ns, name, "resolve", uri, range, true, download, accept);
     }
 
     @HEAD
     @Path("{ns}/{name}/resolve/{rest: .+}")
     public Response headModelFile(@PathParam("ns") String ns, @PathParam("name") String name, @Context UriInfo uri) {
-        return serve(RepoType.MODEL, ns, name, "resolve", uri, null, false, null);
+        return serve(RepoType.MODEL, ns, name, "resolve", uri, null, false, null, null);
     }
 
     @GET
     @Path("datasets/{ns}/{name}/resolve/{rest: .+}")
     @Operation(summary = "Download a dataset file (HF resolve URL)")
     public Response getDatasetFile(@PathParam("ns") String ns, @PathParam("name") String name, @HeaderParam("Range") String range,
-                                   @QueryParam("download") String download, @Context UriInfo uri) {
-        return serve(RepoType.DATASET, ns, name, "resolve", uri, range, true, download);
+                                   @QueryParam("download") String download, @HeaderParam("Accept") String accept,
+                                   @Context UriInfo uri) {
+        return serve(RepoType.DATASET, ns, name, "resolve", uri, range, true, download, accept);
     }
 
     @HEAD
     @Path("datasets/{ns}/{name}/resolve/{rest: .+}")
     public Response headDatasetFile(@PathParam("ns") String ns, @PathParam("name") String name, @Context UriInfo uri) {
-        return serve(RepoType.DATASET, ns, name, "resolve", uri, null, false, null);
+        return serve(RepoType.DATASET, ns, name, "resolve", uri, null, false, null, null);
     }
 
     @GET
@@ -96,13 +104,13 @@ public class HfResolveResource {
     @Operation(summary = "A model file as git holds it (LFS files: their pointer file)")
     public Response getModelRaw(@PathParam("ns") String ns, @PathParam("name") String name, @HeaderParam("Range") String range,
                                 @Context UriInfo uri) {
-        return serve(RepoType.MODEL, ns, name, "raw", uri, range, true, null);
+        return serve(RepoType.MODEL, ns, name, "raw", uri, range, true, null, null);
     }
 
     @HEAD
     @Path("{ns}/{name}/raw/{rest: .+}")
     public Response headModelRaw(@PathParam("ns") String ns, @PathParam("name") String name, @Context UriInfo uri) {
-        return serve(RepoType.MODEL, ns, name, "raw", uri, null, false, null);
+        return serve(RepoType.MODEL, ns, name, "raw", uri, null, false, null, null);
     }
 
     @GET
@@ -110,19 +118,19 @@ public class HfResolveResource {
     @Operation(summary = "A dataset file as git holds it (LFS files: their pointer file)")
     public Response getDatasetRaw(@PathParam("ns") String ns, @PathParam("name") String name, @HeaderParam("Range") String range,
                                   @Context UriInfo uri) {
-        return serve(RepoType.DATASET, ns, name, "raw", uri, range, true, null);
+        return serve(RepoType.DATASET, ns, name, "raw", uri, range, true, null, null);
     }
 
     @HEAD
     @Path("datasets/{ns}/{name}/raw/{rest: .+}")
     public Response headDatasetRaw(@PathParam("ns") String ns, @PathParam("name") String name, @Context UriInfo uri) {
-        return serve(RepoType.DATASET, ns, name, "raw", uri, null, false, null);
+        return serve(RepoType.DATASET, ns, name, "raw", uri, null, false, null, null);
     }
 
     private Response serve(RepoType type, String ns, String name, String kind, UriInfo uri, String rangeHeader,
-                           boolean body, String download) {
+                           boolean body, String download, String accept) {
         try {
-            return locateAndServe(type, ns, name, kind, uri, rangeHeader, body, download);
+            return locateAndServe(type, ns, name, kind, uri, rangeHeader, body, download, accept);
         } catch (DownloadService.MissingEntry missing) {
             // Python caches "this file does not exist at this commit"; it needs the commit to do so.
             return Response.fromResponse(ApiExceptionMapper.error(404, "EntryNotFound", "Entry not found"))
@@ -134,7 +142,7 @@ public class HfResolveResource {
     }
 
     private Response locateAndServe(RepoType type, String ns, String name, String kind, UriInfo uri, String rangeHeader,
-                                    boolean body, String download) {
+                                    boolean body, String download, String accept) {
         RepoName repoName = new RepoName(type, ns, name);
         Repo repo = repos.visible(viewer.get(), repoName);
         HfRevisions.Split at = revisions.split(repo, HfRevisions.segmentsAfter(uri, "/" + ns + "/" + name + "/" + kind + "/"), true);
@@ -145,6 +153,22 @@ public class HfResolveResource {
         }
         String etag = "\"" + file.etag() + "\"";
         long size = file.size();
+        if (kind.equals("resolve") && file.lfs() && accept != null && accept.contains(XET_FILE_INFO)) {
+            // a Xet client (the npm client sends this Accept): a file registered through Xet is answered with its
+            // Xet hash and where to plan its download; any other file is served as usual
+            Optional<String> xetHash = xet.xetHashOfSha256(file.sha256());
+            if (xetHash.isPresent()) {
+                String base = urls.base(uri).replaceAll("/+$", "");
+                String refresh = base + "/api/" + type.plural() + "/" + repoName.id() + "/xet-read-token/" + located.commitId();
+                String reconstruction = base + "/v1/reconstructions/" + xetHash.get();
+                return Response.ok(Map.of("hash", xetHash.get(), "etag", file.etag(), "size", size,
+                                "refreshUrl", refresh, "reconstructionUrl", reconstruction), XET_FILE_INFO)
+                        .header("ETag", etag).header("X-Linked-Etag", etag).header("X-Linked-Size", size)
+                        .header("X-Repo-Commit", located.commitId()).header("X-Xet-Hash", xetHash.get())
+                        .header("Link", "<" + refresh + ">; rel=\"xet-auth\", <" + reconstruction + ">; rel=\"xet-reconstruction-info\"")
+                        .header("Access-Control-Expose-Headers", EXPOSED + ", X-Xet-Hash").build();
+            }
+        }
         if (kind.equals("resolve") && file.lfs() && config.lfs().redirectDownloads()) {
             boolean probe = rangeHeader != null && rangeHeader.replace(" ", "").equals("bytes=0-0");
             if (body && !probe) {

@@ -68,9 +68,11 @@ public class LfsUploads {
 
     /**
      * One object of a batch answer: nothing to do (already stored and the viewer may reference it: it is then
-     * claimed for the viewer's commit), an error, or upload actions.
+     * claimed for the viewer's commit), an error, or upload actions: {@code xetUpload} when the answer's transfer
+     * is xet (the bytes then reach the hub as xorbs, and the object becomes a blob when its shard is registered).
      */
-    Map<String, Object> batchObject(Viewer viewer, String base, String oid, long size, boolean multipartOffered) {
+    Map<String, Object> batchObject(Viewer viewer, String base, String oid, long size, boolean multipartOffered,
+                                    Map<String, Object> xetUpload) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("oid", oid);
         o.put("size", size);
@@ -89,6 +91,10 @@ public class LfsUploads {
         }
         if (claims.mayReference(viewer, oid) && commits.touchBlob(oid).filter(b -> b.size() == size).isPresent()) {
             claims.claim(oid, BlobClaims.account(viewer));
+            return o;
+        }
+        if (xetUpload != null) {
+            o.put("actions", Map.of("upload", xetUpload));
             return o;
         }
         long account = BlobClaims.account(viewer);

@@ -27,6 +27,8 @@ public interface ModelHubConfig {
 
     Lfs lfs();
 
+    Xet xet();
+
     Jobs jobs();
 
     Blobs blobs();
@@ -165,5 +167,16 @@ public interface ModelHubConfig {
 
         /** Key of the hub-signed upload URLs; generated and kept in the data folder when not set. */
         Optional<String> signingSecret();
+    }
+
+    /** The Xet protocol (io.modelhub.xet): content-defined chunks, deduplicated uploads. */
+    interface Xet {
+        /** Offer {@code transfer: "xet"} in LFS batch answers; the CAS endpoints answer either way. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Lifetime of the CAS tokens the xet-write-token / xet-read-token endpoints hand out. */
+        @WithDefault("PT1H")
+        java.time.Duration tokenTtl();
     }
 }

@@ -136,14 +136,23 @@ class HfLfsResourceTest {
     }
 
     @Test
-    void neverOffersXetAndFallsBackToBasicForPlainGitLfs() {
+    void offersXetToClientsThatListItAndBasicToPlainGitLfs() {
         ensureRepo("lfs-transfers");
         byte[] bytes = random(6 * MIB, 7);
         String oid = LfsClient.sha256(bytes);
+        // a Xet client: transfer xet, and per object the token-refresh URL with a CAS token in the headers
         JsonPath batch = LfsClient.forRepo("admin/lfs-transfers").transfers("basic", "multipart", "xet")
                 .batch(oid, bytes.length).then().statusCode(200)
-                .body("transfer", equalTo("multipart")).extract().jsonPath();
-        assertNull(batch.get("objects[0].actions.upload.header.X-Xet-Cas-Url"));
+                .body("transfer", equalTo("xet")).extract().jsonPath();
+        assertTrue(batch.getString("objects[0].actions.upload.href").endsWith("/api/models/admin/lfs-transfers/xet-write-token/main"),
+                batch.prettify());
+        assertTrue(batch.getString("objects[0].actions.upload.header.X-Xet-Access-Token").startsWith("xet_"), batch.prettify());
+        assertTrue(batch.getString("objects[0].actions.upload.header.X-Xet-Cas-Url").startsWith("http"), batch.prettify());
+        assertTrue(batch.getLong("objects[0].actions.upload.header.X-Xet-Token-Expiration") > System.currentTimeMillis() / 1000);
+        // a client without xet (plain git-lfs, HF_HUB_DISABLE_XET=1) gets the LFS upload URLs as before
+        LfsClient.forRepo("admin/lfs-transfers").transfers("basic", "multipart").batch(oid, bytes.length).then().statusCode(200)
+                .body("transfer", equalTo("multipart"))
+                .body("objects[0].actions.upload.header.X-Xet-Cas-Url", nullValue());
         LfsClient.forRepo("admin/lfs-transfers").transfers("basic").batch(oid, bytes.length).then().statusCode(200)
                 .body("transfer", equalTo("basic"))
                 .body("objects[0].actions.upload.header", nullValue());

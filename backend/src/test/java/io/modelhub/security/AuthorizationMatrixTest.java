@@ -106,6 +106,17 @@ class AuthorizationMatrixTest {
             PUT /api/lfs/uploads/{id}/part/{n}                  403 403 403 403 403 403 403
             POST /api/lfs/uploads/{id}/complete                 403 403 403 403 403 403 403
             POST /api/lfs/uploads/{id}/verify                   403 403 403 403 403 403 403
+            # Xet: a write token as the LFS batch, a read token as resolve; the CAS takes only its own xet_ tokens (an hf_
+            # token or none: 401), which XetCasTest covers (scope, repo, forgery, expiry)
+            GET /api/{type}/{ns}/{name}/xet-write-token/{rev}   write 200
+            GET /api/{type}/{ns}/{name}/xet-read-token/{rev}    read 200
+            GET /api/admin/xet/storage                          admin 200
+            POST /v1/xorbs/{prefix}/{hash}                      401 401 401 401 401 401 403
+            POST /v1/shards                                     401 401 401 401 401 401 403
+            GET /v1/chunks/{prefix}/{hash}                      401 401 401 401 401 401 403
+            GET /v2/reconstructions/{file}                      401 401 401 401 401 401 403
+            # a xorb range URL from a reconstruction is its own credential (none here: 403 for all)
+            GET /v1/fetch/{hash}                                403 403 403 403 403 403 403
             # the fallback of unknown API paths
             GET /api/{rest}                                     any 404
             POST /api/{rest}                                    any 404
