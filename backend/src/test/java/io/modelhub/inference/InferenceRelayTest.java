@@ -102,42 +102,58 @@ class InferenceRelayTest {
 
     @Test
     void aCallerHereGetsTheAnswerAnotherInstanceWritesAndNoRowIsLeft() throws Exception {
-        Work work = work("asked on A");
         try (Connection other = db(); Statement listen = other.createStatement()) {
             listen.execute("LISTEN inference");
             other.setAutoCommit(false);
-            // the other instance: hears the request, claims it and answers, as an instance whose runner computed it would
-            CompletableFuture<String> seenWork = CompletableFuture.supplyAsync(() -> {
-                try {
-                    awaitNotification(other, "new " + work.id() + " " + InferenceRelay.model(work), 5000);
-                    String claimed;
-                    try (PreparedStatement claim = other.prepareStatement("update inference_requests set claimed_by = 'relay-test-b', "
-                            + "claimed_at = now() where id = ? and claimed_by is null returning convert_from(work, 'UTF8') as work")) {
-                        claim.setString(1, work.id());
-                        try (ResultSet row = claim.executeQuery()) {
-                            claimed = row.next() ? row.getString("work") : null;
-                        }
-                    }
-                    try (PreparedStatement answer = other.prepareStatement("update inference_requests set outcome = ? where id = ?")) {
-                        answer.setBytes(1, "{\"result\":{\"status\":200,\"output\":[{\"label\":\"a\",\"score\":0.5}]}}".getBytes());
-                        answer.setString(2, work.id());
-                        answer.execute();
-                    }
-                    other.createStatement().execute("select pg_notify('inference', 'done " + work.id() + "')");
-                    other.commit();
-                    return claimed;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+            // rounds after the first show the hand-over's own cost: this instance's four short transactions and two
+            // notifications, plus the other instance's claim and answer over JDBC (docs/benchmarks.md)
+            int rounds = 15;
+            long[] nanos = new long[rounds];
+            for (int i = 0; i < rounds; i++) {
+                Work work = work("asked on A " + i);
+                CompletableFuture<String> seenWork = CompletableFuture.supplyAsync(() -> answerAsOtherInstance(other, work));
+                long t = System.nanoTime();
+                InferenceRouter.Outcome outcome = relay.relay(work, 8000);
+                nanos[i] = System.nanoTime() - t;
+                assertNull(outcome.stall());
+                assertEquals(200, outcome.result().status());
+                assertEquals(List.of(Map.of("label", "a", "score", 0.5)), outcome.result().output());
+                Work written = JSON.readValue(seenWork.get(5, TimeUnit.SECONDS), Work.class);
+                assertEquals(work, written, "the request as prepared here (files, parameters) is what the other instance gets");
+                assertEquals(0, count(other, work.id()), "the row is gone once answered");
+                other.commit();
+            }
+            long[] warm = java.util.Arrays.copyOfRange(nanos, 1, rounds);
+            java.util.Arrays.sort(warm);
+            System.out.printf("Inference hand-over through PostgreSQL, other instance answering at once: p50 %.1f ms, max %.1f ms "
+                    + "over %d rounds%n", warm[warm.length / 2] / 1e6, warm[warm.length - 1] / 1e6, warm.length);
+        }
+    }
+
+    /** The other instance: hears the request, claims it and answers, as an instance whose runner computed it would. */
+    private static String answerAsOtherInstance(Connection other, Work work) {
+        try {
+            awaitNotification(other, "new " + work.id() + " " + InferenceRelay.model(work), 5000);
+            String claimed;
+            try (PreparedStatement claim = other.prepareStatement("update inference_requests set claimed_by = 'relay-test-b', "
+                    + "claimed_at = now() where id = ? and claimed_by is null returning convert_from(work, 'UTF8') as work")) {
+                claim.setString(1, work.id());
+                try (ResultSet row = claim.executeQuery()) {
+                    claimed = row.next() ? row.getString("work") : null;
                 }
-            });
-            InferenceRouter.Outcome outcome = relay.relay(work, 8000);
-            assertNull(outcome.stall());
-            assertEquals(200, outcome.result().status());
-            assertEquals(List.of(Map.of("label", "a", "score", 0.5)), outcome.result().output());
-            Work written = JSON.readValue(seenWork.get(5, TimeUnit.SECONDS), Work.class);
-            assertEquals(work, written, "the request as prepared here (files, parameters) is what the other instance gets");
-            other.setAutoCommit(true);
-            assertEquals(0, count(other, work.id()), "the row is gone once answered");
+            }
+            try (PreparedStatement answer = other.prepareStatement("update inference_requests set outcome = ? where id = ?")) {
+                answer.setBytes(1, "{\"result\":{\"status\":200,\"output\":[{\"label\":\"a\",\"score\":0.5}]}}".getBytes());
+                answer.setString(2, work.id());
+                answer.execute();
+            }
+            try (Statement notify = other.createStatement()) {
+                notify.execute("select pg_notify('inference', 'done " + work.id() + "')");
+            }
+            other.commit();
+            return claimed;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

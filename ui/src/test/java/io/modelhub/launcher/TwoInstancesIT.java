@@ -186,7 +186,7 @@ class TwoInstancesIT {
         }
 
         // warm latency, the two paths interleaved so that the box's load falls on both alike
-        int n = 30;
+        int n = 20;
         long[] local = new long[n], relayed = new long[n];
         for (int i = 0; i < n; i++) {
             long t = System.nanoTime();
