@@ -12,7 +12,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * One inference call from a request body to its answer: the body parsed as the API parses it, the model checked
- * against the caller's visibility ({@link InferenceService#prepare}), the wait for a serving runner. The HTTP API
+ * against the caller's visibility ({@link InferenceService#prepare}), the wait for a serving runner of this instance
+ * ({@link InferenceRouter}) or, when only other hub instances have one, of another ({@link InferenceRelay}). The HTTP API
  * ({@link InferenceResource}) and the model page's widget both call this, so the widget refuses, hides and answers
  * exactly as the API does. Not transactional: the wait must not hold a database transaction.
  */
@@ -25,6 +26,8 @@ public class InferenceCalls {
     InferenceService service;
     @Inject
     InferenceRouter router;
+    @Inject
+    InferenceRelay relay;
     @ConfigProperty(name = "modelhub.inference.wait-seconds", defaultValue = "60")
     int waitSeconds;
 
@@ -65,11 +68,16 @@ public class InferenceCalls {
     private Answer call(Work work, long waitMs, long started) throws InterruptedException {
         long prepared = System.nanoTime();
         long prepareMillis = (prepared - started) / 1_000_000;
-        if (!router.anyServing()) {
+        InferenceRouter.Outcome outcome;
+        if (router.anyServing()) {
+            router.refuseIfNoRunnerFits(work);
+            outcome = router.await(router.submit(work), waitMs);
+        } else if (relay.othersServe()) {
+            // the serving runners poll other hub instances: one of those routes it (docs/inference.md, "Across hub instances")
+            outcome = relay.relay(work, waitMs);
+        } else {
             return unavailable(InferenceRouter.Stall.NO_RUNNER, work, null, waitMs);
         }
-        router.refuseIfNoRunnerFits(work);
-        InferenceRouter.Outcome outcome = router.await(router.submit(work), waitMs);
         if (outcome.stall() != null) {
             return unavailable(outcome.stall(), work, outcome.runnerName(), waitMs);
         }

@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Where inference requests wait for a serving runner: in this hub process's memory (a request lives as long as its
- * caller's HTTP call, so nothing is lost that a caller still waits for; several hub instances would each route their
- * own callers' requests to the runners that poll them).
+ * caller's HTTP call, so nothing is lost that a caller still waits for). Requests of callers on an instance without a
+ * live serving runner come here through {@link InferenceRelay} from the instance they reached, and are routed alike.
  * <p>
  * Routing: a request goes to a runner that has its model loaded; a runner without it takes it only when no live
  * runner has it loaded, or once it has waited {@link #PREFER_LOADED_MS}. A runner is live while it has a poll open or
@@ -103,6 +103,22 @@ public class InferenceRouter {
         synchronized (lock) {
             long now = clock.getAsLong();
             return runners.values().stream().anyMatch(r -> live(r, now));
+        }
+    }
+
+    /** Whether this runner is live here now: its poll is not its first (or first after a silence). */
+    public boolean live(long runnerId) {
+        synchronized (lock) {
+            ServingRunner r = runners.get(runnerId);
+            return r != null && live(r, clock.getAsLong());
+        }
+    }
+
+    /** Whether a live runner here has {@code model} ({@code repo@commit}) loaded, or is loading it. */
+    public boolean hasLoaded(String model) {
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            return runners.values().stream().anyMatch(r -> live(r, now) && r.loaded.contains(model));
         }
     }
 

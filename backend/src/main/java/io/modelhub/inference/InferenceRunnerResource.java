@@ -39,6 +39,8 @@ public class InferenceRunnerResource {
     @Inject
     InferenceRouter router;
     @Inject
+    InferenceRelay relay;
+    @Inject
     InferenceService service;
     @Inject
     DownloadService downloads;
@@ -53,6 +55,8 @@ public class InferenceRunnerResource {
         runners.touch(runner.get(), id, null);
         int seconds = Math.max(0, Math.min(wait, InferenceProtocol.POLL_SECONDS));
         InferenceProtocol.Poll asked = poll == null ? new InferenceProtocol.Poll(List.of(), 0, List.of(), 1) : poll;
+        // a runner new here may bring the first serving runner to this instance: it then takes relayed requests
+        relay.runnerPolls(!router.live(id));
         List<InferenceProtocol.Work> work = router.poll(id, runner.get().credentialName(), asked, seconds * 1000L);
         return work.isEmpty() ? Response.noContent().build() : Response.ok(work).build();
     }

@@ -39,13 +39,15 @@ public class ChangeNotifications {
     public static final String QUEUE = "jobs";
     /** The channel of what the live pages show; the payload is a topic: {@link #JOBS}, {@link #RUNNERS}, {@link #job}. */
     public static final String CHANGES = "changes";
+    /** The channel of inference requests handed between hub instances (InferenceRelay). */
+    public static final String INFERENCE = "inference";
     /** Payload of the call every listener gets when the listening connection (re)starts. */
     public static final String RECONNECTED = "*";
     /** The jobs list: a job was submitted or changed state. */
     public static final String JOBS = "jobs";
     /** The runners: registered, heartbeat with utilisation, state, current job. */
     public static final String RUNNERS = "runners";
-    private static final List<String> CHANNELS = List.of(QUEUE, CHANGES);
+    private static final List<String> CHANNELS = List.of(QUEUE, CHANGES, INFERENCE);
 
     @Inject
     AgroalDataSource dataSource;

@@ -99,6 +99,13 @@ final class ServerProcess implements AutoCloseable {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A call with a binary body (an image for the inference API). */
+    HttpResponse<String> sendBytes(String method, String path, String contentType, byte[] body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", contentType)
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return send("GET", path, null, null);
     }

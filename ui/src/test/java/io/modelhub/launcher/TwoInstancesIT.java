@@ -2,6 +2,7 @@ package io.modelhub.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelhub.contract.InferenceProtocol;
 import io.modelhub.jobs.JobState;
 import io.modelhub.platform.EmbeddedServices;
 import io.modelhub.runners.testing.ImageFolderDatasetBuilder;
@@ -12,6 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * beside the hubs), each with its own data folder, started at the same moment on the empty database; a runner
  * agent knows only B. What one instance does, the other sees: an LFS upload announced to A is PUT to B and
  * downloads byte-identical from B; a job submitted on A is claimed and run by B's runner while A serves its metrics
- * live; the blob GC, which both schedule, runs on one instance per period.
+ * live; an inference call on A is answered by that runner (which serves too, and polls B only) through the database,
+ * as a call on B is; the blob GC, which both schedule, runs on one instance per period.
  */
 class TwoInstancesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,7 +65,7 @@ class TwoInstancesIT {
                 long counting = System.nanoTime();
 
                 uploadThroughAReadThroughB(a, b);
-                jobOnAIsRunByBsRunner(a, b, tmp);
+                jobOnAIsRunByBsRunner(a, b, tmp, c);
 
                 double seconds = (System.nanoTime() - counting) / 1e9;
                 double runsA = gcRuns(a), runsB = gcRuns(b);
@@ -116,7 +121,7 @@ class TwoInstancesIT {
      * A runner registered through B claims the job submitted on A (B's claim is woken by A's NOTIFY), and A's job
      * API shows the loss points the runner posts to B while the job is still running.
      */
-    private static void jobOnAIsRunByBsRunner(ServerProcess a, ServerProcess b, Path tmp) throws Exception {
+    private static void jobOnAIsRunByBsRunner(ServerProcess a, ServerProcess b, Path tmp, Map<String, String> shared) throws Exception {
         Path images = ImageFolderDatasetBuilder.in(tmp.resolve("shapes"))
                 .classes(Pattern.HORIZONTAL_STRIPES, Pattern.DISC).seed(3).build();
         assertEquals(200, a.send("POST", "/api/repos/create", "application/json", "{\"name\":\"shared-shapes\",\"type\":\"dataset\"}").statusCode());
@@ -125,8 +130,9 @@ class TwoInstancesIT {
 
         HttpResponse<String> issued = a.send("POST", "/api/runner-credentials", "application/json", "{\"name\":\"node-b\"}");
         assertEquals(201, issued.statusCode(), issued.body());
+        // it serves inference too, so that the model it trains is then served by a runner A has never seen
         try (RunnerProcess runner = RunnerProcess.start(b.base, "node-b", tmp.resolve("runner-b"),
-                JSON.readTree(issued.body()).path("credential").asText())) {
+                JSON.readTree(issued.body()).path("credential").asText(), Map.of(InferenceProtocol.SERVE_ENV, "1"))) {
             long runnerId = runner.awaitRegistration();
             HttpResponse<String> submitted = a.send("POST", "/api/jobs", "application/json",
                     "{\"recipe\":\"image-pretraining\",\"dataset\":\"admin/shared-shapes\",\"outputRepo\":\"admin/shared-cnn\","
@@ -150,7 +156,61 @@ class TwoInstancesIT {
             assertEquals(runnerId, state.path("runnerId").asLong(), "run by the runner that knows only B");
             assertTrue(liveOnA, "A served loss points while the runner, posting to B, was still training");
             assertEquals(200, a.get("/admin/shared-cnn/resolve/main/config.json").statusCode(), "its output commit, read on A");
+
+            try (Stream<Path> files = Files.walk(images)) {
+                byte[] image = Files.readAllBytes(files.filter(f -> f.toString().endsWith(".png")).sorted().findFirst().orElseThrow());
+                inferenceOnAIsAnsweredByBsRunner(a, b, image, shared, runner);
+            }
         }
+    }
+
+    /**
+     * The trained model's inference API on both instances: B routes to its runner in memory, A (no runner polls it)
+     * hands the request over through PostgreSQL to B; the same answer both ways, and no row left behind. Prints the
+     * warm latency of both paths (docs/benchmarks.md, "Inference across hub instances").
+     */
+    private static void inferenceOnAIsAnsweredByBsRunner(ServerProcess a, ServerProcess b, byte[] image, Map<String, String> shared,
+                                                         RunnerProcess runner) throws Exception {
+        String path = "/models/admin/shared-cnn";
+        HttpResponse<String> onB = b.sendBytes("POST", path, "image/png", image);
+        assertEquals(200, onB.statusCode(), onB.body() + "\n" + runner.output());
+        HttpResponse<String> onA = a.sendBytes("POST", path, "image/png", image);
+        assertEquals(200, onA.statusCode(), "A's call answered by B's runner: " + onA.body() + "\n" + runner.output());
+        assertEquals(onB.headers().firstValue("X-Repo-Commit"), onA.headers().firstValue("X-Repo-Commit"));
+        JsonNode answerB = JSON.readTree(onB.body()), answerA = JSON.readTree(onA.body());
+        assertEquals(2, answerB.size(), "one score per class: " + answerB);
+        assertEquals(answerB.size(), answerA.size(), answerA.toString());
+        for (int i = 0; i < answerB.size(); i++) {
+            assertEquals(answerB.path(i).path("label").asText(), answerA.path(i).path("label").asText(), answerA.toString());
+            assertEquals(answerB.path(i).path("score").asDouble(), answerA.path(i).path("score").asDouble(), 1e-6, answerA.toString());
+        }
+
+        // warm latency, the two paths interleaved so that the box's load falls on both alike
+        int n = 20;
+        long[] local = new long[n], relayed = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            assertEquals(200, b.sendBytes("POST", path, "image/png", image).statusCode());
+            local[i] = System.nanoTime() - t;
+            t = System.nanoTime();
+            assertEquals(200, a.sendBytes("POST", path, "image/png", image).statusCode());
+            relayed[i] = System.nanoTime() - t;
+        }
+        System.out.printf("Two instances: warm image-classification over %d calls each, p50/p95: on B (its runner, in memory) %.1f/%.1f ms, "
+                + "on A (through PostgreSQL to B) %.1f/%.1f ms%n", n, pct(local, 50), pct(local, 95), pct(relayed, 50), pct(relayed, 95));
+
+        try (Connection db = DriverManager.getConnection(shared.get("quarkus.datasource.jdbc.url"),
+                shared.get("quarkus.datasource.username"), shared.get("quarkus.datasource.password"));
+             ResultSet left = db.createStatement().executeQuery("select count(*) as n from inference_requests")) {
+            left.next();
+            assertEquals(0, left.getLong("n"), "every handed-over request's row is deleted once answered");
+        }
+    }
+
+    private static double pct(long[] nanos, int p) {
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
     }
 
     /** Every file of {@code dir} in one NDJSON commit, inline (they are small images). */
