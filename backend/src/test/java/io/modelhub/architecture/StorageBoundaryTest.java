@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import io.modelhub.storage.blobs.BlobStore;
+import io.modelhub.storage.xet.CasStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StorageBoundaryTest {
     /** Key prefixes of the store's layout; a constant string starting with one of them builds a key. */
-    static final List<String> KEY_PREFIXES = List.of("blobs/", "staging/");
+    static final List<String> KEY_PREFIXES = List.of("blobs/", "staging/", "xet/");
     static final String[] S3_CLIENTS = {"io.minio..", "software.amazon.awssdk..", "com.amazonaws.."};
 
     static JavaClasses classes;
@@ -47,7 +48,8 @@ class StorageBoundaryTest {
 
     /** The class itself, or the class it is nested in, implements BlobStore. */
     static final DescribedPredicate<JavaClass> STORAGE_IMPLEMENTATION = DescribedPredicate.describe(
-            "a BlobStore implementation", c -> topLevel(c).isAssignableTo(BlobStore.class) && !topLevel(c).isInterface());
+            "a BlobStore or CasStore implementation", c -> !topLevel(c).isInterface()
+                    && (topLevel(c).isAssignableTo(BlobStore.class) || topLevel(c).isAssignableTo(CasStore.class)));
 
     /** The embedded S3 server (S3Proxy's side of the protocol, whose model types are the AWS SDK's) is no client. */
     static final String EMBEDDED_SERVER = "io.modelhub.storage.s3..";
