@@ -28,8 +28,8 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -153,7 +153,8 @@ public class DownloadService {
     }
 
     private void writeArchive(List<RepoFile> files, OutputStream out) throws IOException {
-        Deque<Future<byte[]>> ahead = new ArrayDeque<>();
+        // one element per file handed on, null for a large file that streams in its turn (ArrayDeque refuses null)
+        Deque<Future<byte[]>> ahead = new LinkedList<>();
         int next = 0; // the first file not yet handed to a reader
         try {
             BufferedOutputStream buffered = new BufferedOutputStream(out, BUFFER);
